@@ -1,0 +1,53 @@
+"""ament_python build of gemma4_ros; also a plain pip install of the ROS-free core.
+
+colcon runs this file on a robot; ``pip install -e gemma4_ros[test]`` runs it everywhere else.
+Data files (config, launch, package.xml) go to ``<prefix>/share/gemma4_ros`` in both cases, which
+is where :mod:`gemma4_ros.paths` looks for them.
+"""
+
+from glob import glob
+
+from setuptools import find_packages, setup
+
+PACKAGE = "gemma4_ros"
+
+EXPORT_TOOLCHAIN = [
+    # Exact pins: exporters break across versions (see README, "Exporting models").
+    "torch==2.13.0",
+    "transformers==5.24.0",
+    "onnx==1.23.2",
+    "onnxscript==0.7.2",
+]
+
+setup(
+    name=PACKAGE,
+    version="0.1.0",
+    packages=find_packages(exclude=["test", "test.*"]),
+    data_files=[
+        ("share/ament_index/resource_index/packages", [f"resource/{PACKAGE}"]),
+        (f"share/{PACKAGE}", ["package.xml"]),
+        (f"share/{PACKAGE}/config", glob("config/*.yaml")),
+        (f"share/{PACKAGE}/launch", glob("launch/*.launch.py")),
+    ],
+    python_requires=">=3.10",
+    install_requires=[
+        "numpy>=1.24",
+        "pydantic>=2.6",
+        "pyyaml>=6.0",
+        "rosbags>=0.10",
+    ],
+    extras_require={
+        "test": ["pytest>=8.0", "hypothesis>=6.100"],
+        "export": EXPORT_TOOLCHAIN,
+    },
+    zip_safe=False,
+    maintainer="gemma4_ros developers",
+    maintainer_email="gemma4-ros@users.noreply.github.com",
+    description="Gemma 4 as the semantic planning and tool-use layer of a ROS 2 robot",
+    license="Apache-2.0",
+    entry_points={
+        "console_scripts": [
+            "gemma4-ros = gemma4_ros.cli:main",
+        ],
+    },
+)
