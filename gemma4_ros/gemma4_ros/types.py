@@ -77,7 +77,10 @@ class ToolCall(_Frozen):
     def _json_serialisable(cls, value: dict[str, Any]) -> dict[str, Any]:
         # The wire form is JSON text; refuse anything that would not survive the trip
         # (NaN included, which JSON does not define).
-        json.dumps(value, allow_nan=False)
+        try:
+            json.dumps(value, allow_nan=False)
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"arguments must be plain JSON values (no NaN/inf): {error}") from None
         return value
 
     @property

@@ -1,0 +1,86 @@
+"""The layering rules of ARCHITECTURE.md, enforced on the source rather than trusted.
+
+rclpy and gemma4_ros_msgs only in gemma4_ros/ros/; torch and transformers only in the export tools
+and the test helpers that build fixture models (lazily); and imports point down, never back.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE_ROOT = Path(__file__).resolve().parents[2] / "gemma4_ros"
+
+ROS_ONLY = {"rclpy", "gemma4_ros_msgs", "launch", "launch_ros", "rosidl_runtime_py"}
+EXPORT_ONLY = {"torch", "transformers", "onnxscript"}
+EXPORT_ALLOWED = ("export/", "testing/fixture_models.py")
+
+# package -> subpackages it must never import (ARCHITECTURE.md "Dependency rule").
+FORBIDDEN_EDGES = {
+    "tools": {"runtime", "decoding", "perception", "planning", "safety", "execution", "ros", "cli"},
+    "safety": {"runtime", "decoding", "perception", "planning", "execution", "ros", "cli"},
+    "execution": {"runtime", "decoding", "planning", "ros", "cli"},
+    "runtime": {"planning", "safety", "execution", "ros", "cli"},
+    "decoding": {"planning", "safety", "execution", "ros", "cli"},
+    "perception": {"planning", "safety", "execution", "ros", "cli"},
+    "planning": {"safety", "execution", "ros", "cli"},
+    "bus": {"ros", "cli"},
+}
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def python_files() -> list[Path]:
+    return sorted(PACKAGE_ROOT.rglob("*.py"))
+
+
+def relative(path: Path) -> str:
+    return path.relative_to(PACKAGE_ROOT).as_posix()
+
+
+def test_package_has_sources() -> None:
+    assert len(python_files()) >= 5
+
+
+@pytest.mark.parametrize("path", python_files(), ids=relative)
+def test_ros_imports_only_in_ros_layer(path: Path) -> None:
+    if relative(path).startswith("ros/"):
+        return
+    offending = {m for m in imported_modules(path) if m.split(".")[0] in ROS_ONLY}
+    assert not offending, f"{relative(path)} imports {sorted(offending)}; only gemma4_ros/ros/ may"
+
+
+@pytest.mark.parametrize("path", python_files(), ids=relative)
+def test_torch_only_in_export_tools(path: Path) -> None:
+    if relative(path).startswith(EXPORT_ALLOWED):
+        return
+    offending = {m for m in imported_modules(path) if m.split(".")[0] in EXPORT_ONLY}
+    assert not offending, f"{relative(path)} imports {sorted(offending)}; only export tools may"
+
+
+@pytest.mark.parametrize("path", python_files(), ids=relative)
+def test_imports_point_down(path: Path) -> None:
+    layer = relative(path).split("/")[0]
+    forbidden = FORBIDDEN_EDGES.get(layer, set())
+    offending = {
+        m for m in imported_modules(path)
+        if m.startswith("gemma4_ros.") and m.split(".")[1] in forbidden
+    }
+    assert not offending, f"{relative(path)} (layer {layer}) imports {sorted(offending)}"
+
+
+def test_rule_catches_a_violation(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text("import rclpy\nfrom gemma4_ros.planning import planner\n", encoding="utf-8")
+    assert imported_modules(bad) == {"rclpy", "gemma4_ros.planning"}
