@@ -1,0 +1,177 @@
+"""The tool registry: tools.yaml loaded, checked and compiled once.
+
+Loading fails at start-up, naming file, tool and key, rather than at the first call on a robot.
+Named places are declared once here and become the ``enum`` of every argument that names a place
+(``effect: goto_place``), so the model can only pick a place the gate and the executor know.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from pydantic import Field, ValidationError, field_validator
+
+from gemma4_ros.config import StrictModel, read_yaml, validate_config
+from gemma4_ros.errors import ConfigError, Gemma4RosError
+from gemma4_ros.paths import default_config
+from gemma4_ros.tools.schema import check_parameters, compile_validator, problems
+from gemma4_ros.tools.spec import ToolSpec
+from gemma4_ros.types import Pose2D, ToolCall
+
+DEFAULT_FILE = "tools.yaml"
+
+
+class UnknownToolError(Gemma4RosError):
+    """A name that no tool in the registry has."""
+
+    def __init__(self, name: str, declared: tuple[str, ...]) -> None:
+        self.name = name
+        self.declared = declared
+        super().__init__(f"unknown tool {name!r}; declared tools: {', '.join(declared)}",
+                         "use one of the declared tools or declare it in tools.yaml")
+
+
+class PlaceSpec(StrictModel):
+    """A named place: position in metres and heading in degrees, in the file's ``frame``."""
+
+    x: float
+    y: float
+    yaw_deg: float = 0.0
+
+    @field_validator("x", "y", "yaw_deg")
+    @classmethod
+    def _finite(cls, value: float) -> float:
+        if not math.isfinite(value):
+            raise ValueError("must be a finite number")
+        return value
+
+
+class ToolsFile(StrictModel):
+    """The top level of tools.yaml; tools stay raw here and are checked one by one (better keys)."""
+
+    frame: str = Field(default="map", min_length=1)
+    places: dict[str, PlaceSpec] = Field(default_factory=dict)
+    tools: list[dict[str, Any]] = Field(min_length=1)
+
+    @field_validator("places")
+    @classmethod
+    def _place_names(cls, places: dict[str, PlaceSpec]) -> dict[str, PlaceSpec]:
+        for name in places:
+            if not name.isidentifier() or not name.islower():
+                raise ValueError(f"place name {name!r} must be lower_snake_case")
+        return places
+
+
+class ToolRegistry:
+    """Declared tools in file order, their compiled validators, and the named places."""
+
+    def __init__(self, tools: list[ToolSpec], places: Mapping[str, Pose2D], frame: str,
+                 source: str = "<memory>") -> None:
+        self.source = source
+        self.frame = frame
+        self.places: Mapping[str, Pose2D] = MappingProxyType(dict(places))
+        self._tools = {tool.name: tool for tool in tools}
+        self._validators = {tool.name: compile_validator(tool.parameters) for tool in tools}
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> ToolRegistry:
+        """Load ``path``, or the packaged config/tools.yaml when None."""
+        resolved = Path(path) if path is not None else default_config(DEFAULT_FILE)
+        return cls.from_dict(read_yaml(resolved), str(resolved))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], source: str = "<memory>") -> ToolRegistry:
+        """Build from an already-parsed mapping (tests, generated configs)."""
+        parsed = validate_config(data, ToolsFile, source)
+        places = {
+            name: Pose2D(x=p.x, y=p.y, yaw=math.radians(p.yaw_deg), frame_id=parsed.frame)
+            for name, p in parsed.places.items()
+        }
+        tools: list[ToolSpec] = []
+        for index, raw in enumerate(parsed.tools):
+            tool = _tool_from(raw, index, places, source)
+            if any(t.name == tool.name for t in tools):
+                raise ConfigError(source, f"tools[{index}].name", f"tool {tool.name!r} declared twice",
+                                  "give every tool a unique name")
+            tools.append(tool)
+        return cls(tools, places, parsed.frame, source)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(self._tools)
+
+    @property
+    def tools(self) -> tuple[ToolSpec, ...]:
+        return tuple(self._tools.values())
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._tools
+
+    def get(self, name: str) -> ToolSpec:
+        """The spec of ``name``; raises UnknownToolError listing the declared tools."""
+        try:
+            return self._tools[name]
+        except KeyError:
+            raise UnknownToolError(name, self.names) from None
+
+    def find(self, name: str) -> ToolSpec | None:
+        """The spec of ``name`` or None: the gate's no-exception lookup."""
+        return self._tools.get(name)
+
+    def validate(self, call: ToolCall) -> list[str]:
+        """Problems with the call's arguments against its schema; empty means valid."""
+        return self.problems(call.name, call.arguments)
+
+    def problems(self, name: str, arguments: Any) -> list[str]:
+        """Like :meth:`validate` for a bare name and arguments (unknown tools are a problem)."""
+        validator = self._validators.get(name)
+        if validator is None:
+            return [str(UnknownToolError(name, self.names))]
+        return problems(validator, arguments)
+
+
+def _tool_from(raw: dict[str, Any], index: int, places: Mapping[str, Pose2D],
+               source: str) -> ToolSpec:
+    name = raw.get("name", "") if isinstance(raw, dict) else ""
+    where = f"tools[{index}]" + (f" ({name})" if name else "")
+    try:
+        tool = ToolSpec.model_validate(raw)
+    except ValidationError as error:
+        first = error.errors()[0]
+        key = ".".join(str(part) for part in first["loc"])
+        raise ConfigError(source, f"{where}.{key}" if key else where, first["msg"],
+                          "see the comments in the packaged tools.yaml") from None
+    check_parameters(tool.parameters, source, f"{where}.parameters")
+    return _with_place_enum(tool, places, source, where)
+
+
+def _with_place_enum(tool: ToolSpec, places: Mapping[str, Pose2D], source: str,
+                     where: str) -> ToolSpec:
+    """Fill the enum of the argument that names a place; check fixed places exist."""
+    effect = tool.effect
+    if effect.kind == "goto_place" and effect.place and effect.place not in places:
+        raise ConfigError(source, f"{where}.effect.place", f"place {effect.place!r} is not declared",
+                          f"declare it under places (declared: {', '.join(places) or 'none'})")
+    if effect.kind not in ("goto_place", "translate", "rotate") or not effect.argument:
+        return tool
+    properties = tool.parameters.get("properties", {})
+    if effect.argument not in properties:
+        raise ConfigError(source, f"{where}.effect.argument",
+                          f"argument {effect.argument!r} is not declared in parameters",
+                          "name one of the tool's properties")
+    if effect.kind != "goto_place":
+        return tool
+    if not places:
+        raise ConfigError(source, "places", f"tool {tool.name!r} navigates to places but none are declared",
+                          "declare named places under `places:`")
+    prop = properties[effect.argument]
+    if "enum" in prop:
+        raise ConfigError(source, f"{where}.parameters.properties.{effect.argument}.enum",
+                          "the place enum is filled from `places:`; do not write it by hand",
+                          "remove the enum and declare places under `places:`")
+    parameters = dict(tool.parameters)
+    parameters["properties"] = {**properties, effect.argument: {**prop, "enum": list(places)}}
+    return tool.model_copy(update={"parameters": parameters})
