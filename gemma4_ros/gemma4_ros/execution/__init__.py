@@ -1,0 +1,1 @@
+"""Plan execution: the executor state machine, the Binding seam and the simulated robot."""
