@@ -30,12 +30,19 @@ class _Frozen(BaseModel):
 
 
 class PlanSource(str, Enum):
-    """Where an instruction came from; the gate uses it for provenance rules."""
+    """Where an instruction came from; the gate uses it for provenance rules.
+
+    The first four are operator channels. ``CAMERA_TEXT`` (an instruction read off a sign or screen
+    by the camera) and ``TOOL_OUTPUT`` (an instruction found in a tool's result) are not: the gate
+    never approves motion for them, whatever the text says.
+    """
 
     TEXT = "text"
     VOICE = "voice"
     MISSION = "mission"
     COPILOT = "copilot"
+    CAMERA_TEXT = "camera_text"
+    TOOL_OUTPUT = "tool_output"
 
 
 class Decision(str, Enum):
