@@ -114,9 +114,8 @@ def build(
         core_field = ".".join(str(part) for part in first["loc"])
         field = (renames or {}).get(core_field, core_field)
         value = first["input"] if first["loc"] else fields.get(field)
-        raise WireError(
-            message_type, field, value, first["msg"], _definition_hint(message_type)
-        ) from None
+        reason = first["msg"].removeprefix("Value error, ")  # pydantic's wrapper, not news
+        raise WireError(message_type, field, value, reason, _definition_hint(message_type)) from None
 
 
 def parse_enum(enum: type[E], value: str, message_type: str, field: str, prefix: str) -> E:
@@ -210,7 +209,7 @@ def time_from_ros(msg: Any) -> float:
         raise WireError(
             TIME, "nanosec", msg.nanosec, f"must be in [0, {_NANOS})", "normalise the stamp"
         )
-    return msg.sec + msg.nanosec / _NANOS
+    return float(msg.sec + msg.nanosec / _NANOS)
 
 
 def header_to_ros(stamp: float, frame_id: str, types: MessageTypes) -> Any:
