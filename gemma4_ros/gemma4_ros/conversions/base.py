@@ -10,6 +10,7 @@ from __future__ import annotations
 import array
 import json
 import math
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -88,6 +89,8 @@ class WireError(Gemma4RosError):
 
 @contextmanager
 def inside(message_type: str, field: str) -> Iterator[None]:
+    """Errors raised within are re-raised as seen from ``message_type``'s ``field``, so a bad
+    value deep in a plan is reported as ``Plan.steps[2].call.arguments_json``."""
     try:
         yield
     except WireError as error:
@@ -100,7 +103,11 @@ def _definition_hint(message_type: str) -> str:
 
 
 def build(
-    core_type: type[M], message_type: str, renames: Mapping[str, str] | None = None, /, **fields: Any
+    core_type: type[M],
+    message_type: str,
+    renames: Mapping[str, str] | None = None,
+    /,
+    **fields: Any,
 ) -> M:
     """Construct a core model, turning pydantic's complaint into a WireError on the wire field.
 
@@ -115,10 +122,13 @@ def build(
         field = (renames or {}).get(core_field, core_field)
         value = first["input"] if first["loc"] else fields.get(field)
         reason = first["msg"].removeprefix("Value error, ")  # pydantic's wrapper, not news
-        raise WireError(message_type, field, value, reason, _definition_hint(message_type)) from None
+        hint = _definition_hint(message_type)
+        raise WireError(message_type, field, value, reason, hint) from None
 
 
 def parse_enum(enum: type[E], value: str, message_type: str, field: str, prefix: str) -> E:
+    """The enum member whose value is ``value``; anything else, "" included, is an error rather
+    than a default, because a guessed source or decision could widen what the gate allows."""
     try:
         return enum(value)
     except ValueError:
@@ -133,6 +143,8 @@ def parse_enum(enum: type[E], value: str, message_type: str, field: str, prefix:
 
 
 def in_range(value: int, low: int, high: int, message_type: str, field: str) -> int:
+    """``value`` if the wire's integer type holds it; rclpy would assert and rosbags raise a
+    bare struct.error, neither naming the field."""
     if not low <= value <= high:
         raise WireError(
             message_type,
@@ -149,11 +161,13 @@ def _reject_constant(name: str) -> Any:
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    keys = [key for key, _ in pairs]
-    duplicates = sorted({key for key in keys if keys.count(key) > 1})
-    if duplicates:
+    # json keeps the last of repeated keys silently; a sender that repeats one is ambiguous.
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        counts = Counter(key for key, _ in pairs)
+        duplicates = sorted(key for key, count in counts.items() if count > 1)
         raise ValueError(f"duplicate keys {duplicates}")
-    return dict(pairs)
+    return result
 
 
 def json_object(text: str, message_type: str, field: str) -> dict[str, Any]:
@@ -164,6 +178,8 @@ def json_object(text: str, message_type: str, field: str) -> dict[str, Any]:
         )
     except ValueError as error:  # json.JSONDecodeError is a ValueError
         problem = f"not valid JSON ({error})"
+    except RecursionError:
+        problem = "not valid JSON (nested too deeply)"
     else:
         if isinstance(value, dict):
             return value

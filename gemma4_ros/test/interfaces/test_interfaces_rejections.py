@@ -33,7 +33,7 @@ from gemma4_ros.types import (
     ToolCall,
     ToolResult,
 )
-from gemma4_ros.wire import find_interface_dir, from_cdr, rosbags_types, to_cdr
+from gemma4_ros.wire import from_cdr, rosbags_types, to_cdr
 
 STAMP = 1_764_395_000.5
 CALL = ToolCall(id="call-1", name="navigate_to", arguments={"place": "dock"})
@@ -73,6 +73,8 @@ CASES: list[tuple[str, str, Any, str]] = [
     (TOOL_CALL, "arguments_json", '"dock"', "a JSON str, not an object"),
     (TOOL_CALL, "arguments_json", '{"speed": NaN}', "NaN is not JSON"),
     (TOOL_CALL, "arguments_json", '{"place": "a", "place": "b"}', "duplicate keys ['place']"),
+    (TOOL_CALL, "arguments_json", '{"a": {"b": 1, "b": 1}}', "duplicate keys ['b']"),
+    (TOOL_CALL, "arguments_json", '{"a": ' + "[" * 100_000, "nested too deeply"),
     (TOOL_CALL, "name", "", "at least 1 character"),
     (PLAN, "steps[1].call.arguments_json", "{bad", "not valid JSON"),
     (PLAN, "steps[2].index", 3, "must have index 2"),
@@ -181,9 +183,3 @@ def test_text_the_wire_cannot_encode_is_a_typed_error() -> None:
     with pytest.raises(Gemma4RosError, match="cannot encode this Plan"):
         to_cdr(PLAN_OF_THREE.model_copy(update={"summary": "half a surrogate \udc80"}))
 
-
-def test_missing_interface_directory_names_the_path_and_the_fix(tmp_path: Any) -> None:
-    with pytest.raises(Gemma4RosError) as caught:
-        find_interface_dir(tmp_path / "nowhere")
-    assert str(tmp_path / "nowhere" / "msg") in str(caught.value)
-    assert "pass the directory" in caught.value.hint
