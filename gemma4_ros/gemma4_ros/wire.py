@@ -50,7 +50,7 @@ def find_interface_dir(interface_dir: str | os.PathLike[str] | None = None) -> P
 
 @functools.lru_cache(maxsize=8)
 def _typestore_for(interface_dir: Path) -> Typestore:
-    typestore = get_typestore(Stores.ROS2_JAZZY)
+    store = get_typestore(Stores.ROS2_JAZZY)
     definitions: dict[str, Any] = {}
     for path in sorted((interface_dir / "msg").glob("*.msg")):
         name = f"{PACKAGE}/msg/{path.stem}"
@@ -61,8 +61,8 @@ def _typestore_for(interface_dir: Path) -> Typestore:
                 f"{path}: cannot parse as a ROS 2 message definition: {error}",
                 "fix the file; `/usr/bin/python3 .ci/validate_interfaces.py` shows rosidl's view",
             ) from error
-    typestore.register(definitions)
-    return typestore
+    store.register(definitions)
+    return store
 
 
 def typestore(interface_dir: str | os.PathLike[str] | None = None) -> Typestore:

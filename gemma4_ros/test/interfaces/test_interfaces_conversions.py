@@ -222,3 +222,21 @@ def test_wire_names_match_the_message_registry() -> None:
     assert CONVERSIONS[Plan].ros_type == PLAN
     for conversion in CONVERSIONS.values():
         assert conversion.ros_type in typestore().types
+
+
+def test_standard_messages_come_from_the_jazzy_store(types: MessageTypes) -> None:
+    # srv/Ask carries a sensor_msgs/Image; rosbags' store supplies its definition.
+    image_type = "sensor_msgs/msg/Image"
+    pixels = bytes(range(12))
+    image = types(image_type)(
+        header=types("std_msgs/msg/Header")(stamp=time_to_ros(STAMP, types), frame_id="camera"),
+        height=2,
+        width=2,
+        encoding="rgb8",
+        is_bigendian=0,
+        step=6,
+        data=types.uint8_array(pixels),
+    )
+    store = typestore()
+    decoded = store.deserialize_cdr(store.serialize_cdr(image, image_type), image_type)
+    assert (decoded.width, decoded.encoding, bytes(decoded.data)) == (2, "rgb8", pixels)
