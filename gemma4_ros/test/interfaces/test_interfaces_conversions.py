@@ -238,5 +238,5 @@ def test_standard_messages_come_from_the_jazzy_store(types: MessageTypes) -> Non
         data=types.uint8_array(pixels),
     )
     store = typestore()
-    decoded = store.deserialize_cdr(store.serialize_cdr(image, image_type), image_type)
+    decoded: Any = store.deserialize_cdr(store.serialize_cdr(image, image_type), image_type)
     assert (decoded.width, decoded.encoding, bytes(decoded.data)) == (2, "rgb8", pixels)
