@@ -156,45 +156,63 @@ class ActionServer(Generic[G, F, R]):
         self._execute = execute
         self._goal_callback = goal_callback or (lambda goal: GoalResponse.ACCEPT)
         self._cancel_callback = cancel_callback or (lambda handle: CancelResponse.REJECT)
-        self._active: ServerGoalHandle[G, F, R] | None = None
-        self._handles: list[ServerGoalHandle[G, F, R]] = []
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards the single-goal slot and the thread list
+        self._current: ServerGoalHandle[G, F, R] | None = None  # holds the single-goal slot
+        self._waiting: ServerGoalHandle[G, F, R] | None = None  # PREEMPT: next, once it is free
+        self._launched: list[ServerGoalHandle[G, F, R]] = []
+        self._stopping = False
         core.register(core.action_servers, "action", name, self)
 
     def notify(self) -> None:
         self._core.dispatcher.notify()
 
     def receive_goal(self, handle: ServerGoalHandle[G, F, R]) -> None:
-        """Accept or reject a new goal (on the server's group) and start its thread."""
+        """Accept or reject a new goal (on the server's group) and start or queue it."""
         refusal = self._refusal(handle.goal)
         if refusal:
             handle.finish(ActionOutcome(GoalStatus.REJECTED, error=refusal))
             return
         handle.move(GoalStatus.ACCEPTED)
-        previous, self._active = self._active, handle
-        if self.policy is GoalPolicy.PARALLEL:
-            previous = None
-        elif self.policy is GoalPolicy.PREEMPT and previous is not None:
-            previous.request_cancel()
-        handle.thread = threading.Thread(
-            target=self._run, args=(handle, previous), name=f"bus-goal-{handle.goal_id}",
-            daemon=True,
-        )
         with self._lock:
-            self._handles = [old for old in self._handles if old.thread and old.thread.is_alive()]
-            self._handles.append(handle)
-        handle.thread.start()
+            displaced = self._admit(handle)
+        if displaced is not None:
+            displaced.finish(ActionOutcome(
+                GoalStatus.CANCELED, error=f"preempted by {handle.goal_id} before it started"
+            ))
 
     def _refusal(self, goal: G) -> str:
-        active = self._active
-        if self.policy is GoalPolicy.REJECT and active is not None and active.is_active:
-            return f"action {self.name!r} is busy with goal {active.goal_id} (policy: reject)"
+        with self._lock:
+            if self._stopping:
+                return f"action {self.name!r} is shutting down"
+            current = self._current
+        if self.policy is GoalPolicy.REJECT and current is not None:
+            return f"action {self.name!r} is busy with goal {current.goal_id} (policy: reject)"
         try:
             response = self._goal_callback(goal)
         except Exception as error:
             logger.exception("goal callback of action %r raised", self.name)
             return f"goal callback raised {type(error).__name__}: {error}"
         return "" if response is GoalResponse.ACCEPT else "rejected by the server's goal callback"
+
+    def _admit(self, handle: ServerGoalHandle[G, F, R]) -> ServerGoalHandle[G, F, R] | None:
+        """Run ``handle`` now, or (PREEMPT) cancel the current goal and wait for the slot; returns
+        the waiting goal this one displaces. Lock held."""
+        if self.policy is GoalPolicy.PARALLEL or self._current is None:
+            if self.policy is not GoalPolicy.PARALLEL:
+                self._current = handle
+            self._launch(handle)
+            return None
+        self._current.request_cancel()
+        displaced, self._waiting = self._waiting, handle
+        return displaced
+
+    def _launch(self, handle: ServerGoalHandle[G, F, R]) -> None:  # lock held
+        handle.thread = threading.Thread(
+            target=self._run, args=(handle,), name=f"bus-goal-{handle.goal_id}", daemon=True
+        )
+        self._launched = [old for old in self._launched if old.thread and old.thread.is_alive()]
+        self._launched.append(handle)
+        handle.thread.start()
 
     def receive_cancel(self, handle: ServerGoalHandle[G, F, R], future: BusFuture[bool]) -> None:
         """Answer a client's cancel request (on the server's group)."""
@@ -206,15 +224,31 @@ class ActionServer(Generic[G, F, R]):
         except Exception:
             logger.exception("cancel callback of action %r raised; cancel refused", self.name)
             response = CancelResponse.REJECT
-        future.settle(response is CancelResponse.ACCEPT and handle.request_cancel())
-
-    def _run(self, handle: ServerGoalHandle[G, F, R], previous: ServerGoalHandle | None) -> None:
-        if previous is not None and previous.thread is not None:
-            previous.thread.join()  # one goal drives the robot at a time
-        if not handle.start():
-            handle.finish(ActionOutcome(GoalStatus.CANCELED))
+        if response is not CancelResponse.ACCEPT:
+            future.settle(False)
             return
-        handle.finish(self._execute_goal(handle))
+        with self._lock:
+            waiting = self._waiting is handle
+            if waiting:
+                self._waiting = None
+        if waiting:  # never started: nothing to stop
+            handle.finish(ActionOutcome(GoalStatus.CANCELED))
+            future.settle(True)
+        else:
+            future.settle(handle.request_cancel())
+
+    def _run(self, handle: ServerGoalHandle[G, F, R]) -> None:
+        outcome = self._execute_goal(handle) if handle.start() else ActionOutcome(
+            GoalStatus.CANCELED
+        )
+        # Hand the slot on before the outcome is delivered, so a client that reacts to this
+        # outcome with a new goal never finds the server still busy with this one.
+        with self._lock:
+            if self._current is handle:
+                self._current, self._waiting = self._waiting, None
+                if self._current is not None:
+                    self._launch(self._current)
+        handle.finish(outcome)
 
     def _execute_goal(self, handle: ServerGoalHandle[G, F, R]) -> ActionOutcome[R]:
         try:
@@ -240,15 +274,20 @@ class ActionServer(Generic[G, F, R]):
         return ActionOutcome(status, result)
 
     def cancel_all(self) -> None:
-        """Ask every active goal to stop, bypassing the cancel callback (shutdown, close)."""
+        """Stop taking goals and ask every running one to stop, bypassing the cancel callback."""
         with self._lock:
-            handles = list(self._handles)
-        for handle in handles:
+            self._stopping = True
+            waiting, self._waiting = self._waiting, None
+            launched = list(self._launched)
+        if waiting is not None:
+            waiting.finish(ActionOutcome(GoalStatus.CANCELED, error="server stopped first"))
+        for handle in launched:
             handle.request_cancel()
 
     def join(self, timeout: float) -> None:
+        """Wait for the goal threads (after :meth:`cancel_all`, no new ones start)."""
         with self._lock:
-            threads = [handle.thread for handle in self._handles if handle.thread is not None]
+            threads = [handle.thread for handle in self._launched if handle.thread is not None]
         for thread in threads:
             if thread is not threading.current_thread():
                 thread.join(timeout)

@@ -28,7 +28,7 @@ class MessageTypeError(BusError, TypeError):
         self.given = given
         super().__init__(
             f"{where}: expected {expected.__qualname__}, given {given.__qualname__}",
-            hint or f"pass a {expected.__qualname__}",
+            hint or f"pass a value of type {expected.__qualname__}",
         )
 
 
