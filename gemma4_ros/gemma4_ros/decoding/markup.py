@@ -1,0 +1,25 @@
+"""What decoding needs to know about Gemma 4's answer markup, beyond the token strings.
+
+The token strings themselves live in :mod:`gemma4_ros.runtime.special_tokens`. Every Gemma 4
+control token has the shape ``<|name>``, ``<name|>`` or ``<|name|>``, so text containing neither
+``<|`` nor ``|>`` can never be mistaken for markup: the grammar keeps both pairs out of free text,
+thoughts and string values, and the call parser can then split decoded text unambiguously.
+"""
+
+from __future__ import annotations
+
+import re
+
+from gemma4_ros.runtime import special_tokens as tokens
+
+CALL_PREFIX = "call:"
+THOUGHT_HEADER = "thought\n"
+
+# How a model turn may end: the end of turn, the wait for tool results, end of sequence.
+TURN_STOPS = (tokens.TURN_END, tokens.TOOL_RESPONSE_START, tokens.EOS)
+
+# Tool and key names are written bare, so they must not contain any structural character.
+NAME_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+# Regex (Rust and Python syntax alike) matching a markup opener or closer.
+MARKUP_PAIRS = r"(?:<\||\|>)"
