@@ -81,18 +81,18 @@ class BusCore:
         return future
 
     def shutdown(self) -> None:
-        """Stop in the order that lets blocked work finish: refuse new work, ask running goals to
-        cancel, fail pending futures (waking anyone blocked on one), then join the threads."""
+        """Stop in the order that lets blocked work finish: refuse new work, fail pending futures
+        (waking anyone blocked on one), ask running goals to cancel, then join the threads."""
         with self._lock:
             if self.dispatcher.closed:
                 return
             self.dispatcher.close()
             servers = list(self.action_servers.values())
             futures = list(self._futures)
-        for server in servers:
-            server.cancel_all()
         for future in futures:
             future.settle(error=BusShutdownError(future.what))
+        for server in servers:
+            server.cancel_all()
         self.dispatcher.join()
         for server in servers:
             server.join(self.join_timeout_s)
