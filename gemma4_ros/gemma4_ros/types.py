@@ -23,6 +23,14 @@ def new_id(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
 
 
+def _require_json(value: dict[str, Any], what: str) -> None:
+    """The wire form is JSON text; refuse anything that would not survive the trip (NaN too)."""
+    try:
+        json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{what} must be plain JSON values (no NaN/inf): {error}") from None
+
+
 class _Frozen(BaseModel):
     """Immutable and strict about unknown fields: a typo in a key is an error, not a silent drop."""
 
@@ -82,12 +90,7 @@ class ToolCall(_Frozen):
     @field_validator("arguments")
     @classmethod
     def _json_serialisable(cls, value: dict[str, Any]) -> dict[str, Any]:
-        # The wire form is JSON text; refuse anything that would not survive the trip
-        # (NaN included, which JSON does not define).
-        try:
-            json.dumps(value, allow_nan=False)
-        except (TypeError, ValueError) as error:
-            raise ValueError(f"arguments must be plain JSON values (no NaN/inf): {error}") from None
+        _require_json(value, "arguments")
         return value
 
     @property
@@ -168,6 +171,13 @@ class ToolResult(_Frozen):
     status: ResultStatus
     result: dict[str, Any] | None = None
     error: str = ""
+
+    @field_validator("result")
+    @classmethod
+    def _result_is_json(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is not None:
+            _require_json(value, "result")
+        return value
 
     @property
     def result_json(self) -> str:
