@@ -1,0 +1,188 @@
+"""The generation loop: prefill, then one token at a time until a stop reason.
+
+Shape after gpt-fast / nanochat: ``prefill`` and ``decode_one_token`` are short verbs, ``generate``
+reads top to bottom and yields each token as it is chosen, marked sampled or forced. The loop
+knows nothing about tools or prompts; constrained decoding plugs in through three hooks of
+:class:`GenerationOptions` — ``logits_processor`` (mask logits in place), ``on_commit`` (told each
+token; returning False means the grammar rejected it) and ``forced_tokens`` (tokens the grammar
+already knows, fed through the model in one pass without sampling).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Callable, Collection, Iterator, Protocol, Sequence
+
+import numpy as np
+
+from gemma4_ros.errors import Gemma4RosError
+from gemma4_ros.runtime.prefix_cache import PrefixCache
+from gemma4_ros.runtime.sampler import Sampler, SamplingParams
+
+
+class StopReason(str, Enum):
+    EOS = "eos"
+    STOP_TOKEN = "stop_token"
+    MAX_TOKENS = "max_tokens"
+    DEADLINE = "deadline"
+    CANCELLED = "cancelled"
+    GRAMMAR_ERROR = "grammar_error"
+
+
+class CausalModel(Protocol):
+    """What the loop needs from a model: a fresh cache and logits after feeding tokens."""
+
+    def new_cache(self) -> Any: ...
+
+    def forward(self, token_ids: np.ndarray, cache: Any) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class TokenEvent:
+    token_id: int
+    forced: bool  # True: came from ``forced_tokens``, not from sampling
+    index: int  # 0-based position among generated tokens
+
+
+@dataclass
+class GenerationOptions:
+    """Per-request settings; None means the engine's default."""
+
+    max_new_tokens: int | None = None
+    sampling: SamplingParams | None = None
+    stop_token_ids: Collection[int] | None = None  # replaces generation_config's stop ids
+    timeout_s: float | None = None  # deadline, measured from the start of the request
+    cancel: threading.Event | None = None
+    logits_processor: Callable[[np.ndarray], None] | None = None
+    on_commit: Callable[[int], bool | None] | None = None
+    forced_tokens: Callable[[], Sequence[int]] | None = None
+    use_prefix_cache: bool = True
+
+
+@dataclass
+class Generation:
+    """Iterate for :class:`TokenEvent`s; afterwards ``stop_reason`` and timings are set."""
+
+    _events: Iterator[TokenEvent]
+    prompt_tokens: int
+    token_ids: list[int] = field(default_factory=list)
+    stop_reason: StopReason | None = None
+    reused_prefix_tokens: int = 0
+    time_to_first_token_s: float | None = None
+
+    def __iter__(self) -> Iterator[TokenEvent]:
+        for event in self._events:
+            self.token_ids.append(event.token_id)
+            yield event
+
+    def run(self) -> list[int]:
+        """Consume the whole generation; returns the generated ids."""
+        for _ in self:
+            pass
+        return self.token_ids
+
+
+class Engine:
+    """Generates from one model; holds the defaults and the prefix cache, not per-request state."""
+
+    def __init__(self, model: CausalModel, *, eos_token_id: int, stop_token_ids: Collection[int],
+                 sampling: SamplingParams = SamplingParams(), max_new_tokens: int = 256,
+                 max_context_tokens: int = 8192, prefix_cache_entries: int = 4,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.model = model
+        self.eos_token_id = eos_token_id
+        self.stop_token_ids = frozenset(stop_token_ids) | {eos_token_id}
+        self.sampling = sampling
+        self.max_new_tokens = max_new_tokens
+        self.max_context_tokens = max_context_tokens
+        self.prefix_cache = PrefixCache(model, prefix_cache_entries)
+        self.clock = clock
+
+    def generate(self, prompt_ids: Sequence[int], options: GenerationOptions | None = None) -> Generation:
+        """Start a request; nothing runs until the returned :class:`Generation` is iterated."""
+        opts = options or GenerationOptions()
+        if len(prompt_ids) == 0:
+            raise Gemma4RosError("the prompt is empty", "pass at least one token (e.g. <bos>)")
+        budget = self.max_context_tokens - len(prompt_ids)
+        if budget <= 0:
+            raise Gemma4RosError(
+                f"the prompt has {len(prompt_ids)} tokens; the context allows "
+                f"{self.max_context_tokens}", "shorten the prompt or raise max_context_tokens")
+        limit = min(opts.max_new_tokens or self.max_new_tokens, budget)
+        generation = Generation(iter(()), prompt_tokens=len(prompt_ids))
+        generation._events = self._run(list(prompt_ids), opts, limit, generation)
+        return generation
+
+    def prefill(self, prompt: list[int], use_prefix: bool) -> tuple[Any, np.ndarray, int]:
+        """Cache and next-token logits after the prompt; reuses a stored prefix when one fits."""
+        hit = self.prefix_cache.lookup(prompt) if use_prefix else None
+        if hit is None:
+            cache = self.model.new_cache()
+            return cache, self.model.forward(np.asarray(prompt, dtype=np.int64), cache), 0
+        if hit.length == len(prompt):
+            return hit.cache, hit.logits, hit.length
+        rest = np.asarray(prompt[hit.length:], dtype=np.int64)
+        return hit.cache, self.model.forward(rest, hit.cache), hit.length
+
+    def decode_one_token(self, logits: np.ndarray, sampler: Sampler,
+                         processor: Callable[[np.ndarray], None] | None) -> int | None:
+        """Mask (in place) then sample; None when the mask left nothing."""
+        if processor is not None:
+            processor(logits)
+        return sampler.sample(logits)
+
+    def _run(self, prompt: list[int], opts: GenerationOptions, limit: int,
+             generation: Generation) -> Iterator[TokenEvent]:
+        start = self.clock()
+        deadline = start + opts.timeout_s if opts.timeout_s is not None else None
+        stops = frozenset(opts.stop_token_ids) | {self.eos_token_id} \
+            if opts.stop_token_ids is not None else self.stop_token_ids
+        sampler = Sampler(opts.sampling or self.sampling)
+        cache, logits, generation.reused_prefix_tokens = self.prefill(prompt, opts.use_prefix_cache)
+        produced = 0
+        while True:
+            reason = self._interrupted(opts, deadline)
+            if reason is not None:
+                generation.stop_reason = reason
+                return
+            forced = list(opts.forced_tokens()) if opts.forced_tokens is not None else []
+            if forced:
+                tokens = forced[: limit - produced]
+            else:
+                token = self.decode_one_token(logits, sampler, opts.logits_processor)
+                if token is None:
+                    generation.stop_reason = StopReason.GRAMMAR_ERROR
+                    return
+                tokens = [token]
+            for token in tokens:
+                if generation.time_to_first_token_s is None:
+                    generation.time_to_first_token_s = self.clock() - start
+                yield TokenEvent(token, bool(forced), produced)
+                produced += 1
+                reason = self._after_token(token, stops, opts)
+                if reason is not None:
+                    generation.stop_reason = reason
+                    return
+            if produced >= limit:
+                generation.stop_reason = StopReason.MAX_TOKENS
+                return
+            logits = self.model.forward(np.asarray(tokens, dtype=np.int64), cache)
+
+    def _after_token(self, token: int, stops: frozenset[int], opts: GenerationOptions) -> StopReason | None:
+        if opts.on_commit is not None and opts.on_commit(token) is False:
+            return StopReason.GRAMMAR_ERROR
+        if token == self.eos_token_id:
+            return StopReason.EOS
+        if token in stops:
+            return StopReason.STOP_TOKEN
+        return None
+
+    def _interrupted(self, opts: GenerationOptions, deadline: float | None) -> StopReason | None:
+        if opts.cancel is not None and opts.cancel.is_set():
+            return StopReason.CANCELLED
+        if deadline is not None and self.clock() >= deadline:
+            return StopReason.DEADLINE
+        return None

@@ -1,0 +1,133 @@
+"""A Gemma 4 ONNX model: the embedding graph and the decoder graph driven as one forward pass.
+
+``embed`` turns ids into embeddings (and per-layer inputs); the multimodal slice will overwrite
+image/audio placeholder rows of those embeddings with encoder features before ``decode`` runs, as
+the public layout requires. ``forward`` = embed + decode for text. The generation loop only needs
+``new_cache`` and ``forward`` (see :class:`gemma4_ros.runtime.generation.CausalModel`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import onnxruntime as ort
+
+from gemma4_ros.runtime.config import RuntimeConfig
+from gemma4_ros.runtime.contracts import (
+    DecoderContract,
+    EmbedContract,
+    decoder_contract,
+    embed_contract,
+)
+from gemma4_ros.runtime.kv_cache import KVCache
+from gemma4_ros.runtime.model_files import AUTO_CPU, AUTO_GPU, ModelFiles, discover
+from gemma4_ros.runtime.sessions import Session, open_session, resolve_providers
+
+
+@dataclass
+class Embeddings:
+    """Decoder inputs for a run of tokens; rows may be replaced by image/audio features."""
+
+    inputs_embeds: np.ndarray  # [1, S, hidden]
+    per_layer_inputs: np.ndarray | None  # [1, S, L, P] or [1, S, L*P]
+
+    @property
+    def length(self) -> int:
+        return int(self.inputs_embeds.shape[1])
+
+
+class Gemma4OnnxModel:
+    """Loaded sessions plus the contracts read from them."""
+
+    def __init__(self, files: ModelFiles, embed: Session, decoder: Session,
+                 embed_io: EmbedContract, decoder_io: DecoderContract, io_binding: bool) -> None:
+        self.files = files
+        self.embed_session = embed
+        self.decoder_session = decoder
+        self.embed_io = embed_io
+        self.decoder_io = decoder_io
+        self.use_io_binding = io_binding and decoder.on_device
+        self.vocab_size = files.info.vocab_size
+
+    @classmethod
+    def load(cls, config: RuntimeConfig) -> "Gemma4OnnxModel":
+        """Discover files, open both sessions and read their contracts; fails before any run."""
+        model_dir = config.resolved_model_dir()
+        on_gpu = resolve_providers(config)[0][0] != "CPUExecutionProvider"
+        files = discover(model_dir, config.variant, AUTO_GPU if on_gpu else AUTO_CPU)
+        embed = open_session(files.embed, config, model_dir)
+        decoder = open_session(files.decoder, config, model_dir)
+        return cls(files, embed, decoder, embed_contract(embed.inner, files.embed),
+                   decoder_contract(decoder.inner, files.decoder, files.variant), config.io_binding)
+
+    @property
+    def provider(self) -> str:
+        return self.decoder_session.provider
+
+    def new_cache(self) -> KVCache:
+        device = "cuda" if self.use_io_binding else "cpu"
+        return KVCache(self.decoder_io.slots, device)
+
+    def embed(self, token_ids: np.ndarray) -> Embeddings:
+        ids = np.asarray(token_ids, dtype=np.int64).reshape(1, -1)
+        names = [self.embed_io.embeds_name]
+        if self.embed_io.per_layer_name:
+            names.append(self.embed_io.per_layer_name)
+        outputs = self.embed_session.inner.run(names, {self.embed_io.ids_name: ids})
+        return Embeddings(outputs[0], outputs[1] if len(outputs) > 1 else None)
+
+    def decode(self, embeddings: Embeddings, cache: KVCache, all_positions: bool = False) -> np.ndarray:
+        """Run the decoder on ``embeddings`` after ``cache``; returns float32 logits.
+
+        Last position only ([vocab]) unless ``all_positions`` ([S, vocab]). The cache advances.
+        """
+        feeds = self._feeds(embeddings, cache.length)
+        if self.use_io_binding:
+            logits, presents = self._run_bound(feeds, cache)
+        else:
+            outputs = self.decoder_session.inner.run(self.decoder_io.output_names,
+                                                     {**feeds, **cache.feeds()})
+            logits = outputs[0]
+            presents = dict(zip(self.decoder_io.output_names[1:], outputs[1:]))
+        cache.append(presents, embeddings.length)
+        rows = logits[0] if all_positions else logits[0, -1]
+        return np.array(rows, dtype=np.float32)  # a private copy the caller may mask in place
+
+    def forward(self, token_ids: np.ndarray, cache: KVCache) -> np.ndarray:
+        """Logits after feeding ``token_ids`` (text only) on top of ``cache``."""
+        return self.decode(self.embed(token_ids), cache)
+
+    def _feeds(self, embeddings: Embeddings, past: int) -> dict[str, np.ndarray]:
+        io = self.decoder_io
+        length = embeddings.length
+        feeds = {io.embeds_name: embeddings.inputs_embeds.astype(io.embeds_dtype, copy=False)}
+        if io.per_layer_name is not None and embeddings.per_layer_inputs is not None:
+            per_layer = embeddings.per_layer_inputs
+            if io.per_layer_rank == 3 and per_layer.ndim == 4:
+                per_layer = per_layer.reshape(1, length, -1)
+            elif io.per_layer_rank == 4 and per_layer.ndim == 3:
+                slot_count = self.files.info.num_hidden_layers
+                per_layer = per_layer.reshape(1, length, slot_count, -1)
+            feeds[io.per_layer_name] = per_layer.astype(io.embeds_dtype, copy=False)
+        if io.mask_name is not None:
+            feeds[io.mask_name] = np.ones((1, past + length), dtype=np.int64)
+        if io.positions_name is not None:
+            feeds[io.positions_name] = np.arange(past, past + length, dtype=np.int64)[None]
+        return feeds
+
+    def _run_bound(self, feeds: dict[str, np.ndarray], cache: KVCache) -> tuple[np.ndarray, dict[str, Any]]:
+        """IO-bound run: past/present stay on the device; only the logits come to the host."""
+        binding = self.decoder_session.inner.io_binding()
+        for name, array in feeds.items():
+            binding.bind_cpu_input(name, array)
+        for name, value in cache.feeds().items():
+            binding.bind_ortvalue_input(name, value)
+        binding.bind_output(self.decoder_io.logits_name, "cpu")
+        for slot in self.decoder_io.slots:
+            binding.bind_output(slot.output_name, cache.device, cache.device_id)
+        self.decoder_session.inner.run_with_iobinding(binding)
+        outputs: list[ort.OrtValue] = binding.get_outputs()
+        presents = dict(zip(self.decoder_io.output_names[1:], outputs[1:]))
+        return outputs[0].numpy(), presents
