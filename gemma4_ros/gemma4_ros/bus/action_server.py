@@ -146,8 +146,10 @@ class ActionServer(Generic[G, F, R]):
     ) -> None:
         check_types(f"action {name!r}", *types)
         if policy is not GoalPolicy.PARALLEL and group.workers > 1:
-            raise BusError(f"action {name!r}: policy {policy.value} on reentrant group {group.name!r}",
-                           "single-goal policies need a group with workers=1")
+            raise BusError(
+                f"action {name!r}: policy {policy.value} on reentrant group {group.name!r}",
+                "single-goal policies need a group with workers=1",
+            )
         self.name = name
         self.goal_type, self.feedback_type, self.result_type = types
         self.policy = policy
@@ -267,10 +269,10 @@ class ActionServer(Generic[G, F, R]):
         if (result is not None or status is GoalStatus.SUCCEEDED) and not isinstance(
             result, self.result_type
         ):
-            error = MessageTypeError(f"result of action {self.name!r}", self.result_type,
-                                     type(result))
-            logger.error("%s", error)
-            return ActionOutcome(GoalStatus.ABORTED, error=str(error))
+            mismatch = MessageTypeError(f"result of action {self.name!r}", self.result_type,
+                                        type(result))
+            logger.error("%s", mismatch)
+            return ActionOutcome(GoalStatus.ABORTED, error=str(mismatch))
         return ActionOutcome(status, result)
 
     def cancel_all(self) -> None:
@@ -292,7 +294,8 @@ class ActionServer(Generic[G, F, R]):
             if thread is not threading.current_thread():
                 thread.join(timeout)
                 if thread.is_alive():
-                    logger.error("goal thread %s of action %r still running", thread.name, self.name)
+                    logger.error("goal thread %s of action %r still running",
+                                 thread.name, self.name)
 
     def close(self) -> None:
         """Stop serving: unregister, cancel active goals and wait for their threads."""

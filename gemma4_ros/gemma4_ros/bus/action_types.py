@@ -58,9 +58,11 @@ class CancelResponse(Enum):
 class GoalPolicy(str, Enum):
     """How a server treats a new goal while another is active (ros2/examples' single-goal server).
 
-    ``PARALLEL``: every accepted goal executes at once (rclpy's default). ``PREEMPT``: the new goal
-    asks the active one to cancel and starts only once its execute function has returned, so two
-    goals never drive the robot at the same moment. ``REJECT``: the new goal is rejected.
+    ``PARALLEL``: every accepted goal executes at once (rclpy's default). ``PREEMPT``: an accepted
+    new goal cancels the active one (the cancel callback is not asked: the server chose this) and
+    starts only once its execute function has returned, so two goals never drive the robot at
+    once; a goal still waiting for its turn is simply replaced (CANCELED, never executed).
+    ``REJECT``: a new goal is rejected while one is active.
     """
 
     PARALLEL = "parallel"
@@ -70,7 +72,7 @@ class GoalPolicy(str, Enum):
 
 @dataclass(frozen=True)
 class ActionOutcome(Generic[R]):
-    """How a goal ended: its terminal status, the execute function's result, and why if it failed."""
+    """How a goal ended: terminal status, the execute function's result, and why if it failed."""
 
     status: GoalStatus
     result: R | None = None

@@ -89,7 +89,7 @@ class Bus:
         depth: int = 10,
         group: CallbackGroup | None = None,
     ) -> Subscription[T]:
-        """Call ``callback(msg)`` on ``group`` for each message, keeping the last ``depth`` queued."""
+        """Call ``callback(msg)`` on ``group`` per message, keeping the last ``depth`` queued."""
         topic = self._core.topic(self.resolve(name), msg_type, "subscription")
         subscription = Subscription(topic, callback, group or self.default_group, latched, depth)
         topic.add_subscription(subscription)

@@ -66,9 +66,10 @@ class BusCore:
             server = table.get(name)
             offered = sorted(table)
         if server is None:
+            wait = "wait_for_service" if kind == "service" else "wait_for_server"
             raise UnknownEndpointError(
                 f"no server for {kind} {name!r} (offered: {', '.join(offered) or 'none'})",
-                f"start the {kind} server first, or wait with wait_for_server(timeout)",
+                f"start the {kind} server first, or wait for it with the client's {wait}(timeout)",
             )
         return server
 

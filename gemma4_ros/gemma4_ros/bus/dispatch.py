@@ -83,11 +83,10 @@ class Dispatcher:
     def group(self, name: str, workers: int = 1) -> CallbackGroup:
         """A new group; in threaded mode its workers start now."""
         group = CallbackGroup(name, workers, self)
-        with self.lock:
+        with self.lock:  # so that a concurrent shutdown either refuses the group or joins it
             self.check_open(f"callback group {name!r}")
             self._groups.append(group)
-        if self.threaded:
-            for index in range(workers):
+            for index in range(workers if self.threaded else 0):
                 thread = threading.Thread(
                     target=self._serve, args=(group,), name=f"bus-{name}-{index}", daemon=True
                 )
@@ -154,7 +153,11 @@ class Dispatcher:
         return True
 
     def spin_until(self, predicate: Callable[[], bool], timeout: float) -> bool:
-        """Wait until ``predicate()`` holds (running ready work in manual mode); False on timeout."""
+        """Wait until ``predicate()`` holds (running ready work in manual mode); False on timeout.
+
+        Woken by every finished callback and every :meth:`notify`, so it reacts at once to bus
+        activity; other state is re-checked every ``_RECHECK_S``.
+        """
         deadline = time.monotonic() + timeout
         while True:
             with self.lock:

@@ -45,7 +45,7 @@ class CallError(BusError):
 
 
 class GoalStateError(BusError):
-    """An action goal moved to a state its current state does not allow (e.g. canceled() unasked)."""
+    """A goal asked to move to a state its current one does not allow (canceled() unasked)."""
 
 
 class BusShutdownError(BusError):

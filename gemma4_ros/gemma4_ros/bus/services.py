@@ -12,9 +12,9 @@ from __future__ import annotations
 import logging
 from typing import Callable, Generic, TypeVar
 
+from gemma4_ros.bus.checks import check_agreement, check_instance, check_types
 from gemma4_ros.bus.core import BusCore
 from gemma4_ros.bus.dispatch import CallbackGroup
-from gemma4_ros.bus.checks import check_agreement, check_instance, check_types
 from gemma4_ros.bus.errors import CallError, MessageTypeError
 from gemma4_ros.bus.future import BusFuture
 

@@ -49,7 +49,7 @@ class Topic(Generic[T]):
     def check_type(self, msg_type: type, endpoint: str) -> None:
         if msg_type is not self.msg_type:
             raise MessageTypeError(
-                f"{endpoint} on topic {self.name!r}: type disagrees with the topic's other endpoints",
+                f"{endpoint} on topic {self.name!r}: type disagrees with the topic's endpoints",
                 self.msg_type, msg_type,
                 "one topic carries one message type: use the same type or another topic name",
             )

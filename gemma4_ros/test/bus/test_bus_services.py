@@ -101,7 +101,12 @@ def test_wait_for_service_wakes_when_the_server_appears(bus: Bus) -> None:
 
 def test_cancelled_call_is_not_handled(manual: Bus) -> None:
     handled: list[int] = []
-    manual.service("/record", int, int, lambda value: handled.append(value) or value)
+
+    def record(value: int) -> int:
+        handled.append(value)
+        return value
+
+    manual.service("/record", int, int, record)
     future: Future[int] = manual.client("/record", int, int).call_async(1)
     assert future.cancel()
     assert manual.wait_idle(TIMEOUT)

@@ -29,7 +29,7 @@ def test_pending_call_and_goal_fail_and_queued_callbacks_are_dropped(manual: Bus
     delivered: list[str] = []
     manual.subscribe("/chat", str, delivered.append)
     manual.service("/echo", str, str, lambda text: text)
-    manual.action_server("/act", (int, int, int), lambda handle: handle.succeed() or 1)
+    manual.action_server("/act", (int, int, int), lambda handle: 1)  # never runs
     manual.publisher("/chat", str).publish("queued")
     call = manual.client("/echo", str, str).call_async("hi")
     goal = manual.action_client("/act", (int, int, int)).send_goal(1)
