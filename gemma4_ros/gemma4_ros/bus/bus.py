@@ -13,8 +13,8 @@ tests; the ``ros/`` layer gives the same semantics with rclpy. Typical use::
 
 Threaded (default): callbacks run on their group's worker threads. Manual
 (``Bus(threaded=False)``): nothing runs until the test calls ``spin_once``/``spin_until``, which
-run ready callbacks on the calling thread in arrival order. Action goals execute on threads of
-their own in both modes.
+run ready callbacks on the calling thread in arrival order; spin from the test's thread only.
+Action goals execute on threads of their own in both modes.
 """
 
 from __future__ import annotations

@@ -21,7 +21,8 @@ logger = logging.getLogger("gemma4_ros.bus")
 
 class BusFuture(Future[T]):
     """``result(timeout)``, ``exception(timeout)``, ``done()``, ``cancel()`` as usual;
-    ``add_done_callback(fn)`` calls ``fn(future)`` on the group given at creation."""
+    ``add_done_callback(fn)`` calls ``fn(future)`` on the group given at creation (and, like
+    every callback, not at all once the bus is shut down)."""
 
     def __init__(self, group: CallbackGroup, what: str) -> None:
         super().__init__()

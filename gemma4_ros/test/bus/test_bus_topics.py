@@ -23,6 +23,34 @@ def test_messages_arrive_in_publish_order(bus: Bus) -> None:
     assert seen == list(range(500))
 
 
+def test_concurrent_publishers_lose_nothing_and_keep_their_own_order(bus: Bus) -> None:
+    seen: list[tuple[int, int]] = []
+    bus.subscribe("/multi", tuple, seen.append, depth=800)
+    publisher = bus.publisher("/multi", tuple)
+
+    def burst(source: int) -> None:
+        for index in range(200):
+            publisher.publish((source, index))
+
+    threads = [threading.Thread(target=burst, args=(source,)) for source in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(TIMEOUT)
+    assert bus.spin_until(lambda: len(seen) == 800, TIMEOUT)
+    for source in range(4):
+        assert [index for src, index in seen if src == source] == list(range(200))
+
+
+def test_callback_may_publish_to_its_own_group(manual: Bus) -> None:
+    seen: list[str] = []
+    relay = manual.publisher("/b", str)
+    manual.subscribe("/a", str, lambda text: relay.publish(text.upper()))
+    manual.subscribe("/b", str, seen.append)
+    manual.publisher("/a", str).publish("go")
+    assert manual.spin_until(lambda: seen == ["GO"], TIMEOUT)
+
+
 def test_manual_bus_delivers_only_when_spun_in_arrival_order(manual: Bus) -> None:
     seen: list[str] = []
     manual.subscribe("/a", str, lambda m: seen.append(f"a:{m}"))
