@@ -107,7 +107,7 @@ def _conversation(draw) -> list:
     return head + draw(st.lists(_message(), max_size=6))
 
 
-@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_conversation(), st.lists(_tool(), max_size=2), st.booleans(), st.booleans())
 def test_builtin_equals_the_e2b_and_large_templates(messages, tools, generation, thinking):
     kwargs = {"add_generation_prompt": generation, "enable_thinking": thinking}

@@ -98,13 +98,13 @@ _values = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.dictionaries(_text, _values, max_size=6))
 def test_round_trip_of_json_like_arguments(arguments):
     assert parse_arguments(format_value(arguments)) == arguments
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.dictionaries(_text, _values, max_size=6))
 def test_round_trip_with_quoted_keys(arguments):
     assert parse_value(format_value(arguments, quote_keys=True)) == arguments
@@ -113,7 +113,7 @@ def test_round_trip_with_quoted_keys(arguments):
 _fragments = st.sampled_from(["{", "}", "[", "]", ",", ":", " ", Q, "<|", "a", "1", "-", ".", "e5", "true", "null", "é"])
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(st.one_of(st.text(max_size=40), st.lists(_fragments, max_size=30).map("".join)))
 def test_parser_is_total(text):
     try:
