@@ -207,6 +207,7 @@ class PlanExecutor:
 
     def _admit(self, plan: Plan, future: Future[list[ToolResult]]) -> None:
         """Gate the whole plan; start it (maybe preempting) or reject every step of it."""
+        self._check_estop()  # a trigger or reset since the cycle began decides this plan's fate
         try:
             verdicts = self._gate.check_plan(plan, self._bindings.robot_state())
         except Exception as error:  # the gate promises not to raise; if it does, nothing runs
@@ -232,7 +233,7 @@ class PlanExecutor:
     def _refusal(self, plan: Plan, verdicts: list[SafetyVerdict]) -> str:
         """Why ``plan`` may not start, or "" if it may."""
         latched_at = self._estop.latched_at
-        if self._estop.latched or self._status.state is ExecutorState.ESTOPPED:
+        if self._estop.latched:
             return "e-stop latched; reset it before sending plans"
         if latched_at is not None and plan.stamp < latched_at:
             return "plan was stamped before the last e-stop and is void; plan again"
@@ -337,7 +338,8 @@ class PlanExecutor:
         self._end_step(run, ResultStatus.REJECTED, None, error)
         return True
 
-    def _end_step(self, run: PlanRun, status: ResultStatus, result: dict | None, error: str) -> None:
+    def _end_step(self, run: PlanRun, status: ResultStatus, result: dict[str, Any] | None,
+                  error: str) -> None:
         """Record how the step ended; retry, move on, or end the plan."""
         step = run.step
         run.binding = None

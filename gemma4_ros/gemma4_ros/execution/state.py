@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from gemma4_ros.execution.binding import Binding
 from gemma4_ros.types import Plan, PlanStep, ResultStatus, ToolResult
@@ -52,7 +52,7 @@ class PlanRun:
 
 
 def step_result(plan: Plan, step: PlanStep, status: ResultStatus, stamp: float,
-                error: str = "", result: dict | None = None) -> ToolResult:
+                error: str = "", result: dict[str, Any] | None = None) -> ToolResult:
     return ToolResult(stamp=stamp, plan_id=plan.plan_id, call_id=step.call.id, status=status,
                       result=result, error=error)
 
