@@ -5,18 +5,19 @@ runtime renders through it (:mod:`gemma4_ros.runtime.chat_template`). This modul
 format written as Python — for model directories without a template (the test fixtures) and as
 documentation — and a test keeps it equal to a copy of the E2B/E4B template (2026-07 revision).
 
-A conversation renders as (``⏎`` = newline, everything else literal)::
+A conversation renders as (``⏎`` is a newline; the other line breaks are only for reading)::
 
     <bos><|turn>system⏎[<|think|>⏎]SYSTEM TEXT<|tool>declaration:…<tool|>…<turn|>⏎
     <|turn>user⏎Go to the dock<|image|><turn|>⏎
     <|turn>model⏎<|tool_call>call:navigate_to{place:<|"|>dock<|"|>}<tool_call|>
-    <|tool_response>response:navigate_to{status:<|"|>ok<|"|>}<tool_response|>I am at the dock.<turn|>⏎
-    <|turn>model⏎                                      ← generation prompt
+    <|tool_response>response:navigate_to{status:<|"|>ok<|"|>}<tool_response|>
+    I am at the dock.<turn|>⏎
+    <|turn>model⏎                                  ← the generation prompt
 
 * The system turn exists when there is a system (or developer) message, tools, or thinking.
   ``<|think|>`` at its top switches thinking on; thoughts come back as
-  ``<|channel>thought⏎…<channel|>`` and are stripped from earlier model turns. With thinking off,
-  the 26B/31B templates add an empty ``<|channel>thought⏎<channel|>`` after the generation
+  ``<|channel>thought⏎…<channel|>`` and are stripped from earlier model turns. With thinking
+  off, the 26B/31B templates add an empty ``<|channel>thought⏎<channel|>`` after the generation
   prompt and E2B/E4B do not (``empty_thought_when_off``).
 * Declarations: :mod:`gemma4_ros.runtime.tool_declarations`. Call arguments and responses: value
   syntax of :mod:`gemma4_ros.runtime.tool_syntax`, keys sorted like Jinja ``dictsort``.
@@ -64,7 +65,9 @@ def model(text: str = "", *, calls: Sequence[dict] = (), responses: Sequence[dic
     if calls:
         message["tool_calls"] = list(calls)
     if responses:
-        message["tool_responses"] = [{"name": r["name"], "response": r["response"]} for r in responses]
+        message["tool_responses"] = [
+            {"name": entry["name"], "response": entry["response"]} for entry in responses
+        ]
     return message
 
 
@@ -110,9 +113,11 @@ def render_builtin(
     return "".join(out)
 
 
-def expand_media(text: str, image_tokens: Sequence[int] = (), audio_tokens: Sequence[int] = ()) -> str:
-    """Widen the i-th ``<|image|>`` to ``<|image>`` + image_tokens[i] × ``<|image|>`` + ``<image|>``
-    (likewise audio); the counts must match the placeholders exactly."""
+def expand_media(
+    text: str, image_tokens: Sequence[int] = (), audio_tokens: Sequence[int] = ()
+) -> str:
+    """Widen the i-th ``<|image|>`` to ``<|image>`` + image_tokens[i] × ``<|image|>`` +
+    ``<image|>`` (likewise audio); the counts must match the placeholders exactly."""
     text = _expand(text, tok.IMAGE, tok.IMAGE_START, tok.IMAGE_END, image_tokens, "image")
     return _expand(text, tok.AUDIO, tok.AUDIO_START, tok.AUDIO_END, audio_tokens, "audio")
 
@@ -150,7 +155,9 @@ def _render_message(loop: Sequence[Message], index: int, last_user: int, state: 
     return "".join(out)
 
 
-def _turn_close(loop: Sequence[Message], index: int, state: _State, answered: bool, has_content: bool) -> str:
+def _turn_close(
+    loop: Sequence[Message], index: int, state: _State, answered: bool, has_content: bool
+) -> str:
     """How a message ends: ``<|tool_response>`` (awaiting results), nothing (the model turn
     continues in the next message or generation), or ``<turn|>``."""
     message = loop[index]
@@ -174,7 +181,10 @@ def _responses(loop: Sequence[Message], index: int) -> list[str]:
     the template's rule, kept so both renderers agree."""
     message = loop[index]
     if message.get("tool_responses"):
-        return [_response(r.get("name") or "unknown", r["response"]) for r in message["tool_responses"]]
+        return [
+            _response(entry.get("name") or "unknown", entry["response"])
+            for entry in message["tool_responses"]
+        ]
     if not message.get("tool_calls"):
         return []
     blocks = []
@@ -188,7 +198,8 @@ def _responses(loop: Sequence[Message], index: int) -> list[str]:
         body = follow.get("content")
         if isinstance(body, list):
             text = "".join(part.get("text", "") for part in body if part.get("type") == "text")
-            blocks.append(_response(name, text) + "".join(_MEDIA.get(p.get("type"), "") for p in body))
+            media = "".join(_MEDIA.get(part.get("type"), "") for part in body)
+            blocks.append(_response(name, text) + media)
         else:
             blocks.append(_response(name, body))
     return blocks
@@ -244,7 +255,9 @@ def _generation_prompt(prev_type: Optional[str], thinking: bool, empty_thought: 
     return ""
 
 
-def _expand(text: str, placeholder: str, start: str, end: str, counts: Sequence[int], kind: str) -> str:
+def _expand(
+    text: str, placeholder: str, start: str, end: str, counts: Sequence[int], kind: str
+) -> str:
     pieces = text.split(placeholder)
     if len(pieces) - 1 != len(counts):
         raise ChatFormatError(
@@ -256,7 +269,8 @@ def _expand(text: str, placeholder: str, start: str, end: str, counts: Sequence[
     for count, piece in zip(counts, pieces[1:]):
         if count < 1:
             raise ChatFormatError(
-                f"{kind} soft-token count must be ≥ 1, got {count}", "use the encoder's output length"
+                f"{kind} soft-token count must be ≥ 1, got {count}",
+                "use the encoder's output length",
             )
         out.append(start + placeholder * count + end + piece)
     return "".join(out)

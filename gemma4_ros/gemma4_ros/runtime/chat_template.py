@@ -48,13 +48,17 @@ class ChatFormat:
         try:
             text = path.read_text(encoding="utf-8")
         except OSError as error:
-            raise ChatFormatError(f"{path}: cannot read chat template ({error})", "check the file") from error
+            raise ChatFormatError(
+                f"{path}: cannot read chat template ({error})", "check the file's permissions"
+            ) from error
         return cls(text, str(path))
 
     @classmethod
-    def from_model_dir(cls, model_dir: Union[str, Path], *, empty_thought_when_off: bool = False) -> "ChatFormat":
-        """``chat_template.jinja``, else ``tokenizer_config.json``'s ``chat_template``, else built in
-        (``empty_thought_when_off`` applies to the built-in format only)."""
+    def from_model_dir(
+        cls, model_dir: Union[str, Path], *, empty_thought_when_off: bool = False
+    ) -> "ChatFormat":
+        """``chat_template.jinja``, else ``tokenizer_config.json``'s ``chat_template``, else
+        built in (``empty_thought_when_off`` applies to the built-in format only)."""
         model_dir = Path(model_dir)
         if (model_dir / TEMPLATE_FILE).is_file():
             return cls.from_template_file(model_dir / TEMPLATE_FILE)
@@ -137,9 +141,12 @@ def _template_from_tokenizer_config(path: Path) -> Optional[str]:
     try:
         config = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
-        raise ChatFormatError(f"{path}: not readable JSON ({error})", "restore the file shipped with the model") from error
+        raise ChatFormatError(
+            f"{path}: not readable JSON ({error})", "restore the file shipped with the model"
+        ) from error
     template = config.get("chat_template") if isinstance(config, dict) else None
     if isinstance(template, list):
-        named = {entry.get("name"): entry.get("template") for entry in template if isinstance(entry, dict)}
+        entries = [entry for entry in template if isinstance(entry, dict)]
+        named = {entry.get("name"): entry.get("template") for entry in entries}
         template = named.get("default")
     return template if isinstance(template, str) else None

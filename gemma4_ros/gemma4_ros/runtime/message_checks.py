@@ -58,17 +58,24 @@ def _check_tool(tool: Mapping[str, Any], where: str) -> None:
     function = tool.get("function") if isinstance(tool, Mapping) else None
     if not isinstance(function, Mapping):
         raise ChatFormatError(
-            f"{where}: expected {{'type': 'function', 'function': {{name, description, parameters}}}}",
+            f"{where}: expected {{'type': 'function', 'function': {{name, description, "
+            "parameters}}",
             "wrap each tool as OpenAI-style function entries (ToolRegistry does this)",
         )
     name = function.get("name")
     if not isinstance(name, str) or not _NAME.fullmatch(name):
-        raise ChatFormatError(f"{where}: tool name {name!r} is not an identifier", "use [A-Za-z_][A-Za-z0-9_.-]*")
+        raise ChatFormatError(
+            f"{where}: tool name {name!r} is not an identifier", "use [A-Za-z_][A-Za-z0-9_.-]*"
+        )
     if not isinstance(function.get("description"), str):
-        raise ChatFormatError(f"{where}: tool {name!r} needs a description string", "describe what the tool does")
+        raise ChatFormatError(
+            f"{where}: tool {name!r} needs a description string", "describe what the tool does"
+        )
     parameters = function.get("parameters")
     if parameters is not None and not isinstance(parameters, Mapping):
-        raise ChatFormatError(f"{where}: parameters must be a JSON Schema object", "give a dict schema")
+        raise ChatFormatError(
+            f"{where}: parameters must be a JSON Schema object", "give a dict schema"
+        )
     for text in _strings(function):
         _check_text(text, where)
 
@@ -100,7 +107,9 @@ def _check_part(part: Any, where: str, role: str) -> None:
     kind = part.get("type") if isinstance(part, Mapping) else None
     allowed = ("text",) if role in ("system", "developer") else PART_TYPES
     if kind not in allowed:
-        raise ChatFormatError(f"{where}: part type {kind!r} is not supported here (allowed: {allowed})", _PART_HINT)
+        raise ChatFormatError(
+            f"{where}: part type {kind!r} is not supported here (allowed: {allowed})", _PART_HINT
+        )
     if kind == "text":
         if not isinstance(part.get("text"), str):
             raise ChatFormatError(f"{where}: text part needs a 'text' string", _PART_HINT)
@@ -112,7 +121,10 @@ def _check_calls(message: Mapping[str, Any], where: str) -> None:
         spot = f"{where}.tool_calls[{number}]"
         function = call.get("function") if isinstance(call, Mapping) else None
         if not isinstance(function, Mapping) or not isinstance(function.get("name"), str):
-            raise ChatFormatError(f"{spot}: expected {{'function': {{'name', 'arguments'}}}}", "use chat_format.tool_call()")
+            raise ChatFormatError(
+                f"{spot}: expected {{'function': {{'name', 'arguments'}}}}",
+                "use chat_format.tool_call()",
+            )
         arguments = function.get("arguments")
         if arguments is not None and not isinstance(arguments, Mapping):
             raise ChatFormatError(
@@ -124,7 +136,9 @@ def _check_calls(message: Mapping[str, Any], where: str) -> None:
     for number, response in enumerate(message.get("tool_responses") or []):
         spot = f"{where}.tool_responses[{number}]"
         if not isinstance(response, Mapping) or "response" not in response:
-            raise ChatFormatError(f"{spot}: expected {{'name', 'response'}}", "use chat_format.model(responses=...)")
+            raise ChatFormatError(
+                f"{spot}: expected {{'name', 'response'}}", "use chat_format.model(responses=...)"
+            )
         _check_values(response, spot)
 
 

@@ -36,7 +36,8 @@ def render_tool_declaration(tool: Mapping[str, Any]) -> str:
 
 
 def _declaration(function: Mapping[str, Any]) -> str:
-    text = "declaration:" + function["name"] + "{description:" + _quoted(function.get("description", ""))
+    description = _quoted(function.get("description", ""))
+    text = "declaration:" + function["name"] + "{description:" + description
     params = function.get("parameters")
     if params:
         text += ",parameters:{"
@@ -100,7 +101,7 @@ def _items(items: Mapping[str, Any]) -> str:
         elif key == "required":
             parts.append("required:" + format_sequence_of_strings(value))
         elif key == "type":
-            kinds = value.upper() if isinstance(value, str) else [str(kind).upper() for kind in value]
+            kinds = value.upper() if isinstance(value, str) else [str(k).upper() for k in value]
             parts.append("type:" + format_value(kinds, quote_keys=True))
         else:
             parts.append(key + ":" + format_value(value, quote_keys=True))

@@ -113,7 +113,9 @@ def parse_arguments(text: str) -> dict:
     """The ``{...}`` argument object of a call or response, as a dict."""
     start = _skip_space(text, 0)
     if not text.startswith("{", start):
-        raise ToolSyntaxError("arguments must be an object {key:value,...}", text, (start, start + 1))
+        raise ToolSyntaxError(
+            "arguments must be an object {key:value,...}", text, (start, start + 1)
+        )
     value, end = _Parser(text).mapping(start, 0)
     end = _skip_space(text, end)
     if end != len(text):
@@ -155,7 +157,8 @@ class _Parser:
         start = pos + len(STRING_DELIM)
         end = self.text.find(STRING_DELIM, start)
         if end < 0:
-            raise self.fail(f"string opened with {STRING_DELIM} is never closed", pos, len(self.text))
+            problem = f"string opened with {STRING_DELIM} is never closed"
+            raise self.fail(problem, pos, len(self.text))
         return self.text[start:end], end + len(STRING_DELIM)
 
     def scalar(self, pos: int) -> tuple[Value, int]:
@@ -244,4 +247,5 @@ def _format_item(key: Any, item: Any, quote_keys: bool) -> str:
 
 def format_sequence_of_strings(items: Sequence[str]) -> str:
     """``[<|"|>a<|"|>,<|"|>b<|"|>]``: how declarations list ``required`` names."""
-    return "[" + ",".join(STRING_DELIM + _checked_string(item) + STRING_DELIM for item in items) + "]"
+    quoted = (STRING_DELIM + _checked_string(item) + STRING_DELIM for item in items)
+    return "[" + ",".join(quoted) + "]"

@@ -21,7 +21,15 @@ import random
 from pathlib import Path
 from typing import Iterator, Union
 
-from tokenizers import AddedToken, Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
+from tokenizers import (
+    AddedToken,
+    Tokenizer,
+    decoders,
+    models,
+    normalizers,
+    pre_tokenizers,
+    trainers,
+)
 
 from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.runtime.special_tokens import SPECIAL_TOKENS, UNK
