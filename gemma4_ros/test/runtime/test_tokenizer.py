@@ -15,8 +15,14 @@ from tokenizers import AddedToken, Tokenizer, models
 from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.runtime.special_tokens import CONTROL_TOKENS, SPECIAL_TOKENS
 from gemma4_ros.runtime.tokenizer import Gemma4Tokenizer, MissingSpecialTokenError, TokenizerError
-from gemma4_ros.testing.fixture_tokenizer import FixtureTokenizerError, build_fixture_tokenizer
+from gemma4_ros.testing.fixture_tokenizer import (
+    GEMMA4_VOCAB_SIZE,
+    FixtureTokenizerError,
+    build_fixture_tokenizer,
+    build_full_vocab_tokenizer,
+)
 
+_FIXTURE_CHECK = HealthCheck.function_scoped_fixture
 TEXTS = [
     "Go to the dock at speed 0.3",
     "Température 21°C — ok ✓",
@@ -150,7 +156,7 @@ def test_stream_keeps_or_skips_special_tokens(tokenizer):
     assert "".join(_stream(tokenizer, ids, skip_special_tokens=True)) == "call:stop{}"
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None, suppress_health_check=[_FIXTURE_CHECK])
 @given(st.text(st.characters(blacklist_categories=["Cs"]), max_size=60))
 def test_streamed_text_equals_full_decode(tokenizer, text):
     ids = tokenizer.encode(text)
@@ -159,7 +165,7 @@ def test_streamed_text_equals_full_decode(tokenizer, text):
     assert all("\ufffd" not in piece for piece in pieces) or "\ufffd" in text
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=100, deadline=None, suppress_health_check=[_FIXTURE_CHECK])
 @given(st.lists(st.integers(0, 1023), max_size=40))
 def test_random_ids_stream_without_errors_and_without_unbounded_buffering(tokenizer, ids):
     decoder = tokenizer.stream_decoder()
@@ -173,3 +179,27 @@ def test_random_ids_stream_without_errors_and_without_unbounded_buffering(tokeni
 
 def test_fixture_tokenizer_json_has_no_automatic_bos(fixture):
     assert json.loads(fixture.path.read_text())["post_processor"] is None
+
+
+def test_full_vocab_builder_structure_at_a_small_size(tmp_path: Path):
+    built = build_full_vocab_tokenizer(tmp_path, vocab_size=5000)
+    tokenizer = Gemma4Tokenizer.from_file(built.path)
+    assert tokenizer.vocab_size == built.vocab_size == 5000
+    assert tokenizer.special_ids.__dict__ == built.special_ids
+    for text in TEXTS:
+        assert tokenizer.decode(tokenizer.encode(text)) == text
+    with pytest.raises(FixtureTokenizerError):
+        build_full_vocab_tokenizer(tmp_path, vocab_size=200)
+
+
+@pytest.mark.slow
+def test_full_vocab_builder_makes_gemma4_sized_vocabulary(tmp_path: Path):
+    built = build_full_vocab_tokenizer(tmp_path / "a")
+    tokenizer = Gemma4Tokenizer.from_file(built.path)
+    assert tokenizer.vocab_size == built.vocab_size == GEMMA4_VOCAB_SIZE == 262_144
+    assert tokenizer.special_ids.__dict__ == built.special_ids
+    for text in TEXTS:
+        ids = tokenizer.encode(text)
+        assert tokenizer.decode(ids) == text
+        assert "".join(_stream(tokenizer, ids)) == text
+    assert build_full_vocab_tokenizer(tmp_path / "b").path.read_bytes() == built.path.read_bytes()
