@@ -20,7 +20,7 @@ from typing import Iterable, Optional, Sequence, Union
 from tokenizers import Tokenizer
 
 from gemma4_ros.errors import Gemma4RosError
-from gemma4_ros.runtime.special_tokens import SPECIAL_TOKENS
+from gemma4_ros.runtime.special_tokens import BOS, SPECIAL_TOKENS
 
 TOKENIZER_FILE = "tokenizer.json"
 _REPLACEMENT_CHAR = "\ufffd"
@@ -126,12 +126,13 @@ class Gemma4Tokenizer:
         ``parse_special`` is false (use that for text from outside)."""
         backend = self._backend if parse_special else self._literal_backend()
         ids = backend.encode(text, add_special_tokens=False).ids
-        return [self.special_ids.bos, *ids] if add_bos else ids
+        return [self.token_id(BOS), *ids] if add_bos else ids
 
     def decode(self, ids: Sequence[int], *, skip_special_tokens: bool = False) -> str:
         """Text for ``ids``; control tokens are kept unless ``skip_special_tokens``."""
+        ids = [int(token_id) for token_id in ids]
         self._check_ids(ids)
-        return self._backend.decode(list(ids), skip_special_tokens=skip_special_tokens)
+        return self._backend.decode(ids, skip_special_tokens=skip_special_tokens)
 
     def token_id(self, token: str) -> int:
         """Id of a token string; raises :class:`MissingSpecialTokenError` if absent."""
@@ -147,7 +148,7 @@ class Gemma4Tokenizer:
     def id_to_token(self, token_id: int) -> str:
         """The vocabulary entry for ``token_id``."""
         self._check_ids([token_id])
-        return self._backend.id_to_token(token_id)
+        return self._backend.id_to_token(int(token_id))
 
     @property
     def special_ids(self) -> SpecialTokenIds:
@@ -205,6 +206,9 @@ class StreamDecoder:
         shown = self._decode(self._ids[self._prefix : self._read])
         window = self._decode(self._ids[self._prefix :])
         pending = len(self._ids) - self._read
+        if window == shown:  # only skipped special tokens: nothing to show, nothing to wait for
+            self._read = len(self._ids)
+            return ""
         incomplete = window.endswith(_REPLACEMENT_CHAR) and pending < _MAX_PENDING_TOKENS
         if len(window) <= len(shown) or incomplete:
             return ""

@@ -20,6 +20,7 @@ whitespace between items, because a model may emit them.
 from __future__ import annotations
 
 import math
+import numbers
 import re
 from typing import Any, Mapping, Optional, Sequence, Union
 
@@ -69,12 +70,12 @@ def format_value(value: Any, *, quote_keys: bool = False) -> str:
         return "true" if value else "false"
     if isinstance(value, str):
         return STRING_DELIM + _checked_string(value) + STRING_DELIM
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    if isinstance(value, numbers.Real):
         if not math.isfinite(value):
             raise ToolSyntaxError(f"number {value!r} has no Gemma 4 form", str(value), (0, 0))
-        return str(value)
+        return str(float(value))
     if isinstance(value, Mapping):
         items = dictsort_items(value)
         return "{" + ",".join(_format_item(key, item, quote_keys) for key, item in items) + "}"

@@ -171,3 +171,16 @@ def test_rendered_prompt_tokenizes_with_control_tokens_as_single_ids(tmp_path):
     assert ids.count(special.image) == 4 and ids.count(special.string_delim) == prompt.count(Q) == 16
     assert ids.count(special.tool_start) == 1 and ids.count(special.bos) == 1
     assert tokenizer.decode(ids) == expand_media(prompt, image_tokens=[4])
+
+
+@pytest.mark.parametrize("thinking", [False, True])
+def test_system_and_tools_prompt_is_a_token_prefix_of_every_request(tmp_path, thinking):
+    """What prefix KV reuse relies on: the constant part renders and tokenizes identically."""
+    tokenizer = Gemma4Tokenizer.from_file(build_fixture_tokenizer(tmp_path).path)
+    head = [system("You are a robot.")]
+    prefix = render_builtin(head, [NAVIGATE], add_generation_prompt=False, enable_thinking=thinking)
+    for tail in ([user("go to the dock")], [user("look", images=1)], [user("a"), model("b"), user("c")]):
+        full = render_builtin(head + tail, [NAVIGATE], enable_thinking=thinking)
+        assert full.startswith(prefix)
+        prefix_ids = tokenizer.encode(prefix)
+        assert tokenizer.encode(full)[: len(prefix_ids)] == prefix_ids

@@ -4,6 +4,7 @@ offending span."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -35,6 +36,10 @@ Q = STRING_DELIM
 def test_format_matches_the_template(value, text):
     assert format_value(value) == text
     assert parse_value(text) == value
+
+
+def test_numpy_numbers_are_written_as_numbers():
+    assert format_value({"d": np.float64(0.25), "n": np.int32(7)}) == "{d:0.25,n:7}"
 
 
 def test_declaration_style_quotes_every_key():

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -156,13 +157,22 @@ def test_stream_keeps_or_skips_special_tokens(tokenizer):
     assert "".join(_stream(tokenizer, ids, skip_special_tokens=True)) == "call:stop{}"
 
 
+_texts = st.text(st.characters(blacklist_categories=["Cs"]), max_size=30)
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[_FIXTURE_CHECK])
-@given(st.text(st.characters(blacklist_categories=["Cs"]), max_size=60))
-def test_streamed_text_equals_full_decode(tokenizer, text):
+@given(st.lists(_texts | st.sampled_from(CONTROL_TOKENS), max_size=6).map("".join), st.booleans())
+def test_streamed_text_equals_full_decode(tokenizer, text, skip):
     ids = tokenizer.encode(text)
-    pieces = _stream(tokenizer, ids)
-    assert "".join(pieces) == tokenizer.decode(ids) == text
+    pieces = _stream(tokenizer, ids, skip_special_tokens=skip)
+    assert "".join(pieces) == tokenizer.decode(ids, skip_special_tokens=skip)
+    assert tokenizer.decode(ids) == text
     assert all("\ufffd" not in piece for piece in pieces) or "\ufffd" in text
+
+
+def test_stream_accepts_numpy_ids(tokenizer):
+    ids = np.array(tokenizer.encode("<bos>hi €"), dtype=np.int64)
+    assert "".join(_stream(tokenizer, list(ids))) == tokenizer.decode(ids) == "<bos>hi €"
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[_FIXTURE_CHECK])
