@@ -1,0 +1,229 @@
+"""Per-call policies: known tool, mode allow-list, argument schema and finiteness, the gate's own
+numeric bounds, robot-state sanity, provenance, battery and operator confirmation."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from gemma4_ros.errors import ConfigError
+from gemma4_ros.safety.config import SafetyConfig, config_source
+from gemma4_ros.safety.rule import StepContext, rule_type
+from gemma4_ros.tools import ToolRegistry
+from gemma4_ros.types import Decision
+
+
+def require_tool(config: SafetyConfig, registry: ToolRegistry, name: str, key: str) -> None:
+    """ConfigError unless ``name`` is a declared tool: a policy must never match nothing."""
+    if name not in registry:
+        raise ConfigError(config_source(config), key, f"unknown tool {name!r}",
+                          f"use one of the declared tools: {', '.join(registry.names)}")
+
+
+class KnownToolRule:
+    """A call of an undeclared tool is refused, never ignored."""
+
+    def __init__(self, registry: ToolRegistry) -> None:
+        self.declared = ", ".join(registry.names)
+
+    def check_step(self, ctx: StepContext) -> None:
+        if ctx.spec is None:
+            ctx.fire("tool.unknown", f"unknown tool {ctx.call.name!r}; declared tools: "
+                     f"{self.declared}")
+
+
+class ModeRule:
+    """Each operating mode allows a set of tools, and motion only if the mode says so."""
+
+    def __init__(self, config: SafetyConfig, registry: ToolRegistry) -> None:
+        self.allowed: dict[str, frozenset[str] | None] = {}
+        for name, mode in config.modes.items():
+            if mode.tools == "all":
+                self.allowed[name] = None
+                continue
+            for index, tool in enumerate(mode.tools):
+                require_tool(config, registry, tool, f"modes.{name}.tools.{index}")
+            self.allowed[name] = frozenset(mode.tools)
+
+    def check_step(self, ctx: StepContext) -> None:
+        spec, mode = ctx.spec, ctx.plan.mode_name
+        if spec is None:
+            return
+        allowed = self.allowed[mode]
+        if allowed is not None and spec.name not in allowed:
+            ctx.fire("mode.allowlist", f"{spec.name} is not allowed in {mode} mode")
+        elif spec.motion and not ctx.plan.mode.motion:
+            ctx.fire("mode.allowlist", f"{spec.name} moves the robot; {mode} mode allows no motion")
+
+
+class ArgumentsRule:
+    """Arguments must match the tool's JSON Schema and hold only finite numbers."""
+
+    def check_step(self, ctx: StepContext) -> None:
+        problems = ctx.problems
+        if problems and ctx.spec is not None:
+            ctx.fire("args.schema", f"invalid arguments for {ctx.spec.name}: {'; '.join(problems)}")
+        bad = _non_finite(ctx.call.arguments)
+        if bad:
+            ctx.fire("args.finite", f"argument {bad} is not a finite number")
+
+
+def _non_finite(value: Any, path: str = "") -> str:
+    """The path of the first NaN or infinity in a JSON value, or ''."""
+    if isinstance(value, float):
+        return "" if math.isfinite(value) else path or "(value)"
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = _non_finite(item, f"{path}.{key}" if path else str(key))
+            if found:
+                return found
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            found = _non_finite(item, f"{path}[{index}]")
+            if found:
+                return found
+    return ""
+
+
+class BoundsRule:
+    """The gate's own numeric limits per tool argument (the schema's range also applies: the
+    stricter wins). A left-out argument is judged at its schema default, which is what will run."""
+
+    def __init__(self, config: SafetyConfig, registry: ToolRegistry) -> None:
+        self.bounds: dict[str, list[tuple[str, str, float, float, Any]]] = {}
+        for tool, arguments in config.bounds.items():
+            require_tool(config, registry, tool, f"bounds.{tool}")
+            properties = registry.get(tool).parameters.get("properties", {})
+            for argument, bound in arguments.items():
+                prop = properties.get(argument)
+                if prop is None or prop.get("type") not in ("number", "integer"):
+                    raise ConfigError(config_source(config), f"bounds.{tool}.{argument}",
+                                      f"{tool} has no numeric argument {argument!r}",
+                                      f"bound one of: {', '.join(properties) or 'no arguments'}")
+                low = -math.inf if bound.min is None else bound.min
+                high = math.inf if bound.max is None else bound.max
+                self.bounds.setdefault(tool, []).append(
+                    (argument, bound.kind, low, high, prop.get("default")))
+
+    def check_step(self, ctx: StepContext) -> None:
+        limits = self.bounds.get(ctx.call.name)
+        if limits is None:
+            return
+        arguments = ctx.call.arguments
+        for argument, kind, low, high, default in limits:
+            value = arguments.get(argument, default)
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                continue  # missing or mistyped: the schema rule already says so
+            if value > high:
+                ctx.fire(f"bounds.{kind}", f"{ctx.call.name}.{argument} = {value:g} is above the "
+                         f"safety limit {high:g}")
+            elif value < low:
+                ctx.fire(f"bounds.{kind}", f"{ctx.call.name}.{argument} = {value:g} is below the "
+                         f"safety limit {low:g}")
+
+
+class RobotStateRule:
+    """Motion is judged against the robot's pose and battery; refuse it when those are not finite
+    or too old to describe the robot now (Nav2 collision monitor: stale input means stop)."""
+
+    def __init__(self, config: SafetyConfig) -> None:
+        self.max_age_s = config.robot_state.max_age_s
+
+    def check_step(self, ctx: StepContext) -> None:
+        if ctx.spec is None or not ctx.spec.motion:
+            return
+        robot = ctx.plan.robot
+        pose = robot.pose
+        if not all(math.isfinite(v) for v in (pose.x, pose.y, pose.yaw, robot.battery, robot.stamp)):
+            ctx.fire("state.invalid", "the robot state holds a value that is not a finite number")
+            return
+        age = ctx.plan.now - robot.stamp
+        if abs(age) > self.max_age_s:
+            ctx.fire("state.stale", f"the robot state is {age:.1f} s old; motion needs one newer "
+                     f"than {self.max_age_s:g} s")
+
+
+class ProvenanceRule:
+    """Only an operator's instruction may move the robot: never text seen by the camera or
+    returned by a tool, whatever it says."""
+
+    def __init__(self, config: SafetyConfig) -> None:
+        self.operator_sources = frozenset(config.provenance.operator_sources)
+
+    def check_step(self, ctx: StepContext) -> None:
+        if ctx.spec is not None and ctx.spec.motion and ctx.plan.plan.source not in self.operator_sources:
+            ctx.fire("provenance.motion", f"{ctx.spec.name} moves the robot but the plan came from "
+                     f"{ctx.plan.plan.source.value!r}, not from an operator")
+
+
+class BatteryRule:
+    """Below the threshold only the exempt motion tools (going to charge) are allowed."""
+
+    def __init__(self, config: SafetyConfig, registry: ToolRegistry) -> None:
+        self.minimum = config.battery.min_for_motion
+        for index, tool in enumerate(config.battery.exempt):
+            require_tool(config, registry, tool, f"battery.exempt.{index}")
+        self.exempt = frozenset(config.battery.exempt)
+
+    def check_step(self, ctx: StepContext) -> None:
+        spec = ctx.spec
+        if spec is None or not spec.motion or spec.name in self.exempt:
+            return
+        battery = ctx.plan.robot.battery
+        if battery < self.minimum:
+            ctx.fire("battery.low", f"battery at {battery:.0%} is below {self.minimum:.0%}; only "
+                     f"{', '.join(sorted(self.exempt)) or 'no motion'} allowed")
+
+
+class ConfirmationRule:
+    """At or above the mode's risk threshold an operator must approve on the confirm channel."""
+
+    def check_step(self, ctx: StepContext) -> None:
+        spec = ctx.spec
+        if spec is None or ctx.confirmed:
+            return
+        threshold = ctx.plan.mode.confirm_at
+        if spec.risk.rank >= threshold.rank:
+            ctx.fire("risk.confirmation", f"{spec.name} is {spec.risk.value} risk; {ctx.plan.mode_name} "
+                     f"mode needs an operator's confirmation from {threshold.value}",
+                     Decision.NEEDS_CONFIRMATION)
+
+
+@rule_type("tool")
+def _tool(config: SafetyConfig, registry: ToolRegistry) -> KnownToolRule:
+    return KnownToolRule(registry)
+
+
+@rule_type("mode")
+def _mode(config: SafetyConfig, registry: ToolRegistry) -> ModeRule:
+    return ModeRule(config, registry)
+
+
+@rule_type("arguments")
+def _arguments(config: SafetyConfig, registry: ToolRegistry) -> ArgumentsRule:
+    return ArgumentsRule()
+
+
+@rule_type("bounds")
+def _bounds(config: SafetyConfig, registry: ToolRegistry) -> BoundsRule:
+    return BoundsRule(config, registry)
+
+
+@rule_type("robot_state")
+def _robot_state(config: SafetyConfig, registry: ToolRegistry) -> RobotStateRule:
+    return RobotStateRule(config)
+
+
+@rule_type("provenance")
+def _provenance(config: SafetyConfig, registry: ToolRegistry) -> ProvenanceRule:
+    return ProvenanceRule(config)
+
+
+@rule_type("battery")
+def _battery(config: SafetyConfig, registry: ToolRegistry) -> BatteryRule:
+    return BatteryRule(config, registry)
+
+
+@rule_type("confirmation")
+def _confirmation(config: SafetyConfig, registry: ToolRegistry) -> ConfirmationRule:
+    return ConfirmationRule()

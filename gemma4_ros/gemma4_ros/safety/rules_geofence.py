@@ -1,0 +1,122 @@
+"""Geofence: targets and simulated paths must stay inside the keep-in area and out of keep-out
+zones, with the robot's radius (``margin_m``) as clearance.
+
+Navigation goals are checked at the target (the navigation stack plans the path and keeps its own
+costmap keep-out); relative moves are checked along their straight segment from the pose the plan
+simulation says the robot will be at, so ``rotate 90, move 4, rotate -90, move 6`` cannot walk out
+of the fence one harmless-looking step at a time. A robot already closer to a boundary than the
+margin may move, but never closer.
+"""
+
+from __future__ import annotations
+
+from gemma4_ros.errors import ConfigError
+from gemma4_ros.safety.config import GeofenceConfig, SafetyConfig, config_source
+from gemma4_ros.safety.geometry import Polygon
+from gemma4_ros.safety.rule import Pose, StepContext, rule_type
+from gemma4_ros.tools import ToolRegistry
+
+
+class GeofenceRule:
+    """Keep-in and keep-out polygons, compiled once."""
+
+    def __init__(self, fence: GeofenceConfig, source: str) -> None:
+        self.frame = fence.frame
+        self.margin = fence.margin_m
+        self.keep_in = _polygon(fence.keep_in, source, "geofence.keep_in")
+        self.keep_out = [(zone.name, _polygon(zone.polygon, source, f"geofence.keep_out.{i}.polygon"))
+                         for i, zone in enumerate(fence.keep_out)]
+
+    def check_step(self, ctx: StepContext) -> None:
+        spec = ctx.spec
+        if spec is None or not spec.motion or ctx.problems:
+            return
+        kind = spec.effect.kind
+        if kind == "goto_place":
+            if ctx.end is not None:
+                self._check_target(ctx, ctx.end)
+            return
+        if ctx.start is None:
+            ctx.fire("geofence.unknown_pose", "the robot's position before this step is unknown "
+                     f"(robot pose not finite or not in frame {self.frame!r}, or an earlier step "
+                     "was invalid), so the move cannot be checked")
+            return
+        end = ctx.end if ctx.end is not None else ctx.start
+        self._check_path(ctx, ctx.start, end)
+
+    def _check_target(self, ctx: StepContext, end: Pose) -> None:
+        x, y = end[0], end[1]
+        inside, clearance = self._inside(x, y)
+        if not inside:
+            ctx.fire("geofence.keep_in", f"target ({x:.2f}, {y:.2f}) is outside the keep-in area")
+        elif clearance < self.margin:
+            ctx.fire("geofence.keep_in", f"target ({x:.2f}, {y:.2f}) is closer than "
+                     f"{self.margin:g} m to the keep-in boundary")
+        for name, zone in self.keep_out:
+            if zone.near_bbox(x, y, x, y, self.margin) and (
+                    zone.contains(x, y) or zone.clearance(x, y) < self.margin):
+                ctx.fire("geofence.keep_out", f"target ({x:.2f}, {y:.2f}) is in or within "
+                         f"{self.margin:g} m of keep-out zone {name!r}")
+
+    def _check_path(self, ctx: StepContext, start: Pose, end: Pose) -> None:
+        x0, y0, x1, y1 = start[0], start[1], end[0], end[1]
+        where = f"({x0:.2f}, {y0:.2f}) -> ({x1:.2f}, {y1:.2f})"
+        inside, start_clearance = self._inside(x0, y0)
+        if not inside:
+            ctx.fire("geofence.keep_in", f"the robot at ({x0:.2f}, {y0:.2f}) is outside the keep-in "
+                     "area; move it back by hand")
+        else:
+            need = min(self.margin, start_clearance)
+            if self._path_clearance(x0, y0, x1, y1) < need:
+                ctx.fire("geofence.keep_in", f"path {where} leaves the keep-in area or comes "
+                         f"closer than {self.margin:g} m to its boundary")
+        for name, zone in self.keep_out:
+            if not zone.near_bbox(x0, y0, x1, y1, self.margin):
+                continue
+            if zone.contains(x0, y0) or zone.contains(x1, y1):
+                ctx.fire("geofence.keep_out", f"path {where} is inside keep-out zone {name!r}")
+                continue
+            need = min(self.margin, zone.clearance(x0, y0))
+            if zone.segment_clearance(x0, y0, x1, y1) < need or need == 0.0:
+                ctx.fire("geofence.keep_out", f"path {where} enters or comes within "
+                         f"{self.margin:g} m of keep-out zone {name!r}")
+
+    def _inside(self, x: float, y: float) -> tuple[bool, float]:
+        """Whether a point is in the keep-in area, and its clearance to the boundary."""
+        area = self.keep_in
+        if area.convex:
+            signed = area.signed_clearance(x, y)
+            return signed >= 0.0, signed
+        return area.contains(x, y), area.clearance(x, y)
+
+    def _path_clearance(self, x0: float, y0: float, x1: float, y1: float) -> float:
+        """Smallest clearance to the keep-in boundary along the segment; negative (or zero) when
+        the segment leaves the area."""
+        area = self.keep_in
+        if area.convex:
+            # Clearance inside a convex area is concave along a segment: smallest at an end.
+            return min(area.signed_clearance(x0, y0), area.signed_clearance(x1, y1))
+        if not area.contains(x1, y1):
+            return -1.0
+        return area.segment_clearance(x0, y0, x1, y1)
+
+
+def _polygon(corners: list[tuple[float, float]], source: str, key: str) -> Polygon:
+    try:
+        return Polygon(corners)
+    except ValueError as error:
+        raise ConfigError(source, key, str(error), "list at least three distinct corners") from None
+
+
+@rule_type("geofence")
+def _geofence(config: SafetyConfig, registry: ToolRegistry) -> GeofenceRule | None:
+    fence = config.geofence
+    if fence is None:
+        return None
+    if fence.frame != registry.frame:
+        raise ConfigError(config_source(config), "geofence.frame",
+                          f"geofence frame {fence.frame!r} differs from the places' frame "
+                          f"{registry.frame!r} in {registry.source}",
+                          "declare places and geofence in the same frame")
+    return GeofenceRule(fence, config_source(config))
+

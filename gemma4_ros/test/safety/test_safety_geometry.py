@@ -1,0 +1,66 @@
+"""Polygon containment and clearances against brute-force sampling."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gemma4_ros.safety.geometry import Polygon
+
+SQUARE = Polygon([(0, 0), (4, 0), (4, 4), (0, 4)])
+SQUARE_CW = Polygon([(0, 0), (0, 4), (4, 4), (4, 0)])
+L_SHAPE = Polygon([(0, 0), (4, 0), (4, 1), (1, 1), (1, 4), (0, 4)])
+coordinate = st.floats(-2.0, 6.0, allow_nan=False)
+
+
+def _sampled_clearance(polygon: Polygon, x0: float, y0: float, x1: float, y1: float) -> float:
+    return min(polygon.clearance(x0 + (x1 - x0) * t / 400, y0 + (y1 - y0) * t / 400)
+               for t in range(401))
+
+
+def test_convexity() -> None:
+    assert SQUARE.convex and SQUARE_CW.convex and not L_SHAPE.convex
+
+
+@pytest.mark.parametrize("polygon, x, y, inside", [
+    (SQUARE, 2, 2, True), (SQUARE, 5, 2, False), (SQUARE, -0.1, 2, False), (SQUARE, 4, 2, True),
+    (L_SHAPE, 0.5, 3, True), (L_SHAPE, 3, 3, False), (L_SHAPE, 3, 0.5, True),
+])
+def test_contains(polygon: Polygon, x: float, y: float, inside: bool) -> None:
+    assert polygon.contains(x, y) is inside
+
+
+@pytest.mark.parametrize("polygon", [SQUARE, SQUARE_CW])
+@given(x=coordinate, y=coordinate)
+@settings(max_examples=150, deadline=None)
+def test_signed_clearance_matches_clearance(polygon: Polygon, x: float, y: float) -> None:
+    signed = polygon.signed_clearance(x, y)
+    if polygon.contains(x, y) and min(x, y, 4 - x, 4 - y) > 1e-9:
+        assert signed == pytest.approx(polygon.clearance(x, y), abs=1e-9)
+    elif not polygon.contains(x, y):
+        assert signed < 0.0
+
+
+@given(x0=coordinate, y0=coordinate, x1=coordinate, y1=coordinate)
+@settings(max_examples=150, deadline=None)
+def test_segment_clearance_against_sampling(x0: float, y0: float, x1: float, y1: float) -> None:
+    exact = L_SHAPE.segment_clearance(x0, y0, x1, y1)
+    sampled = _sampled_clearance(L_SHAPE, x0, y0, x1, y1)
+    step = math.hypot(x1 - x0, y1 - y0) / 400
+    assert exact <= sampled + 1e-9
+    assert sampled <= exact + step + 1e-9  # sampling can only miss the minimum by one step
+
+
+def test_crossing_is_zero_clearance() -> None:
+    assert L_SHAPE.segment_clearance(3, 3, 3, -1) == 0.0
+    assert L_SHAPE.segment_clearance(2, 2, 3, 3) == pytest.approx(1.0)
+
+
+def test_bad_polygons() -> None:
+    with pytest.raises(ValueError, match="three corners"):
+        Polygon([(0, 0), (1, 1)])
+    with pytest.raises(ValueError, match="equal consecutive"):
+        Polygon([(0, 0), (0, 0), (1, 1)])
