@@ -13,10 +13,10 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from gemma4_ros import __version__, doctor
+from gemma4_ros import __version__, doctor, export
 from gemma4_ros.errors import Gemma4RosError
 
-COMMANDS = (doctor,)
+COMMANDS = (doctor, export)
 
 
 def build_parser() -> argparse.ArgumentParser:

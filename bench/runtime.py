@@ -1,0 +1,152 @@
+"""Runtime speed: our ONNX Runtime loop vs transformers eager on the same model and prompt.
+
+Prints time to first token (with and without the reused system-prompt prefix), decode tokens/s
+and peak RSS. Each engine runs in its own subprocess so peak RSS is its own (the ONNX side never
+imports torch). Targets on the tiny fixture on CPU: decode ≥ 3× transformers; prefix reuse cuts
+TTFT ≥ 5×.
+
+    python bench/runtime.py [--json] [--fixture tiny|small] [--model DIR [--hf HF_DIR]]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+REPEATS = 3
+
+
+def prompt_ids(length: int, vocab: int, seed: int) -> list[int]:
+    rng = np.random.default_rng(seed)
+    return [2, *rng.integers(3, min(vocab, 500), size=length - 1).tolist()]
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def ort_worker(args: argparse.Namespace) -> dict[str, Any]:
+    from gemma4_ros.runtime.config import RuntimeConfig
+    from gemma4_ros.runtime.generation import GenerationOptions
+    from gemma4_ros.runtime.loader import engine_from_config
+
+    config = RuntimeConfig(model_dir=args.model, providers=args.providers,
+                           intra_op_threads=args.threads, max_new_tokens=args.tokens)
+    engine = engine_from_config(config)
+    vocab = engine.model.vocab_size  # type: ignore[attr-defined]
+    eos = engine.eos_token_id
+
+    def no_eos(logits: np.ndarray) -> None:  # keep random models from stopping early
+        logits[eos] = -np.inf
+
+    def timed(ids: list[int], count: int) -> tuple[float, list[float]]:
+        generation = engine.generate(ids, GenerationOptions(max_new_tokens=count,
+                                                            logits_processor=no_eos))
+        stamps = [time.perf_counter() for _ in generation]
+        return float(generation.time_to_first_token_s or 0.0), stamps
+
+    prompt = prompt_ids(args.prompt_tokens, vocab, 0)
+    timed(prompt, 4)  # warm-up
+    decode = []
+    for _ in range(REPEATS):
+        _, stamps = timed(prompt, args.tokens)
+        decode.append((len(stamps) - 1) / (stamps[-1] - stamps[0]))
+    system = prompt_ids(args.system_tokens, vocab, 1)
+    user = prompt_ids(17, vocab, 2)[1:]
+    cold = [timed(system + user, 1)[0] for _ in range(REPEATS)]
+    engine.prefix_cache.add(system)
+    reused = [timed(system + user, 1)[0] for _ in range(REPEATS)]
+    return {"ort_decode_tok_s": statistics.median(decode), "ttft_s": statistics.median(cold),
+            "ttft_prefix_reused_s": statistics.median(reused), "peak_rss_mb": peak_rss_mb(),
+            "provider": engine.model.provider}  # type: ignore[attr-defined]
+
+
+def hf_worker(args: argparse.Namespace) -> dict[str, Any]:
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    torch.set_num_threads(args.threads)
+    model = AutoModelForCausalLM.from_pretrained(args.hf, attn_implementation="eager").eval()
+    vocab = model.config.get_text_config().vocab_size
+
+    def run(ids: list[int], count: int) -> float:
+        start = time.perf_counter()
+        with torch.no_grad():
+            model.generate(torch.tensor([ids]), max_new_tokens=count, min_new_tokens=count,
+                           do_sample=False)
+        return time.perf_counter() - start
+
+    prompt = prompt_ids(args.prompt_tokens, vocab, 0)
+    run(prompt, 4)  # warm-up
+    first = statistics.median(run(prompt, 1) for _ in range(REPEATS))
+    full = statistics.median(run(prompt, args.tokens) for _ in range(REPEATS))
+    system = prompt_ids(args.system_tokens, vocab, 1) + prompt_ids(17, vocab, 2)[1:]
+    ttft = statistics.median(run(system, 1) for _ in range(REPEATS))
+    return {"hf_decode_tok_s": (args.tokens - 1) / (full - first), "hf_ttft_s": ttft,
+            "hf_peak_rss_mb": peak_rss_mb()}
+
+
+def spawn(worker: str, args: argparse.Namespace) -> dict[str, Any]:
+    command = [sys.executable, __file__, "--worker", worker, "--model", args.model,
+               "--threads", str(args.threads), "--tokens", str(args.tokens),
+               "--prompt-tokens", str(args.prompt_tokens),
+               "--system-tokens", str(args.system_tokens), "--providers", *args.providers]
+    if args.hf:
+        command += ["--hf", args.hf]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"{worker} worker failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def resolve_model(args: argparse.Namespace) -> None:
+    if args.model:
+        return
+    from gemma4_ros.testing.fixture_models import fixture_model
+
+    fixture = fixture_model(args.fixture)
+    args.model, args.hf = str(fixture.onnx_dir), str(fixture.hf_dir)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--fixture", default="tiny", help="fixture model when --model is absent")
+    parser.add_argument("--model", help="ONNX model directory (public layout)")
+    parser.add_argument("--hf", help="transformers checkpoint of the same model, for comparison")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--tokens", type=int, default=64, help="tokens decoded per run")
+    parser.add_argument("--prompt-tokens", type=int, default=32)
+    parser.add_argument("--system-tokens", type=int, default=1000)
+    parser.add_argument("--providers", nargs="+", default=["tensorrt", "cuda", "cpu"])
+    parser.add_argument("--worker", choices=("ort", "hf"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        print(json.dumps(ort_worker(args) if args.worker == "ort" else hf_worker(args)))
+        return
+    resolve_model(args)
+    result: dict[str, Any] = {"model": args.model, "threads": args.threads,
+                              "decode_tokens": args.tokens, "system_tokens": args.system_tokens}
+    result.update(spawn("ort", args))
+    result.update(spawn("hf", args) if args.hf else {"hf_decode_tok_s": None})
+    if result["hf_decode_tok_s"]:
+        result["decode_speedup"] = result["ort_decode_tok_s"] / result["hf_decode_tok_s"]
+    result["prefix_ttft_speedup"] = result["ttft_s"] / result["ttft_prefix_reused_s"]
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return
+    for key, value in result.items():
+        print(f"{key:>22}: {value:.4g}" if isinstance(value, float) else f"{key:>22}: {value}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,80 @@
+"""``gemma4-ros export``: arguments, input errors, and the layout it writes."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import onnxruntime as ort
+import pytest
+
+from gemma4_ros.errors import Gemma4RosError
+from gemma4_ros.export import add_parser
+from gemma4_ros.export.onnx_export import export_model
+from gemma4_ros.testing.fixture_models import FIXTURES, FixtureModel
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    add_parser(parser.add_subparsers(dest="command"))
+    return parser.parse_args(argv)
+
+
+def test_arguments() -> None:
+    args = parse(["export", "hf", "out", "--dtype", "fp16"])
+    assert (args.hf_dir, args.out_dir, args.dtype, args.no_verify) == ("hf", "out", "fp16", False)
+    with pytest.raises(SystemExit):
+        parse(["export", "hf", "out", "--dtype", "int3"])
+
+
+def test_missing_checkpoint_directory(tmp_path: Path) -> None:
+    args = parse(["export", str(tmp_path / "none"), str(tmp_path / "out")])
+    with pytest.raises(Gemma4RosError, match="does not exist"):
+        args.handler(args)
+    assert not (tmp_path / "out").exists()
+
+
+def test_directory_without_config_is_not_a_checkpoint(tmp_path: Path) -> None:
+    (tmp_path / "hf").mkdir()
+    with pytest.raises(Gemma4RosError, match=r"config\.json is missing"):
+        export_model(tmp_path / "hf", tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_writes_the_public_layout(tiny_fixture: FixtureModel) -> None:
+    root = tiny_fixture.onnx_dir
+    names = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+    assert names == ["config.json", "generation_config.json",
+                     "onnx/decoder_model_merged.onnx", "onnx/decoder_model_merged.onnx_data",
+                     "onnx/embed_tokens.onnx", "onnx/embed_tokens.onnx_data"]
+
+
+def test_embed_graph_contract(tiny_fixture: FixtureModel) -> None:
+    session = ort.InferenceSession(str(tiny_fixture.onnx_dir / "onnx" / "embed_tokens.onnx"),
+                                   providers=["CPUExecutionProvider"])
+    config = FIXTURES["tiny"]
+    outputs = {o.name: o.shape for o in session.get_outputs()}
+    assert [i.name for i in session.get_inputs()] == ["input_ids"]
+    assert outputs["inputs_embeds"][2] == config["hidden_size"]
+    assert outputs["per_layer_inputs"][2:] == [config["num_hidden_layers"],
+                                               config["hidden_size_per_layer_input"]]
+
+
+def test_decoder_graph_contract(tiny_fixture: FixtureModel) -> None:
+    session = ort.InferenceSession(
+        str(tiny_fixture.onnx_dir / "onnx" / "decoder_model_merged.onnx"),
+        providers=["CPUExecutionProvider"])
+    config = FIXTURES["tiny"]
+    owning = config["num_hidden_layers"] - config["num_kv_shared_layers"]
+    inputs = [i.name for i in session.get_inputs()]
+    assert inputs[:4] == ["inputs_embeds", "per_layer_inputs", "attention_mask", "position_ids"]
+    assert inputs[4:] == [f"past_key_values.{i}.{kv}" for i in range(owning) for kv in ("key", "value")]
+    assert [o.name for o in session.get_outputs()] == ["logits"] + [
+        f"present.{i}.{kv}" for i in range(owning) for kv in ("key", "value")]
+
+
+def test_cli_reports_errors_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from gemma4_ros.cli import main
+
+    assert main(["export", str(tmp_path / "none"), str(tmp_path / "out")]) == 2
+    assert "gemma4-ros export: error: checkpoint directory" in capsys.readouterr().err
