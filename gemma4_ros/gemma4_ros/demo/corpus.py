@@ -1,0 +1,193 @@
+"""The demo corpus: operator commands and the tool calls they mean, generated from the registry.
+
+Deterministic for a seed (``random.Random`` plus SHA-256 of named keys; no set or hash order), so
+the same tools.yaml and seed always give the same corpus. Commands have one to three steps joined
+by connectives, a politeness prefix and suffix; a refusal (an action no tool performs, or a place
+that is not declared) makes no call, and a command with any impossible step is refused whole —
+nothing half-executes.
+
+The held-out split is by construction, not by sampling: a fixed fraction of *combinations* (a
+frame with a prefix, a frame with a place synonym, a number for a tool, a free-text sentence, a
+verb with an object, two tools in a row) and one whole frame of each large group are never used
+for training. Every held-out command contains at least one such combination, and no held-out
+command text occurs in the training split.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import random
+import re
+from dataclasses import dataclass
+
+from gemma4_ros.demo import phrases
+from gemma4_ros.demo.steps import Call, Step, StepMakers
+from gemma4_ros.errors import Gemma4RosError
+from gemma4_ros.tools import ToolRegistry
+
+HOLDOUT_RATE = 0.06
+STALL_DRAWS = 20000
+STEP_WEIGHTS = {1: 0.42, 2: 0.34, 3: 0.14, 0: 0.10}  # 0: a refusal
+
+
+@dataclass(frozen=True)
+class Example:
+    """One command and the calls it means; no calls means the answer is the refusal text."""
+
+    command: str
+    calls: tuple[Call, ...]
+    steps: int = 1
+    keys: tuple[str, ...] = ()
+
+    @property
+    def is_refusal(self) -> bool:
+        return not self.calls
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """Training and held-out examples; held-out commands never appear in training."""
+
+    train: tuple[Example, ...]
+    heldout: tuple[Example, ...]
+    seed: int
+
+
+class CorpusError(Gemma4RosError):
+    """The registry cannot yield the corpus asked for."""
+
+
+def build_corpus(registry: ToolRegistry, seed: int = 0, n_train: int = 60000,
+                 n_heldout: int = 400) -> Corpus:
+    """Draw commands until both splits are full; raises if the registry is too small for it."""
+    generator = _Generator(registry, seed)
+    train: dict[str, Example] = {}
+    heldout: dict[str, Example] = {}
+    stale = 0  # draws since the last new command
+    while len(train) < n_train or len(heldout) < n_heldout:
+        if stale > STALL_DRAWS:
+            raise CorpusError(
+                f"only {len(train)} training and {len(heldout)} held-out commands: the last "
+                f"{STALL_DRAWS} draws brought nothing new",
+                "ask for fewer commands, or declare more tools or places")
+        example, held = generator.draw()
+        target, other = (heldout, train) if held else (train, heldout)
+        # The same text can come from two constructions; it then stays in the split it met first.
+        stale += 1
+        if (len(target) < (n_heldout if held else n_train) and example.command not in other
+                and example.command not in target):
+            target[example.command] = example
+            stale = 0
+    return Corpus(tuple(train.values()), tuple(heldout.values()), seed)
+
+
+class _Generator:
+    """Draws one example at a time and says whether it belongs to the held-out split."""
+
+    def __init__(self, registry: ToolRegistry, seed: int) -> None:
+        self.seed = seed
+        self.rng = random.Random(seed)
+        self.steps = StepMakers(registry)
+        self.makers = self.steps.makers()
+        self.names = list(self.makers)
+        self.has_places = bool(registry.places)
+
+    def draw(self) -> tuple[Example, bool]:
+        count = self.rng.choices(list(STEP_WEIGHTS), weights=list(STEP_WEIGHTS.values()))[0]
+        if count == 0:
+            steps = self._refusal_steps()
+        else:
+            steps = [self.makers[self.rng.choice(self.names)](self.rng) for _ in range(count)]
+        command, keys = self._join(steps)
+        calls = tuple(s.call for s in steps if s.call is not None)
+        if any(s.call is None for s in steps):
+            calls = ()
+        example = Example(command, calls, len(steps), tuple(keys))
+        return example, any(held_out(key, self.seed) for key in keys)
+
+    def _refusal_steps(self) -> list[Step]:
+        impossible = self._impossible()
+        others = [self.makers[self.rng.choice(self.names)](self.rng)
+                  for _ in range(self.rng.choice((0, 0, 0, 1, 1, 2)))]
+        others.insert(self.rng.randrange(len(others) + 1), impossible)
+        return others
+
+    def _impossible(self) -> Step:
+        if self.has_places and self.rng.random() < 0.25:
+            index = self.rng.randrange(len(phrases.FRAMES["navigate_to"]))
+            place = self.rng.choice(phrases.UNKNOWN_PLACES)
+            words = self.rng.choice(("the ", "the ", "")) + place
+            text = phrases.FRAMES["navigate_to"][index].format(place=words)
+            return Step(text, None, (f"unknown:{place}", f"unknown:{index}:{place}"), "unknown")
+        verb = self.rng.choice(list(phrases.REFUSAL_ACTIONS))
+        thing = self.rng.choice(phrases.REFUSAL_ACTIONS[verb])
+        if " " not in thing:
+            thing = phrases.REFUSAL_OBJECT_ARTICLE + thing
+        return Step(f"{verb} {thing}", None, (f"refuse:{verb}:{thing}",), f"refuse:{verb}")
+
+    def _join(self, steps: list[Step]) -> tuple[str, list[str]]:
+        texts = [s.text for s in steps]
+        keys = [key for s in steps for key in s.keys]
+        keys += [f"seq:{a.group.split(':')[0]}>{b.group.split(':')[0]}"
+                 for a, b in zip(steps, steps[1:])]
+        if len(texts) == 1:
+            body = texts[0]
+        else:
+            joins = phrases.JOIN_TWO if len(texts) == 2 else phrases.JOIN_THREE
+            join_index = self.rng.randrange(len(joins))
+            body = joins[join_index].format(**dict(zip("abc", texts)))
+            keys.append(f"join:{join_index}:{steps[0].group}")
+        prefix_index = self.rng.randrange(len(phrases.PREFIXES))
+        suffix_index = self.rng.randrange(len(phrases.SUFFIXES))
+        keys.append(f"prefix:{prefix_index}:{steps[0].group}")
+        keys.append(f"suffix:{suffix_index}:{steps[-1].group}")
+        command = phrases.PREFIXES[prefix_index] + body + phrases.SUFFIXES[suffix_index]
+        return _tidy(command), keys
+
+
+def held_out(key: str, seed: int) -> bool:
+    """Whether the combination ``key`` belongs to the held-out split for ``seed``."""
+    if key.startswith("frame:"):
+        return key in _held_frames(seed)
+    digest = hashlib.sha256(f"{seed}:{key}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") < HOLDOUT_RATE * 2**32
+
+
+def _tidy(command: str) -> str:
+    """One space between words, none before punctuation that ends a clause."""
+    command = re.sub(r"\s+", " ", command).strip()
+    return re.sub(r" ([,.;:?!])", r"\1", command)
+
+
+@functools.lru_cache(maxsize=8)
+def _held_frames(seed: int) -> frozenset[str]:
+    """One whole frame of each group of eight or more, chosen so that its every word is still
+    seen in training (a model cannot be asked to know a word it never saw)."""
+    held = set()
+    for group, frames in phrases.FRAMES.items():
+        if len(frames) < 8:
+            continue
+        # Index 0 is the canonical phrasing ("stop", "dock"): always trained.
+        order = sorted(range(1, len(frames)),
+                       key=lambda i: hashlib.sha256(f"{seed}:{group}:{i}".encode()).digest())
+        for index in order:
+            if _words(frames[index]) <= _training_words(group, index):
+                held.add(f"frame:{group}:{index}")
+                break
+    return frozenset(held)
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z]+", re.sub(r"\{[a-z_]+\}", " ", text)))
+
+
+def _training_words(group: str, skip: int) -> set[str]:
+    words: set[str] = set()
+    for other, frames in phrases.FRAMES.items():
+        for index, frame in enumerate(frames):
+            if (other, index) != (group, skip):
+                words |= _words(frame)
+    for text in phrases.PREFIXES + phrases.SUFFIXES:
+        words |= _words(text)
+    return words

@@ -1,0 +1,111 @@
+"""The demo corpus: deterministic, disjoint splits, and every call valid for the registry."""
+
+from __future__ import annotations
+
+import pytest
+
+from gemma4_ros.demo.corpus import Corpus, CorpusError, build_corpus, held_out
+from gemma4_ros.demo.evaluate import parse_calls
+from gemma4_ros.demo.prompt import render_target
+from gemma4_ros.tools import ToolRegistry
+
+
+def test_same_seed_same_corpus(registry: ToolRegistry) -> None:
+    first = build_corpus(registry, seed=11, n_train=500, n_heldout=50)
+    again = build_corpus(registry, seed=11, n_train=500, n_heldout=50)
+    other = build_corpus(registry, seed=12, n_train=500, n_heldout=50)
+    assert first == again
+    assert first.train != other.train
+
+
+def test_sizes_as_asked(corpus: Corpus) -> None:
+    assert len(corpus.train) == 4000
+    assert len(corpus.heldout) == 400
+
+
+def test_no_heldout_command_in_training(corpus: Corpus) -> None:
+    train = {example.command for example in corpus.train}
+    assert not [e.command for e in corpus.heldout if e.command in train]
+    assert len({e.command for e in corpus.heldout}) == len(corpus.heldout)
+
+
+def test_heldout_mixes_kinds(corpus: Corpus) -> None:
+    kinds = {("refusal" if e.is_refusal else len(e.calls)) for e in corpus.heldout}
+    assert kinds == {"refusal", 1, 2, 3}
+
+
+def test_split_follows_the_held_out_combinations(corpus: Corpus) -> None:
+    assert not [e.command for e in corpus.train if any(held_out(k, corpus.seed) for k in e.keys)]
+    assert all(any(held_out(k, corpus.seed) for k in e.keys) for e in corpus.heldout)
+
+
+def test_whole_frames_are_held_out(corpus: Corpus) -> None:
+    frames = sorted({k for e in corpus.heldout for k in e.keys if k.startswith("frame:")
+                     and held_out(k, corpus.seed)})
+    assert len(frames) >= 8
+    train_frames = {k for e in corpus.train for k in e.keys if k.startswith("frame:")}
+    assert not set(frames) & train_frames
+
+
+@pytest.mark.parametrize("split", ["train", "heldout"])
+def test_every_call_is_schema_valid(corpus: Corpus, registry: ToolRegistry, split: str) -> None:
+    for example in getattr(corpus, split):
+        for call in example.calls:
+            assert registry.problems(call.name, dict(call.arguments)) == [], example.command
+
+
+@pytest.mark.parametrize("split", ["train", "heldout"])
+def test_every_target_parses_back_to_its_calls(corpus: Corpus, split: str) -> None:
+    for example in getattr(corpus, split):
+        parsed = parse_calls(render_target(example))
+        assert parsed is not None
+        assert [(c.name, dict(c.arguments)) for c in parsed] == [
+            (c.name, dict(c.arguments)) for c in example.calls]
+
+
+def test_refusals_make_no_call_and_name_no_tool(corpus: Corpus) -> None:
+    refusals = [e for e in corpus.train if e.is_refusal]
+    assert len(refusals) > 200
+    assert all("<|tool_call>" not in render_target(e) for e in refusals)
+    assert all(render_target(e).endswith("<turn|>") for e in refusals)
+
+
+def test_custom_tool_gets_generic_phrasings(tmp_path) -> None:
+    data = {
+        "places": {"garage": {"x": 1.0, "y": 2.0}},
+        "tools": [
+            {"name": "go", "description": "Drive to a place.", "risk": "MEDIUM", "motion": True,
+             "idempotent": True, "timeout_s": 60.0,
+             "effect": {"kind": "goto_place", "argument": "where"},
+             "parameters": {"type": "object", "properties": {"where": {"type": "string"}},
+                            "required": ["where"], "additionalProperties": False}},
+            {"name": "set_lamp", "description": "Dim the lamp.", "risk": "LOW", "motion": False,
+             "idempotent": True, "timeout_s": 5.0,
+             "parameters": {"type": "object",
+                            "properties": {"level": {"type": "integer", "minimum": 0, "maximum": 10}},
+                            "required": ["level"], "additionalProperties": False}},
+        ],
+    }
+    registry = ToolRegistry.from_dict(data)
+    corpus = build_corpus(registry, seed=0, n_train=300, n_heldout=30)
+    names = {c.name for e in corpus.train for c in e.calls}
+    assert names == {"go", "set_lamp"}
+    for example in corpus.train:
+        for call in example.calls:
+            assert registry.problems(call.name, dict(call.arguments)) == []
+    assert any(e.command.endswith("garage") or "garage " in e.command for e in corpus.train)
+
+
+def test_too_small_a_phrasebook_raises_with_hint(monkeypatch: pytest.MonkeyPatch) -> None:
+    from gemma4_ros.demo import corpus as corpus_module, phrases
+
+    for name, value in {"PREFIXES": ("",), "SUFFIXES": ("",), "UNKNOWN_PLACES": ("moon",),
+                        "REFUSAL_ACTIONS": {"open": ("door",)}}.items():
+        monkeypatch.setattr(phrases, name, value)
+    monkeypatch.setattr(corpus_module, "STALL_DRAWS", 500)
+    data = {"tools": [{"name": "beep", "description": "Beep.", "risk": "LOW", "motion": False,
+                       "idempotent": True, "timeout_s": 1.0,
+                       "parameters": {"type": "object", "properties": {},
+                                      "additionalProperties": False}}]}
+    with pytest.raises(CorpusError, match="fewer commands"):
+        build_corpus(ToolRegistry.from_dict(data), seed=0, n_train=5000, n_heldout=10)
