@@ -32,7 +32,7 @@ class Finding:
     decision: Decision = Decision.REJECTED
 
 
-@dataclass
+@dataclass(slots=True)
 class PlanContext:
     """What plan-level rules see: the plan, the robot, the time, the mode and the history so far."""
 
@@ -51,7 +51,7 @@ class PlanContext:
         self.findings.append(Finding(rule, reason, decision))
 
 
-@dataclass
+@dataclass(slots=True)
 class StepContext:
     """What step rules see: one call, its spec (None if unknown), and the simulated poses around it.
 

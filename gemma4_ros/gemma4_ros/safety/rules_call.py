@@ -63,7 +63,11 @@ class ArgumentsRule:
         problems = ctx.problems
         if problems and ctx.spec is not None:
             ctx.fire("args.schema", f"invalid arguments for {ctx.spec.name}: {'; '.join(problems)}")
-        bad = _non_finite(ctx.call.arguments)
+        arguments = ctx.call.arguments
+        if all(type(v) is not float or v - v == 0.0 for v in arguments.values()) and not any(
+                isinstance(v, (dict, list)) for v in arguments.values()):
+            return  # the common case: flat arguments, every float finite (inf - inf is NaN)
+        bad = _non_finite(arguments)
         if bad:
             ctx.fire("args.finite", f"argument {bad} is not a finite number")
 
@@ -134,7 +138,9 @@ class RobotStateRule:
             return
         robot = ctx.plan.robot
         pose = robot.pose
-        if not all(math.isfinite(v) for v in (pose.x, pose.y, pose.yaw, robot.battery, robot.stamp)):
+        isfinite = math.isfinite
+        if not (isfinite(pose.x) and isfinite(pose.y) and isfinite(pose.yaw)
+                and isfinite(robot.battery) and isfinite(robot.stamp)):
             ctx.fire("state.invalid", "the robot state holds a value that is not a finite number")
             return
         age = ctx.plan.now - robot.stamp

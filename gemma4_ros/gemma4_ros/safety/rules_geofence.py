@@ -60,25 +60,23 @@ class GeofenceRule:
 
     def _check_path(self, ctx: StepContext, start: Pose, end: Pose) -> None:
         x0, y0, x1, y1 = start[0], start[1], end[0], end[1]
-        where = f"({x0:.2f}, {y0:.2f}) -> ({x1:.2f}, {y1:.2f})"
         inside, start_clearance = self._inside(x0, y0)
         if not inside:
             ctx.fire("geofence.keep_in", f"the robot at ({x0:.2f}, {y0:.2f}) is outside the keep-in "
                      "area; move it back by hand")
-        else:
-            need = min(self.margin, start_clearance)
-            if self._path_clearance(x0, y0, x1, y1) < need:
-                ctx.fire("geofence.keep_in", f"path {where} leaves the keep-in area or comes "
-                         f"closer than {self.margin:g} m to its boundary")
+        elif self._path_clearance(x0, y0, x1, y1, start_clearance) < min(self.margin, start_clearance):
+            ctx.fire("geofence.keep_in", f"path {_path(start, end)} leaves the keep-in area or "
+                     f"comes closer than {self.margin:g} m to its boundary")
         for name, zone in self.keep_out:
             if not zone.near_bbox(x0, y0, x1, y1, self.margin):
                 continue
             if zone.contains(x0, y0) or zone.contains(x1, y1):
-                ctx.fire("geofence.keep_out", f"path {where} is inside keep-out zone {name!r}")
+                ctx.fire("geofence.keep_out", f"path {_path(start, end)} is inside keep-out zone "
+                         f"{name!r}")
                 continue
             need = min(self.margin, zone.clearance(x0, y0))
-            if zone.segment_clearance(x0, y0, x1, y1) < need or need == 0.0:
-                ctx.fire("geofence.keep_out", f"path {where} enters or comes within "
+            if need == 0.0 or zone.segment_clearance(x0, y0, x1, y1) < need:
+                ctx.fire("geofence.keep_out", f"path {_path(start, end)} enters or comes within "
                          f"{self.margin:g} m of keep-out zone {name!r}")
 
     def _inside(self, x: float, y: float) -> tuple[bool, float]:
@@ -89,16 +87,21 @@ class GeofenceRule:
             return signed >= 0.0, signed
         return area.contains(x, y), area.clearance(x, y)
 
-    def _path_clearance(self, x0: float, y0: float, x1: float, y1: float) -> float:
+    def _path_clearance(self, x0: float, y0: float, x1: float, y1: float,
+                        start_clearance: float) -> float:
         """Smallest clearance to the keep-in boundary along the segment; negative (or zero) when
         the segment leaves the area."""
         area = self.keep_in
         if area.convex:
             # Clearance inside a convex area is concave along a segment: smallest at an end.
-            return min(area.signed_clearance(x0, y0), area.signed_clearance(x1, y1))
+            return min(start_clearance, area.signed_clearance(x1, y1))
         if not area.contains(x1, y1):
             return -1.0
         return area.segment_clearance(x0, y0, x1, y1)
+
+
+def _path(start: Pose, end: Pose) -> str:
+    return f"({start[0]:.2f}, {start[1]:.2f}) -> ({end[0]:.2f}, {end[1]:.2f})"
 
 
 def _polygon(corners: list[tuple[float, float]], source: str, key: str) -> Polygon:

@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""Safety cost: gate decision latency per call, and the audit log's fsynced append.
+
+* gate: ``SafetyGate.check_step`` (the re-check the executor runs right before every step) over a
+  mix of the default tools, half approved and half refused for different reasons (bounds, unknown
+  tool, geofence path, schema), with the packaged tools.yaml and safety.yaml. Also the per-step
+  cost inside ``check_plan`` of the whole 10-step plan. No audit log attached: that cost is
+  measured on its own below, because it is the disk's, not the gate's. Target: p99 <= 50 us.
+* audit: ``AuditLog.record`` of a verdict to a temporary file, fsync included.
+
+Each measurement is one function returning a dict of figures; ``MEASUREMENTS`` lists them (the
+executor adds its e-stop-to-cancel measurement there).
+Usage: python bench/safety.py [--json] [--iterations 20000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from gemma4_ros.safety import AuditLog, SafetyGate
+from gemma4_ros.types import Decision, Plan, Pose2D, RobotState, SafetyVerdict, ToolCall
+
+MIX: list[tuple[str, dict[str, Any]]] = [
+    ("navigate_to", {"place": "kitchen"}),
+    ("move", {"distance": 1.5, "speed": 0.3}),
+    ("rotate", {"angle": 90}),
+    ("speak", {"text": "Hello, I am on my way."}),
+    ("inspect", {"target": "pump 3", "question": "Is it leaking?"}),
+    ("move", {"distance": 4.0}),            # refused: bounds.distance
+    ("teleport", {"x": 100}),               # refused: tool.unknown
+    ("move", {"distance": 3.0}),            # refused: geofence (after an unknown pose)
+    ("wait", {"seconds": -1}),              # refused: args.schema
+    ("navigate_to", {"place": "rooftop"}),  # refused: args.schema (not a declared place)
+]
+
+
+def percentiles(samples_ns: list[int]) -> tuple[float, float]:
+    """p50 and p99 in microseconds."""
+    ordered = sorted(samples_ns)
+    return (ordered[len(ordered) // 2] / 1000.0,
+            ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] / 1000.0)
+
+
+def timed(call: Callable[[], object], iterations: int) -> list[int]:
+    """Per-call wall times in ns, garbage collection paused so it lands in no single sample."""
+    for _ in range(min(iterations, 500)):
+        call()
+    samples = []
+    gc.disable()
+    try:
+        for _ in range(iterations):
+            start = time.perf_counter_ns()
+            call()
+            samples.append(time.perf_counter_ns() - start)
+    finally:
+        gc.enable()
+    return samples
+
+
+def measure_gate(args: argparse.Namespace) -> dict[str, float]:
+    gate = SafetyGate.from_files()
+    plan = Plan.from_calls([ToolCall(name=n, arguments=a) for n, a in MIX])
+    robot = RobotState(pose=Pose2D(x=0.5, y=0.5))
+    decisions = [v.decision for v in gate.check_plan(plan, robot)]
+    assert decisions.count(Decision.APPROVED) == 5, decisions  # the mix is what it claims
+    steps = iter(range(10**9))
+    step_samples = timed(lambda: gate.check_step(plan, next(steps) % len(MIX), robot),
+                         args.iterations)
+    plan_samples = timed(lambda: gate.check_plan(plan, robot), max(args.iterations // len(MIX), 1))
+    p50, p99 = percentiles(step_samples)
+    plan_p50, plan_p99 = percentiles(plan_samples)
+    return {"gate_p50_us": round(p50, 2), "gate_p99_us": round(p99, 2),
+            "gate_plan_per_step_p50_us": round(plan_p50 / len(MIX), 2),
+            "gate_plan_per_step_p99_us": round(plan_p99 / len(MIX), 2)}
+
+
+def measure_audit(args: argparse.Namespace) -> dict[str, float]:
+    verdict = SafetyVerdict(decision=Decision.REJECTED, tool="move", rules=("bounds.distance",),
+                            reasons=("move.distance = 4 is above the safety limit 3",))
+    with tempfile.TemporaryDirectory() as folder:
+        with AuditLog(Path(folder) / "audit.jsonl") as audit:
+            samples = timed(lambda: audit.record("verdict", verdict=verdict, recheck=True),
+                            args.audit_records)
+    p50, p99 = percentiles(samples)
+    return {"audit_record_p50_us": round(p50, 1), "audit_record_p99_us": round(p99, 1)}
+
+
+MEASUREMENTS: list[Callable[[argparse.Namespace], dict[str, float]]] = [measure_gate, measure_audit]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--iterations", type=int, default=20000, help="gate calls to time")
+    parser.add_argument("--audit-records", type=int, default=300, help="audit records to time")
+    args = parser.parse_args()
+    results: dict[str, float] = {}
+    for measure in MEASUREMENTS:
+        results.update(measure(args))
+    if args.json:
+        print(json.dumps(results))
+    else:
+        for key, value in results.items():
+            print(f"{key:28s} {value}")
+
+
+if __name__ == "__main__":
+    main()

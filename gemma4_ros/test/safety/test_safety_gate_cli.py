@@ -1,0 +1,91 @@
+"""`gemma4-ros gate check`: one verdict object per line, per-line errors, exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from gemma4_ros.errors import Gemma4RosError
+from gemma4_ros.safety import SafetyConfig
+from gemma4_ros.safety.gate_cli import add_parser, check_lines
+from gemma4_ros.tools import ToolRegistry
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "missions"
+
+
+@pytest.fixture(scope="module")
+def loaded() -> tuple[ToolRegistry, SafetyConfig]:
+    return ToolRegistry.load(), SafetyConfig.load()
+
+
+def _run(lines: list[str], loaded: tuple[ToolRegistry, SafetyConfig]) -> tuple[int, list[dict]]:
+    out = io.StringIO()
+    code = check_lines(lines, *loaded, out)
+    return code, [json.loads(line) for line in out.getvalue().splitlines()]
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    add_parser(parser.add_subparsers(dest="command"))
+    return parser.parse_args(argv)
+
+
+def test_patrol_example_passes(capsys: pytest.CaptureFixture[str]) -> None:
+    args = _parse(["gate", "check", "--input", str(EXAMPLES / "patrol.jsonl")])
+    assert args.handler(args) == 0
+    results = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["line"] for r in results] == [1, 2, 3, 4, 5, 6]
+    decisions = {v["decision"] for r in results for v in r["verdicts"]}
+    assert decisions == {"APPROVED", "NEEDS_CONFIRMATION"}
+
+
+def test_unsafe_example_is_stopped(capsys: pytest.CaptureFixture[str]) -> None:
+    args = _parse(["gate", "check", "--input", str(EXAMPLES / "unsafe.jsonl")])
+    assert args.handler(args) == 1
+    captured = capsys.readouterr()
+    results = [json.loads(line) for line in captured.out.splitlines()]
+    fired = [sorted({rule for v in r.get("verdicts", []) for rule in v["rules"]}) for r in results]
+    assert fired[:7] == [["geofence.keep_in"], ["bounds.speed"], ["provenance.motion"],
+                         ["mode.allowlist"], ["tool.unknown"], ["geofence.keep_out"],
+                         ["sequence.forbidden"]]
+    assert "NaN" in results[7]["error"]
+    assert "7 rejected, 1 malformed" in captured.err
+
+
+@pytest.mark.parametrize("line, fragment", [
+    ("not json", "not valid JSON"),
+    ("[1, 2]", "expected a JSON object"),
+    ('{"instruction": "x"}', "calls: Field required"),
+    ('{"calls": [], "colour": "red"}', "colour: Extra inputs"),
+    ('{"calls": [{"arguments": {}}]}', "calls.0.name: Field required"),
+    ('{"calls": [{"name": "stop"}], "mode": "party"}', "unknown operating mode 'party'"),
+    ('{"calls": [{"name": "stop"}], "source": "dream"}', "source:"),
+    ('{"calls": [{"name": "stop"}], "robot": {"place": "moon"}}', "robot.place 'moon'"),
+    ('{"calls": [{"name": "move", "arguments": {"distance": Infinity}}]}', "Infinity is not valid"),
+])
+def test_malformed_lines_report_and_continue(loaded: tuple[ToolRegistry, SafetyConfig], line: str,
+                                             fragment: str) -> None:
+    good = '{"calls": [{"name": "stop", "arguments": {}}]}'
+    code, results = _run([good, line, "", good], loaded)
+    assert code == 1
+    assert [r["line"] for r in results] == [1, 2, 4]
+    assert fragment in results[1]["error"]
+    assert results[2]["verdicts"][0]["decision"] == "APPROVED"
+
+
+def test_lines_are_independent(loaded: tuple[ToolRegistry, SafetyConfig]) -> None:
+    # Each line starts from a fresh gate: no rate history or dock sequence carries over.
+    dock = '{"calls": [{"name": "dock"}]}'
+    move = '{"calls": [{"name": "move", "arguments": {"distance": 1}}], "robot": {"place": "dock"}}'
+    code, results = _run([dock, move], loaded)
+    assert code == 0 and results[1]["verdicts"][0]["decision"] == "APPROVED"
+
+
+def test_missing_input_file_is_an_error(tmp_path: Path) -> None:
+    args = _parse(["gate", "check", "--input", str(tmp_path / "none.jsonl")])
+    with pytest.raises(Gemma4RosError, match="cannot read"):
+        args.handler(args)
