@@ -89,3 +89,12 @@ def test_missing_input_file_is_an_error(tmp_path: Path) -> None:
     args = _parse(["gate", "check", "--input", str(tmp_path / "none.jsonl")])
     with pytest.raises(Gemma4RosError, match="cannot read"):
         args.handler(args)
+
+
+def test_wired_into_the_gemma4_ros_command(capsys: pytest.CaptureFixture[str]) -> None:
+    from gemma4_ros.cli import main
+
+    assert main(["gate", "check", "--input", str(EXAMPLES / "unsafe.jsonl")]) == 1
+    assert main(["gate", "check", "--input", str(EXAMPLES / "patrol.jsonl")]) == 0
+    assert main(["gate", "check", "--safety", "/nope/safety.yaml", "--input", "-"]) == 2
+    assert "file not found" in capsys.readouterr().err
