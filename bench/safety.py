@@ -7,6 +7,10 @@
   cost inside ``check_plan`` of the whole 10-step plan. No audit log attached: that cost is
   measured on its own below, because it is the disk's, not the gate's. Target: p99 <= 50 us.
 * audit: ``AuditLog.record`` of a verdict to a temporary file, fsync included.
+* estop: e-stop to cancel, while a plan executes on the simulated robot (real clock): each sample
+  starts ``navigate_to`` through the PlanExecutor, triggers the EStopLatch at a random point of
+  the executor's poll period, and times until the worker calls the active binding's ``cancel``.
+  Target: p99 <= 20 ms.
 
 Each measurement is one function returning a dict of figures; ``MEASUREMENTS`` lists them (the
 executor adds its e-stop-to-cancel measurement there).
@@ -18,7 +22,9 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import random
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -92,7 +98,68 @@ def measure_audit(args: argparse.Namespace) -> dict[str, float]:
     return {"audit_record_p50_us": round(p50, 1), "audit_record_p99_us": round(p99, 1)}
 
 
-MEASUREMENTS: list[Callable[[argparse.Namespace], dict[str, float]]] = [measure_gate, measure_audit]
+class _TimedBinding:
+    """Wraps a sim binding: tells when a step started and when (perf_counter_ns) it was canceled."""
+
+    def __init__(self, inner: Any, started: threading.Event, canceled: list[int]) -> None:
+        self.inner, self.started, self.canceled = inner, started, canceled
+
+    def start(self, call: ToolCall) -> None:
+        self.inner.start(call)
+        self.started.set()
+
+    def poll(self) -> Any:
+        return self.inner.poll()
+
+    def cancel(self) -> None:
+        self.canceled.append(time.perf_counter_ns())
+        self.inner.cancel()
+
+    def robot_state(self) -> RobotState:
+        return self.inner.robot_state()
+
+
+def measure_estop(args: argparse.Namespace) -> dict[str, float]:
+    from gemma4_ros.config import read_yaml, validate_config
+    from gemma4_ros.execution.config import ExecutorConfig
+    from gemma4_ros.execution.executor import PlanExecutor
+    from gemma4_ros.execution.sim_bindings import sim_binding_factory, sim_bindings
+    from gemma4_ros.execution.sim_config import SimConfig
+    from gemma4_ros.execution.sim_robot import SimRobot
+    from gemma4_ros.paths import default_config
+    from gemma4_ros.safety import EStopLatch, SafetyConfig
+    from gemma4_ros.tools import ToolRegistry
+
+    safety = read_yaml(default_config("safety.yaml"))  # packaged policies, rate limits off:
+    safety["rate_limits"] = {"global": {"max_calls": 10 * args.estop_samples, "window_s": 60.0}}
+    registry, estop = ToolRegistry.load(), EStopLatch()
+    gate = SafetyGate(registry, validate_config(safety, SafetyConfig, "safety.yaml"), estop,
+                      AuditLog(None))
+    robot = SimRobot(SimConfig.load(), registry.places)
+    bindings, sim = sim_bindings(robot), sim_binding_factory(robot)
+    started, canceled = threading.Event(), list[int]()
+    bindings.register("sim", lambda spec: _TimedBinding(sim(spec), started, canceled))
+    config, rng, samples = ExecutorConfig.load(), random.Random(0), []
+    with PlanExecutor(gate, registry, bindings, estop, config=config) as executor:
+        for _ in range(args.estop_samples):
+            started.clear()
+            canceled.clear()
+            plan = executor.submit(Plan.from_calls([ToolCall(name="navigate_to",
+                                                             arguments={"place": "lab"})]))
+            if not started.wait(5):
+                raise RuntimeError(f"the plan did not start: {plan.result(5)}")
+            time.sleep(rng.uniform(0, config.poll_interval_s))
+            triggered = time.perf_counter_ns()
+            estop.trigger("bench")
+            plan.result(5)  # resolves after the step was canceled
+            samples.append(canceled[0] - triggered)
+            estop.reset("bench")
+    p50, p99 = percentiles(samples)
+    return {"estop_p50_ms": round(p50 / 1000, 3), "estop_p99_ms": round(p99 / 1000, 3)}
+
+
+MEASUREMENTS: list[Callable[[argparse.Namespace], dict[str, float]]] = [
+    measure_gate, measure_audit, measure_estop]
 
 
 def main() -> None:
@@ -100,6 +167,7 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--iterations", type=int, default=20000, help="gate calls to time")
     parser.add_argument("--audit-records", type=int, default=300, help="audit records to time")
+    parser.add_argument("--estop-samples", type=int, default=200, help="e-stops to time")
     args = parser.parse_args()
     results: dict[str, float] = {}
     for measure in MEASUREMENTS:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import pytest
 
@@ -66,6 +66,7 @@ class World:
     results: list[ToolResult] = field(default_factory=list)
     verdicts: list[SafetyVerdict] = field(default_factory=list)
     executor: PlanExecutor | None = None
+    on_speech: list[Callable[[str], None]] = field(default_factory=list)
 
     def start(self, **config: Any) -> PlanExecutor:
         self.executor = PlanExecutor(
@@ -97,8 +98,15 @@ def make_world(clock: FakeClock, safety: dict[str, Any] | None = None,
     audit = AuditLog(None, clock=clock)
     gate = SafetyGate(tools, SafetyConfig.model_validate(safety or SAFETY), estop, audit,
                       clock=clock)
-    robot = SimRobot(SimConfig.load(), tools.places, clock=clock, stamp_clock=clock)
-    return World(clock, tools, gate, estop, audit, robot, sim_bindings(robot))
+    hooks: list[Callable[[str], None]] = []  # run when the robot speaks: changes state mid-plan
+
+    def spoken(text: str) -> None:
+        for hook in hooks:
+            hook(text)
+
+    robot = SimRobot(SimConfig.load(), tools.places, clock=clock, stamp_clock=clock,
+                     on_speech=spoken)
+    return World(clock, tools, gate, estop, audit, robot, sim_bindings(robot), on_speech=hooks)
 
 
 @pytest.fixture
