@@ -20,7 +20,9 @@ from gemma4_ros.safety.audit import AuditLog
 from gemma4_ros.safety.config import SafetyConfig
 from gemma4_ros.safety.estop import EStopLatch
 from gemma4_ros.safety.history import History
-from gemma4_ros.safety.rule import SEVERITY, Finding, PlanContext, Pose, StepContext, build_rules
+from gemma4_ros.safety.rule import (
+    SEVERITY, Finding, PlanContext, PlanRule, Pose, StepContext, StepRule, build_rules,
+)
 from gemma4_ros.safety.simulate import end_pose, start_pose
 from gemma4_ros.tools import ToolRegistry
 from gemma4_ros.types import Decision, Plan, RobotState, SafetyVerdict, ToolCall
@@ -52,8 +54,8 @@ class SafetyGate:
         self.audit = audit
         self._clock = clock
         rules = build_rules(config, registry)
-        self._plan_rules = [rule for rule in rules if hasattr(rule, "check_plan")]
-        self._step_rules = [rule for rule in rules if hasattr(rule, "check_step")]
+        self._plan_rules: list[PlanRule] = [r for r in rules if hasattr(r, "check_plan")]
+        self._step_rules: list[StepRule] = [r for r in rules if hasattr(r, "check_step")]
         self._history = History(config, registry)
         self._frame = config.geofence.frame if config.geofence is not None else registry.frame
         self._mode = config.initial_mode

@@ -136,3 +136,22 @@ def test_audit_failure_refuses(clock: FakeClock) -> None:
 def test_from_files_uses_packaged_defaults() -> None:
     gate = SafetyGate.from_files()
     assert gate.registry.names[0] == "navigate_to" and gate.mode == "normal"
+
+
+def test_rules_come_from_the_type_registry() -> None:
+    from gemma4_ros.safety.rule import RULE_TYPES, rule_type
+
+    assert list(RULE_TYPES) == ["tool", "mode", "arguments", "bounds", "robot_state", "provenance",
+                                "battery", "confirmation", "geofence", "rate", "sequence",
+                                "estop", "plan_limits"]
+    with pytest.raises(ValueError, match="registered twice"):
+        rule_type("geofence")(lambda config, registry: None)
+
+
+def test_policies_switched_off_build_no_rule(clock: FakeClock) -> None:
+    config = SafetyConfig.model_validate({"modes": {"normal": {}}})  # no geofence, no sequences
+    gate = SafetyGate(ToolRegistry.load(), config, EStopLatch(clock), None, clock)
+    names = {type(rule).__name__ for rule in gate._step_rules}
+    assert "GeofenceRule" not in names and "SequenceRuleCheck" not in names
+    far = RobotState(stamp=clock(), pose=Pose2D(x=1000.0, y=0.0))
+    assert gate.check_plan(_plan(clock, ("move", {"distance": 1})), far)[0].approved
