@@ -37,6 +37,7 @@ import llguidance
 import numpy as np
 from llguidance.numpy import allocate_token_bitmask
 
+from gemma4_ros.decoding import markup
 from gemma4_ros.decoding.grammar import GrammarError
 from gemma4_ros.decoding.mask import allowed_ids, apply_bitmask
 from gemma4_ros.errors import Gemma4RosError
@@ -55,11 +56,16 @@ def _pool() -> ThreadPoolExecutor:
 
 
 class GrammarTokenizer:
-    """llguidance's view of one ``tokenizer.json``; share it, it is expensive to build."""
+    """llguidance's view of one ``tokenizer.json``; share it, it is expensive to build.
+
+    Its token slices are the grammar's text character class instead of llguidance's JSON-string
+    defaults, so string and free-text steps are masked by slice, not by walking 262k tokens.
+    """
 
     def __init__(self, tokenizer_json: str, eos_token_id: int, vocab_size: Optional[int]) -> None:
         try:
-            self.ll = llguidance.LLTokenizer(tokenizer_json, n_vocab=vocab_size, eos_token=eos_token_id)
+            self.ll = llguidance.LLTokenizer(tokenizer_json, n_vocab=vocab_size, eos_token=eos_token_id,
+                                             slices=list(markup.TEXT_SLICES))
         except (ValueError, RuntimeError) as error:
             raise Gemma4RosError(f"llguidance cannot read the tokenizer: {error}",
                                  "pass the model's tokenizer.json (Hugging Face tokenizers format)") from None
@@ -170,9 +176,7 @@ class ToolCallConstraint:
         """Set every token the grammar forbids next to ``-inf``, in place (1-D float logits)."""
         if logits.ndim != 1:
             raise ValueError(f"mask_logits takes 1-D logits, got shape {logits.shape}")
-        self.wait_mask()
-        if not self._mask_ready:
-            self._compute_mask()
+        self.compute_mask()
         self._mask_ready = False
         if self._matcher.is_error():
             eos = self._compiled.tokenizer.eos_token_id
@@ -182,11 +186,15 @@ class ToolCallConstraint:
             return
         apply_bitmask(logits, self._bitmask)
 
-    def allowed_tokens(self) -> np.ndarray:
-        """Ids the grammar allows next (for samplers that draw from a short list directly)."""
+    def compute_mask(self) -> None:
+        """Make the next mask ready now (a no-op when a background one already is)."""
         self.wait_mask()
         if not self._mask_ready:
             self._compute_mask()
+
+    def allowed_tokens(self) -> np.ndarray:
+        """Ids the grammar allows next (for samplers that draw from a short list directly)."""
+        self.compute_mask()
         return allowed_ids(self._bitmask.view(np.uint32))
 
     def commit(self, token_id: int) -> bool:
@@ -203,19 +211,24 @@ class ToolCallConstraint:
         return list(self._matcher.compute_ff_tokens())
 
     # --- state ---------------------------------------------------------------------------
+    # Each query first waits for a background mask: the matcher is busy until it is done.
     def is_finished(self) -> bool:
         """The grammar is complete (the end-of-turn token was committed)."""
+        self._settle()
         return self._matcher.is_stopped() and not self._matcher.is_error()
 
     def is_accepting(self) -> bool:
         """Stopping here would leave a complete answer."""
+        self._settle()
         return self._matcher.is_accepting() and not self._matcher.is_error()
 
     def is_error(self) -> bool:
+        self._settle()
         return self._matcher.is_error()
 
     def error(self) -> str:
         """Why the grammar rejected the output (empty when it did not)."""
+        self._settle()
         return self._matcher.get_error()
 
     # --- internals -----------------------------------------------------------------------

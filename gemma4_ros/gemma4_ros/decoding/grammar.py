@@ -13,8 +13,11 @@ Choices (each keeps the decoded text parseable back, and a random model finite):
   optional key may be present or absent but never out of order: with keys ``a, b, c`` and only
   ``b`` required, ``{b:1}``, ``{a:1,b:2}`` and ``{a:1,b:2,c:3}`` are admitted, ``{b:2,a:1}`` is
   not. Undeclared keys are never generated (``additionalProperties`` is treated as false).
-- Strings sit between ``<|"|>`` special tokens; their text may not contain ``<|`` or ``|>`` (nor
-  may free text), so the parser can never mistake content for markup. Without ``maxLength`` a
+- Strings sit between ``<|"|>`` special tokens; their text (and free text, and thoughts) may not
+  contain ``|``, so the parser can never mistake content for markup (every control token has a
+  ``|``). Excluding the one character rather than the pairs ``<|``/``|>`` keeps each text lexeme a
+  plain character class, which llguidance's token slices can allow in bulk: 50 µs instead of
+  2 ms per mask at 262k tokens (see :mod:`constraint`). Without ``maxLength`` a
   string is capped at ``max_string_chars`` so random logits still close it.
 - Numbers are bare decimals without exponent; ranges are held by the regex itself (see
   :mod:`numeric`), open sides stop at ``max_integer_digits`` digits. Booleans ``true``/``false``,
@@ -108,7 +111,7 @@ class _Writer:
         return name
 
     def text_terminal(self, prefix: str, low: int, high: int) -> str:
-        definition = f"/(?s:.){{{low},{high}}}/ & ~/(?s:.*){markup.MARKUP_PAIRS}(?s:.*)/"
+        definition = f"/{markup.TEXT_CHAR}{{{low},{high}}}/"
         return self.terminal(prefix, definition)
 
     def render(self) -> str:

@@ -1,9 +1,9 @@
 """What decoding needs to know about Gemma 4's answer markup, beyond the token strings.
 
 The token strings themselves live in :mod:`gemma4_ros.runtime.special_tokens`. Every Gemma 4
-control token has the shape ``<|name>``, ``<name|>`` or ``<|name|>``, so text containing neither
-``<|`` nor ``|>`` can never be mistaken for markup: the grammar keeps both pairs out of free text,
-thoughts and string values, and the call parser can then split decoded text unambiguously.
+control token has the shape ``<|name>``, ``<name|>`` or ``<|name|>``, so text without ``|`` can
+never be mistaken for markup: the grammar keeps ``|`` out of free text, thoughts and string
+values, and the call parser can then split decoded text unambiguously.
 """
 
 from __future__ import annotations
@@ -21,5 +21,9 @@ TURN_STOPS = (tokens.TURN_END, tokens.TOOL_RESPONSE_START, tokens.EOS)
 # Tool and key names are written bare, so they must not contain any structural character.
 NAME_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
-# Regex (Rust and Python syntax alike) matching a markup opener or closer.
-MARKUP_PAIRS = r"(?:<\||\|>)"
+# One character of free text or string content (Rust and Python regex syntax alike).
+TEXT_CHAR = r"[^|]"
+
+# llguidance token slices that such text allows in bulk (short, medium, any length): a lexeme
+# that accepts every string of a slice lets the whole slice through without a trie walk.
+TEXT_SLICES = (f"{TEXT_CHAR}{{1,8}}", f"{TEXT_CHAR}{{1,24}}", f"{TEXT_CHAR}+")

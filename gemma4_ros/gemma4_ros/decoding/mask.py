@@ -3,9 +3,9 @@
 llguidance returns one bit per token (32 tokens per int32 word). Unpacking all 262,144 bits and
 writing ``-inf`` through a boolean mask costs ~300 µs per step, more than computing the mask. But
 a grammar's masks are extreme: inside a call a handful of tokens are allowed (words mostly zero);
-in free text nearly all are (words mostly all-ones). So only the words that are neither are
-unpacked: few allowed → save their logits, fill ``-inf``, put them back; many allowed → blank the
-all-zero words and the disallowed bits of the mixed ones.
+in free text nearly all are (words mostly all-ones). So only the words that matter are touched:
+few allowed → save their logits, fill ``-inf``, put them back; nearly all allowed → rewrite only
+the 32-token blocks whose word is not all-ones.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 _ALL_ONES = np.uint32(0xFFFFFFFF)
-# Below this many non-zero words the "gather, fill, scatter" path wins (measured in bench/decoding.py).
+# Below this many non-zero words the "gather, fill, scatter" path wins (bench/decoding.py).
 SPARSE_WORDS = 512
 
 
@@ -40,21 +40,19 @@ def apply_bitmask(logits: np.ndarray, bitmask: np.ndarray) -> None:
         logits[ids] = kept
         return
     logits[covered:] = -np.inf
-    if np.count_nonzero(words != _ALL_ONES) > words.shape[0] // 4:  # no pattern: unpack all
-        allowed = np.unpackbits(words.view(np.uint8), bitorder="little", count=covered)
-        np.copyto(logits[:covered], -np.inf, where=allowed == 0)
-        return
     full_words = covered // 32
-    blocks = logits[: full_words * 32].reshape(full_words, 32)
-    head = words[:full_words]
-    blocks[head == 0] = -np.inf
-    mixed = np.flatnonzero((head != 0) & (head != _ALL_ONES))
-    if mixed.size:
-        bits = np.unpackbits(head[mixed].view(np.uint8), bitorder="little").reshape(-1, 32)
-        sub = blocks[mixed]
-        sub[bits == 0] = -np.inf
-        blocks[mixed] = sub
-    if covered > full_words * 32:
-        tail_bits = np.unpackbits(words[full_words : full_words + 1].view(np.uint8), bitorder="little")
+    if full_words < words.shape[0]:  # a last, partly covered word: mask its tail bit by bit
+        tail_bits = np.unpackbits(words[full_words:full_words + 1].view(np.uint8), bitorder="little")
         tail = logits[full_words * 32 : covered]
         tail[tail_bits[: tail.shape[0]] == 0] = -np.inf
+    head = words[:full_words]
+    partial = np.flatnonzero(head != _ALL_ONES)
+    if partial.size == 0:
+        return
+    if partial.size > full_words // 4:  # no structure to exploit: unpack everything
+        allowed = np.unpackbits(head.view(np.uint8), bitorder="little")
+        np.copyto(logits[: full_words * 32], -np.inf, where=allowed == 0)
+        return
+    blocks = logits[: full_words * 32].reshape(full_words, 32)
+    bits = np.unpackbits(head[partial].view(np.uint8), bitorder="little").reshape(-1, 32)
+    blocks[partial] = np.where(bits == 1, blocks[partial], -np.inf)
