@@ -439,3 +439,32 @@ def test_status_reports_progress(world):
     started = [s for s in world.statuses if s.message.endswith("started")]
     assert [(s.current_step, s.total_steps) for s in started] == [(0, 2), (1, 2)]
     assert all(s.plan_id == started[0].plan_id for s in started)
+
+
+def test_estop_trigger_never_waits_on_a_busy_worker(world):
+    # A binding stuck inside poll() holds the worker; the latch's listener must still return at
+    # once (it only flags and wakes), and the step is canceled as soon as the worker is free.
+    import threading
+
+    inside, release = threading.Event(), threading.Event()
+    sim = sim_binding_factory(world.robot)
+
+    class Stuck(Flaky):
+        def poll(self):
+            inside.set()
+            release.wait(5)
+            return self.inner.poll()
+
+    world.bindings.register("sim", lambda spec: Stuck(sim(spec), 0))
+    executor = world.start()
+    future = executor.submit(world.plan(("navigate_to", {"place": "lab"})))
+    assert inside.wait(5)
+    trigger = threading.Thread(target=world.estop.trigger, args=("test",))
+    trigger.start()
+    trigger.join(1)
+    finished_while_worker_busy = not trigger.is_alive()
+    release.set()
+    executor.sync()
+    assert finished_while_worker_busy
+    assert statuses(future.result(timeout=1)) == [S.CANCELED]
+    assert executor.status.state is ExecutorState.ESTOPPED
