@@ -24,7 +24,7 @@ from gemma4_ros.safety.rule import (
     SEVERITY, Finding, PlanContext, PlanRule, Pose, StepContext, StepRule, build_rules,
 )
 from gemma4_ros.safety.simulate import end_pose, start_pose
-from gemma4_ros.tools import ToolRegistry
+from gemma4_ros.tools import ToolRegistry, ToolSpec
 from gemma4_ros.types import Decision, Plan, RobotState, SafetyVerdict, ToolCall
 
 # Importing the rule modules registers their rule types (see rule.rule_type).
@@ -56,6 +56,8 @@ class SafetyGate:
         rules = build_rules(config, registry)
         self._plan_rules: list[PlanRule] = [r for r in rules if hasattr(r, "check_plan")]
         self._step_rules: list[StepRule] = [r for r in rules if hasattr(r, "check_step")]
+        self._rules_for = {spec.name: [r for r in self._step_rules if _applies(r, spec)]
+                           for spec in registry.tools}
         self._history = History(config, registry)
         self._frame = config.geofence.frame if config.geofence is not None else registry.frame
         self._mode = config.initial_mode
@@ -160,7 +162,7 @@ class SafetyGate:
             end = end_pose(spec, call.arguments, start, registry.places)
         step = StepContext(context, index, call, spec, start, end, problems, earlier,
                            earlier_total, armed, confirmed)
-        for rule in self._step_rules:
+        for rule in self._rules_for.get(call.name, self._step_rules):
             try:
                 rule.check_step(step)
             except Exception as error:
@@ -205,6 +207,11 @@ def _rejected(plan: Plan, index: int, now: float, error: BaseException,
                          step_index=index if isinstance(index, int) and index >= 0 else 0,
                          tool=tool, decision=Decision.REJECTED, rules=(INTERNAL_ERROR,),
                          reasons=(f"{what}: {type(error).__name__}: {error}",))
+
+
+def _applies(rule: StepRule, spec: ToolSpec) -> bool:
+    applies = getattr(rule, "applies", None)
+    return True if applies is None else bool(applies(spec))
 
 
 def _step_count(plan: object) -> int:

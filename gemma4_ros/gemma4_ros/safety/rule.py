@@ -85,7 +85,9 @@ class PlanRule(Protocol):
 
 
 class StepRule(Protocol):
-    """A policy judged for every step."""
+    """A policy judged for every step. A rule may also define ``applies(spec) -> bool``: the gate
+    then asks it only about the tools it can fire for (decided once, at build time); calls of
+    unknown tools are always put to every rule."""
 
     def check_step(self, ctx: StepContext) -> None: ...
 

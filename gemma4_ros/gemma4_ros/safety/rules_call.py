@@ -9,7 +9,7 @@ from typing import Any
 from gemma4_ros.errors import ConfigError
 from gemma4_ros.safety.config import SafetyConfig, config_source
 from gemma4_ros.safety.rule import StepContext, rule_type
-from gemma4_ros.tools import ToolRegistry
+from gemma4_ros.tools import ToolRegistry, ToolSpec
 from gemma4_ros.types import Decision
 
 
@@ -25,6 +25,9 @@ class KnownToolRule:
 
     def __init__(self, registry: ToolRegistry) -> None:
         self.declared = ", ".join(registry.names)
+
+    def applies(self, spec: ToolSpec) -> bool:
+        return False  # only calls of unknown tools (asked of every rule) can fire it
 
     def check_step(self, ctx: StepContext) -> None:
         if ctx.spec is None:
@@ -109,6 +112,9 @@ class BoundsRule:
                 self.bounds.setdefault(tool, []).append(
                     (argument, bound.kind, low, high, prop.get("default")))
 
+    def applies(self, spec: ToolSpec) -> bool:
+        return spec.name in self.bounds
+
     def check_step(self, ctx: StepContext) -> None:
         limits = self.bounds.get(ctx.call.name)
         if limits is None:
@@ -133,6 +139,9 @@ class RobotStateRule:
     def __init__(self, config: SafetyConfig) -> None:
         self.max_age_s = config.robot_state.max_age_s
 
+    def applies(self, spec: ToolSpec) -> bool:
+        return spec.motion
+
     def check_step(self, ctx: StepContext) -> None:
         if ctx.spec is None or not ctx.spec.motion:
             return
@@ -156,6 +165,9 @@ class ProvenanceRule:
     def __init__(self, config: SafetyConfig) -> None:
         self.operator_sources = frozenset(config.provenance.operator_sources)
 
+    def applies(self, spec: ToolSpec) -> bool:
+        return spec.motion
+
     def check_step(self, ctx: StepContext) -> None:
         if ctx.spec is not None and ctx.spec.motion and ctx.plan.plan.source not in self.operator_sources:
             ctx.fire("provenance.motion", f"{ctx.spec.name} moves the robot but the plan came from "
@@ -170,6 +182,9 @@ class BatteryRule:
         for index, tool in enumerate(config.battery.exempt):
             require_tool(config, registry, tool, f"battery.exempt.{index}")
         self.exempt = frozenset(config.battery.exempt)
+
+    def applies(self, spec: ToolSpec) -> bool:
+        return spec.motion and spec.name not in self.exempt
 
     def check_step(self, ctx: StepContext) -> None:
         spec = ctx.spec

@@ -14,7 +14,7 @@ from gemma4_ros.errors import ConfigError
 from gemma4_ros.safety.config import GeofenceConfig, SafetyConfig, config_source
 from gemma4_ros.safety.geometry import Polygon
 from gemma4_ros.safety.rule import Pose, StepContext, rule_type
-from gemma4_ros.tools import ToolRegistry
+from gemma4_ros.tools import ToolRegistry, ToolSpec
 
 
 class GeofenceRule:
@@ -26,6 +26,9 @@ class GeofenceRule:
         self.keep_in = _polygon(fence.keep_in, source, "geofence.keep_in")
         self.keep_out = [(zone.name, _polygon(zone.polygon, source, f"geofence.keep_out.{i}.polygon"))
                          for i, zone in enumerate(fence.keep_out)]
+
+    def applies(self, spec: ToolSpec) -> bool:
+        return spec.motion
 
     def check_step(self, ctx: StepContext) -> None:
         spec = ctx.spec

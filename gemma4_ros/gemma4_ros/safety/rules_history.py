@@ -7,7 +7,7 @@ from gemma4_ros.safety.config import SafetyConfig, SequenceRule, config_source
 from gemma4_ros.safety.history import HistorySnapshot
 from gemma4_ros.safety.rule import StepContext, rule_type
 from gemma4_ros.safety.rules_call import require_tool
-from gemma4_ros.tools import ToolRegistry
+from gemma4_ros.tools import ToolRegistry, ToolSpec
 
 
 class RateRule:
@@ -54,6 +54,9 @@ class SequenceRuleCheck:
                 raise ConfigError(config_source(config), f"{key}.tools", "no tools to forbid",
                                   "list tools, or write `tools: motion`")
             self.rules.append((index, rule, tools))
+
+    def applies(self, spec: ToolSpec) -> bool:
+        return any(spec.name in tools for _, _, tools in self.rules)
 
     def check_step(self, ctx: StepContext) -> None:
         name = ctx.call.name

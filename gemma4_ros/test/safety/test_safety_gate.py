@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from gemma4_ros.safety import AuditLog, EStopLatch, SafetyConfig, SafetyGate, UnknownModeError, read_audit
-from gemma4_ros.safety.rules_call import BoundsRule
+from gemma4_ros.safety.rules_call import ArgumentsRule
 from gemma4_ros.testing.clock import FakeClock
 from gemma4_ros.tools import ToolRegistry
 from gemma4_ros.types import Decision, Plan, RobotState, Pose2D, ToolCall
@@ -35,10 +35,10 @@ def _robot(clock: FakeClock) -> RobotState:
 
 def test_rule_exception_rejects_with_internal_error(gate: SafetyGate, clock: FakeClock,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    def explode(self: BoundsRule, ctx: object) -> None:
+    def explode(self: ArgumentsRule, ctx: object) -> None:
         raise ZeroDivisionError("bad rule")
 
-    monkeypatch.setattr(BoundsRule, "check_step", explode)
+    monkeypatch.setattr(ArgumentsRule, "check_step", explode)
     verdicts = gate.check_plan(_plan(clock, ("speak", {"text": "hi"})), _robot(clock))
     assert verdicts[0].decision is Decision.REJECTED
     assert verdicts[0].rules == ("gate.internal_error",)
