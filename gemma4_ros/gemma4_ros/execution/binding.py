@@ -11,6 +11,7 @@ Bindings are created per tool from the tool's ``BindingSpec.kind`` through a
 
 from __future__ import annotations
 
+import logging
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Callable, Protocol
 
@@ -21,6 +22,8 @@ from gemma4_ros.types import RobotState, ToolCall
 
 if TYPE_CHECKING:
     from gemma4_ros.tools import ToolSpec
+
+log = logging.getLogger(__name__)
 
 
 class BindingPhase(str, Enum):
@@ -80,6 +83,15 @@ class Binding(Protocol):
 
 
 BindingFactory = Callable[["ToolSpec"], Binding]
+
+
+def cancel_safely(binding: Binding) -> None:
+    """Cancel, whatever the binding does: a cancel that raises must not keep the caller (the
+    e-stop, timeout or abort path) from finishing its job."""
+    try:
+        binding.cancel()
+    except Exception:
+        log.exception("binding cancel failed")
 
 
 class UnknownBindingKindError(Gemma4RosError):

@@ -21,7 +21,10 @@ from collections import deque
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any, Callable
 
-from gemma4_ros.execution.binding import Binding, BindingPhase, BindingProgress, BindingRegistry
+from gemma4_ros.execution.admission import refusal
+from gemma4_ros.execution.binding import (
+    Binding, BindingPhase, BindingProgress, BindingRegistry, cancel_safely,
+)
 from gemma4_ros.execution.config import ExecutorConfig
 from gemma4_ros.execution.state import (
     ConfirmationSlot, ConfirmReply, PendingConfirmation, PlanRun, step_result,
@@ -196,7 +199,7 @@ class PlanExecutor:
             self._estop_edge.clear()
             run = self._run
             if run is not None and run.binding is not None:
-                _cancel(run.binding)  # first, before any bookkeeping or audit I/O
+                cancel_safely(run.binding)  # first, before any bookkeeping or audit I/O
                 run.binding = None
             plan_id, index = (run.plan.plan_id, run.index) if run else ("", -1)
             self._abort(ResultStatus.CANCELED, "e-stop")
@@ -217,7 +220,8 @@ class PlanExecutor:
             failure = ""
         for verdict in verdicts:
             self._emit(self._on_verdict, verdict)
-        reason = failure or self._refusal(plan, verdicts)
+        busy = self._run.plan if self._run is not None else None
+        reason = failure or refusal(plan, verdicts, self._estop, busy, self._config.preemption)
         if reason:
             now = self._stamp_clock()
             results = [step_result(plan, s, ResultStatus.REJECTED, now, reason) for s in plan.steps]
@@ -229,25 +233,6 @@ class PlanExecutor:
             self._abort(ResultStatus.CANCELED, f"preempted by plan {plan.plan_id!r}")
         self._run = PlanRun(plan, future)
         self._publish(ExecutorState.EXECUTING, f"plan {plan.plan_id!r} accepted")
-
-    def _refusal(self, plan: Plan, verdicts: list[SafetyVerdict]) -> str:
-        """Why ``plan`` may not start, or "" if it may."""
-        latched_at = self._estop.latched_at
-        if self._estop.latched:
-            return "e-stop latched; reset it before sending plans"
-        if latched_at is not None and plan.stamp < latched_at:
-            return "plan was stamped before the last e-stop and is void; plan again"
-        if len(verdicts) != len(plan.steps):
-            return f"gate returned {len(verdicts)} verdicts for {len(plan.steps)} steps"
-        rejected = [v for v in verdicts if v.decision is Decision.REJECTED]
-        if rejected:
-            detail = "; ".join(f"step {v.step_index} ({v.tool}): {', '.join(v.reasons)}"
-                               for v in rejected)
-            return f"plan rejected before anything ran: {detail}"
-        if self._run is not None and self._config.preemption == "reject_new":
-            return (f"busy with plan {self._run.plan.plan_id!r} (preemption policy reject_new); "
-                    "cancel it first or wait")
-        return ""
 
     def _advance(self) -> None:
         """Move the running plan on as far as it can go without waiting."""
@@ -312,7 +297,7 @@ class PlanExecutor:
             self._end_step(run, _PHASE_STATUS[progress.phase], progress.result, progress.error)
             return True
         if self._clock() >= run.deadline:
-            _cancel(binding)
+            cancel_safely(binding)
             timeout = self._registry.get(run.step.call.name).timeout_s
             self._end_step(run, ResultStatus.TIMED_OUT, None, f"no result within {timeout:g} s")
             return True
@@ -367,7 +352,7 @@ class PlanExecutor:
         if run is None:
             return False
         if run.binding is not None:
-            _cancel(run.binding)
+            cancel_safely(run.binding)
             run.binding = None
         self._confirmation.close()
         if not run.finished:
@@ -421,11 +406,3 @@ class PlanExecutor:
         if self._audit is not None:
             self._audit.record(kind, **fields)
 
-
-def _cancel(binding: Binding) -> None:
-    """Cancel, whatever the binding does: a cancel that raises must not keep the rest from
-    running (the e-stop path, the timeout path and the abort path all go through here)."""
-    try:
-        binding.cancel()
-    except Exception:
-        log.exception("binding cancel failed")
