@@ -3,7 +3,9 @@
 For operators checking a mission file before it runs, and for tests. Each input line is one JSON
 object ``{"instruction": ..., "calls": [{"name": ..., "arguments": {...}}, ...], "mode": ...,
 "source": ..., "robot": {...}}`` and is judged as a fresh plan submitted to an idle robot with no
-history (no earlier calls, no e-stop), stamped now. Each line gets one JSON object on stdout:
+history (no earlier calls, no e-stop), stamped now; ``robot`` is ``{"place": NAME}`` or
+``{"x", "y", "yaw_deg", "frame_id", "battery", "gripper_holding"}`` and defaults to (0, 0, 0) in
+``map`` with a full battery. Each line gets one JSON object on stdout:
 ``{"line": n, "verdicts": [{"step", "tool", "decision", "rules", "reasons"}, ...]}``, or
 ``{"line": n, "error": ...}`` when the line is malformed; the command goes on either way.
 
