@@ -150,3 +150,15 @@ def test_packaged_sim_config_loads():
     config = SimConfig.load()
     assert config.dock_place == "dock"
     assert config.camera.source is None
+
+
+def test_relative_camera_source_is_relative_to_the_config_file(tmp_path):
+    (tmp_path / "frames").mkdir()
+    (tmp_path / "sim.yaml").write_text("camera:\n  source: frames\n")
+    assert SimConfig.load(tmp_path / "sim.yaml").camera.source == tmp_path / "frames"
+
+
+def test_misspelt_sim_key_is_a_config_error(tmp_path):
+    (tmp_path / "sim.yaml").write_text("limits:\n  max_linear_sped: 1.0\n")
+    with pytest.raises(ConfigError, match="limits.max_linear_sped"):
+        SimConfig.load(tmp_path / "sim.yaml")
