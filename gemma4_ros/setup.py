@@ -34,9 +34,18 @@ setup(
         "numpy>=1.24",
         "pydantic>=2.6",
         "pyyaml>=6.0",
-        "rosbags>=0.10",
+        "jsonschema>=4.18",  # validates tools.yaml schemas against the JSON Schema meta-schema
+        "jsonschema-rs>=0.58",  # per-call argument validation, ~25x faster than jsonschema
+        "tokenizers>=0.20",
+        "jinja2>=3.1",  # renders a model directory's own chat_template.jinja
+        "llguidance>=1.9,<2",  # constrained decoding; 2.x may change the matcher API
+        "rosbags>=0.10",  # ROS 2 CDR serialization without ROS
+        "opencv-python-headless>=4.8",  # camera frames and image files
     ],
     extras_require={
+        # onnxruntime comes in two exclusive builds; pick one (Jetson: NVIDIA's onnxruntime-gpu wheel).
+        "cpu": ["onnxruntime>=1.18"],
+        "gpu": ["onnxruntime-gpu>=1.18"],
         "test": ["pytest>=8.0", "hypothesis>=6.100"],
         "export": EXPORT_TOOLCHAIN,
     },
