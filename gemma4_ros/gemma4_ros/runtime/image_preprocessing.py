@@ -1,23 +1,24 @@
-"""Camera frames → the vision encoder's ``pixel_values`` / ``pixel_position_ids``, as Gemma 4 wants them.
+"""Camera frames → the vision encoder's ``pixel_values`` / ``pixel_position_ids``, as Gemma 4 wants.
 
-Equal to transformers' ``Gemma4ImageProcessorPil`` (5.24): keep the aspect ratio, shrink or grow the
-frame to the largest size whose sides are multiples of 48 px (patch 16 × pooling 3) and whose
-16-px patches fit the soft-token budget × 9, bicubic resample with Pillow, scale to [0, 1] (no mean or
-std), cut row-major 16×16×3 patches and pad them to the full budget with zeros and position −1.
+Equal to transformers' ``Gemma4ImageProcessorPil`` (5.24): keep the aspect ratio, shrink or grow
+the frame to the largest size whose sides are multiples of 48 px (patch 16 × pooling 3) and whose
+16-px patches fit the soft-token budget × 9, bicubic resample with Pillow, scale to [0, 1] (no mean
+or std), cut row-major 16×16×3 patches and pad them to the full budget with zeros and position −1.
 
 Why Pillow and not OpenCV: ``cv2.resize`` has no antialiased bicubic (INTER_CUBIC uses a = −0.75 and
-ignores the scale on downsizing), so it differs from the processor by tens of grey levels. Pillow *is*
-the resampler of the processor's PIL backend, so the result is bit-identical. transformers' default
-torchvision backend runs a separate uint8 kernel that differs from Pillow by at most 2/255 in under
-1% of the pixels on AVX2 CPUs, and by far more on GPUs (it resamples in float there): the measured
-bound is in ``test/runtime/test_media_image.py``.
+ignores the scale on downsizing), so it differs from the processor by tens of grey levels. Pillow
+*is* the resampler of the processor's PIL backend, so the result is bit-identical. transformers'
+default torchvision backend runs a separate uint8 kernel that differs from Pillow by at most 2/255
+in under 1% of the pixels on AVX2 CPUs, and by far more on GPUs (it resamples in float there): the
+measured bound is in ``test/runtime/test_media_image.py``.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal, Sequence, get_args
+from collections.abc import Sequence
+from typing import Literal, get_args
 
 import numpy as np
 from PIL import Image
@@ -44,7 +45,7 @@ _RESCALE = (np.arange(256, dtype=np.float64) * (1 / 255)).astype(np.float32)
 
 @dataclass(frozen=True)
 class ImageInputs:
-    """What ``vision_encoder.onnx`` takes, plus how many ``<|image|>`` placeholders each image needs."""
+    """What ``vision_encoder.onnx`` takes, and the ``<|image|>`` placeholders each image needs."""
 
     pixel_values: np.ndarray  # float32 [N, budget × 9, 768]
     pixel_position_ids: np.ndarray  # int64 [N, budget × 9, 2]: (column, row), −1 for padding
@@ -100,9 +101,9 @@ def to_rgb(frame: np.ndarray, encoding: ImageEncoding = "rgb8") -> np.ndarray:
         rgb = rgb[..., [2, 1, 0, 3][: rgb.shape[2]]]
     if rgb.shape[2] == 4:
         alpha = rgb[..., 3:4] / 255
-        blended = alpha * rgb[..., :3] + (1 - alpha) * 255
+        blended: np.ndarray = alpha * rgb[..., :3] + (1 - alpha) * 255
         return np.round(blended).astype(np.uint8)
-    return np.ascontiguousarray(rgb)
+    return np.ascontiguousarray(rgb, dtype=np.uint8)
 
 
 def preprocess_image(
@@ -115,7 +116,7 @@ def preprocess_image(
 def preprocess_images(
     frames: Sequence[np.ndarray], encoding: ImageEncoding = "rgb8", budget: int = DEFAULT_BUDGET
 ) -> ImageInputs:
-    """Several frames of one encoding → one batch, each padded to the same ``budget × 9`` patches."""
+    """Frames of one encoding → one batch, each padded to the same ``budget × 9`` patches."""
     check_budget(budget)
     if not frames:
         raise Gemma4RosError("no image frames were given", "pass at least one H×W×C uint8 frame")
@@ -135,18 +136,18 @@ def _resize(rgb: np.ndarray, budget: int) -> np.ndarray:
     if (target_h, target_w) == (height, width):
         return rgb
     resized = Image.fromarray(rgb).resize((target_w, target_h), Image.Resampling.BICUBIC)
-    return np.asarray(resized)
+    return np.asarray(resized, dtype=np.uint8)
 
 
 def _patchify_into(rgb: np.ndarray, pixels: np.ndarray, positions: np.ndarray) -> int:
-    """Write the row-major patches of ``rgb`` into ``pixels`` / ``positions``; return soft tokens."""
+    """Write the row-major patches of ``rgb`` into ``pixels`` / ``positions``; count tokens."""
     rows, cols = rgb.shape[0] // PATCH_SIZE, rgb.shape[1] // PATCH_SIZE
     count = rows * cols
     patches = rgb.reshape(rows, PATCH_SIZE, cols, PATCH_SIZE, 3).transpose(0, 2, 1, 3, 4)
     pixels[:count] = _RESCALE[patches.reshape(count, PATCH_DIM)]
     positions[:count, 0] = np.tile(np.arange(cols), rows)
     positions[:count, 1] = np.repeat(np.arange(rows), cols)
-    return count // POOLING**2
+    return int(count // POOLING**2)
 
 
 def _check_frame(frame: np.ndarray, encoding: str) -> np.ndarray:

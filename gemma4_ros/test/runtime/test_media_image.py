@@ -28,8 +28,8 @@ def _structured(height: int, width: int) -> np.ndarray:
     rows, cols = np.mgrid[0:height, 0:width]
     red = (cols * 255 // max(width - 1, 1)).astype(np.uint8)
     green = (((rows // 7) + (cols // 5)) % 2 * 255).astype(np.uint8)
-    blue = np.where((rows - height / 2) ** 2 + (cols - width / 2) ** 2 < (min(height, width) / 3) ** 2,
-                    255, 0).astype(np.uint8)
+    inside = (rows - height / 2) ** 2 + (cols - width / 2) ** 2 < (min(height, width) / 3) ** 2
+    blue = np.where(inside, 255, 0).astype(np.uint8)
     return np.stack([red, green, blue], axis=-1)
 
 
@@ -69,7 +69,7 @@ def test_frame_already_at_target_size_is_not_resampled() -> None:
 
 @pytest.mark.parametrize("encoding", ["bgr8", "rgba8", "bgra8", "mono8"])
 def test_encodings_convert_like_processor(encoding: str) -> None:
-    """BGR is flipped; RGBA/BGRA blend onto white; mono is repeated (reference gets RGB[A]/H×W×1)."""
+    """BGR is flipped, RGBA/BGRA blend onto white, mono repeats (reference: RGB[A] or H×W×1)."""
     if encoding == "mono8":
         frame = _structured(90, 160)[..., 1]
         ref = _reference([frame[..., None]], 70)
@@ -79,7 +79,8 @@ def test_encodings_convert_like_processor(encoding: str) -> None:
         rgba[10:20, :, 3] = 255
         rgb_or_rgba = rgba if "a" in encoding else rgba[..., :3]
         ref = _reference([rgb_or_rgba], 70)
-        frame = rgb_or_rgba[..., [2, 1, 0, 3][: rgb_or_rgba.shape[2]]] if encoding[0] == "b" else rgba
+        order = [2, 1, 0, 3][: rgb_or_rgba.shape[2]]
+        frame = rgb_or_rgba[..., order] if encoding.startswith("b") else rgba
     _assert_equal(ip.preprocess_image(np.ascontiguousarray(frame), encoding, 70), ref)
 
 
