@@ -36,12 +36,20 @@ class GraphSpec:
     output_names: list[str]
     axes: dict[str, dict[int, str]]  # input name -> {axis: dim name}
 
-    def export(self, path: Path, torch: Any, opset: int) -> str:
-        """Write ``path`` plus its ``.onnx_data`` sidecar; returns the exporter that worked."""
+    def export(self, path: Path, torch: Any, opset: int, exporter: str = "auto") -> str:
+        """Write ``path`` plus its ``.onnx_data`` sidecar; returns the exporter that worked.
+
+        ``auto`` tries the dynamo exporter and falls back to the legacy TorchScript one.
+        """
+        if exporter == "legacy":
+            self._export_legacy(path, torch, opset)
+            return "legacy"
         try:
             self._export_dynamo(path, torch, opset)
             return "dynamo"
         except Exception as error:  # noqa: BLE001 - any exporter failure means: try the other one
+            if exporter == "dynamo":
+                raise
             log.warning("dynamo export of %s failed (%s); using the legacy exporter",
                         self.name, str(error).splitlines()[0] if str(error) else type(error))
             self._export_legacy(path, torch, opset)

@@ -26,6 +26,7 @@ from gemma4_ros.errors import Gemma4RosError
 log = logging.getLogger(__name__)
 
 ExportDtype = Literal["fp32", "fp16"]
+Exporter = Literal["auto", "dynamo", "legacy"]
 SUFFIX: dict[str, str] = {"fp32": "", "fp16": "_fp16"}
 EMBED = "embed_tokens"
 DECODER = "decoder_model_merged"
@@ -52,7 +53,8 @@ class ExportReport:
 
 
 def export_model(
-    hf_dir: str | Path, out_dir: str | Path, dtype: ExportDtype = "fp32", verify: bool = True
+    hf_dir: str | Path, out_dir: str | Path, dtype: ExportDtype = "fp32", verify: bool = True,
+    exporter: Exporter = "auto",
 ) -> ExportReport:
     """Export ``hf_dir`` (a transformers Gemma 4 checkpoint) into ``out_dir``."""
     hf_path, out_path = Path(hf_dir).expanduser(), Path(out_dir).expanduser()
@@ -62,14 +64,14 @@ def export_model(
     out_path.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".export-", dir=out_path) as scratch:
         staging = Path(scratch)
-        exporter = _export_graphs(model, staging / "onnx", SUFFIX[dtype], torch)
+        used = _export_graphs(model, staging / "onnx", SUFFIX[dtype], torch, exporter)
         _write_side_files(hf_path, staging, model)
         diff = None
         if verify:
             from gemma4_ros.export.verify import verify_export  # imports onnxruntime
 
             diff = verify_export(model, staging, SUFFIX[dtype], torch)
-        report = ExportReport(out_path, exporter, max_abs_diff=diff)
+        report = ExportReport(out_path, used, max_abs_diff=diff)
         report.files = _move_into_place(staging, out_path)
     return report
 
@@ -119,7 +121,7 @@ def _load_model(hf_dir: Path, dtype: ExportDtype, torch: Any, transformers: Any)
     return model.eval()
 
 
-def _export_graphs(model: Any, onnx_dir: Path, suffix: str, torch: Any) -> str:
+def _export_graphs(model: Any, onnx_dir: Path, suffix: str, torch: Any, exporter: str) -> str:
     from gemma4_ros.export.graphs import build_graph_specs
 
     onnx_dir.mkdir(parents=True)
@@ -127,7 +129,7 @@ def _export_graphs(model: Any, onnx_dir: Path, suffix: str, torch: Any) -> str:
     for spec in build_graph_specs(model, torch):
         path = onnx_dir / f"{spec.name}{suffix}.onnx"
         log.info("exporting %s", path.name)
-        used.add(spec.export(path, torch, OPSET))
+        used.add(spec.export(path, torch, OPSET, exporter))
     return "+".join(sorted(used))
 
 

@@ -67,8 +67,10 @@ class Gemma4OnnxModel:
         return self.decoder_session.provider
 
     def new_cache(self) -> KVCache:
-        device = "cuda" if self.use_io_binding else "cpu"
-        return KVCache(self.decoder_io.slots, device)
+        """An empty cache: device OrtValues with IO binding, numpy arrays otherwise."""
+        on_device = self.use_io_binding and self.decoder_session.on_device
+        return KVCache(self.decoder_io.slots, "cuda" if on_device else "cpu",
+                       ort_values=self.use_io_binding)
 
     def embed(self, token_ids: np.ndarray) -> Embeddings:
         ids = np.asarray(token_ids, dtype=np.int64).reshape(1, -1)

@@ -23,6 +23,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
 def test_arguments() -> None:
     args = parse(["export", "hf", "out", "--dtype", "fp16"])
     assert (args.hf_dir, args.out_dir, args.dtype, args.no_verify) == ("hf", "out", "fp16", False)
+    assert args.exporter == "auto"
     with pytest.raises(SystemExit):
         parse(["export", "hf", "out", "--dtype", "int3"])
 
@@ -78,3 +79,38 @@ def test_cli_reports_errors_in_one_line(tmp_path: Path, capsys: pytest.CaptureFi
 
     assert main(["export", str(tmp_path / "none"), str(tmp_path / "out")]) == 2
     assert "gemma4-ros export: error: checkpoint directory" in capsys.readouterr().err
+
+
+def test_legacy_exporter_writes_the_same_contract_and_matches(tiny_fixture: FixtureModel,
+                                                               tmp_path: Path) -> None:
+    report = export_model(tiny_fixture.hf_dir, tmp_path / "legacy", exporter="legacy")
+    assert report.exporter == "legacy"
+    assert report.max_abs_diff is not None and report.max_abs_diff < 1e-4
+    ours = ort.InferenceSession(str(tmp_path / "legacy" / "onnx" / "decoder_model_merged.onnx"),
+                                providers=["CPUExecutionProvider"])
+    reference = ort.InferenceSession(
+        str(tiny_fixture.onnx_dir / "onnx" / "decoder_model_merged.onnx"),
+        providers=["CPUExecutionProvider"])
+    assert [i.name for i in ours.get_inputs()] == [i.name for i in reference.get_inputs()]
+    assert [o.name for o in ours.get_outputs()] == [o.name for o in reference.get_outputs()]
+
+
+@pytest.mark.slow
+def test_fp16_export_loads_as_the_fp16_variant(tiny_fixture: FixtureModel, tmp_path: Path) -> None:
+    import numpy as np
+    import torch
+
+    from gemma4_ros.runtime.config import RuntimeConfig
+    from gemma4_ros.runtime.model import Gemma4OnnxModel
+    from gemma4_ros.testing.fixture_models import load_reference
+
+    report = export_model(tiny_fixture.hf_dir, tmp_path / "fp16", dtype="fp16")
+    assert report.max_abs_diff is not None and report.max_abs_diff < 5e-2
+    model = Gemma4OnnxModel.load(RuntimeConfig(model_dir=str(tmp_path / "fp16"), providers=["cpu"]))
+    assert model.files.variant == "fp16" and model.files.decoder.name == "decoder_model_merged_fp16.onnx"
+    cache = model.new_cache()
+    assert cache.feeds()["past_key_values.0.key"].dtype == np.float16
+    ids = [2, *range(100, 124)]
+    with torch.no_grad():
+        expected = load_reference(tiny_fixture)(torch.tensor([ids])).logits[0, -1].numpy()
+    assert float(np.abs(model.forward(ids, cache) - expected).max()) < 0.1

@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from gemma4_ros.errors import Gemma4RosError
@@ -139,3 +140,17 @@ def test_empty_cache_follows_graph_metadata(tiny_fixture: FixtureModel) -> None:
     assert cache.length == 3 and fork.length == 4
     cache.reset()
     assert cache.length == 0 and cache.feeds()["past_key_values.0.key"].shape[2] == 0
+
+
+def test_io_binding_path_matches_the_numpy_path(tiny_fixture: FixtureModel) -> None:
+    """The code path CUDA uses (OrtValues bound in and out), exercised here with CPU memory."""
+    plain, bound = load(tiny_fixture.onnx_dir), load(tiny_fixture.onnx_dir)
+    bound.use_io_binding = True
+    plain_cache, bound_cache = plain.new_cache(), bound.new_cache()
+    assert bound_cache.ort_values and not plain_cache.ort_values
+    for ids in ([2, *range(30, 50)], [7], [8]):
+        expected = plain.forward(ids, plain_cache)
+        np.testing.assert_allclose(bound.forward(ids, bound_cache), expected, atol=1e-6)
+    assert bound_cache.length == plain_cache.length == 23
+    past = bound_cache.feeds()["past_key_values.0.key"]
+    assert past.shape() == [1, 1, 23, 16] and past.device_name() == "cpu"
