@@ -1,0 +1,90 @@
+"""Per-request grammar constraints for the planner, built from the registry's own schemas.
+
+The expensive parts live once per planner: llguidance's view of the tokenizer (seconds at Gemma
+4's 262,144 tokens, so built on the first constrained request, not at start-up) and one compiled
+grammar per request shape (answer mode × thinking × step limit, cached by the decoding layer).
+A request gets a fresh :class:`ToolCallConstraint` and wires it into the generation loop's three
+hooks: the mask as ``logits_processor``, ``commit`` as ``on_commit``, and the grammar's forced
+tokens as ``forced_tokens`` (fed through the model without sampling).
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from typing import Any, Literal, Optional
+
+from gemma4_ros.decoding.constraint import (GrammarTokenizer, ToolCallConstraint, compile_grammar,
+                                            load_grammar_tokenizer)
+from gemma4_ros.decoding.grammar import GrammarOptions, build_grammar
+from gemma4_ros.planning.config import GrammarLimits
+from gemma4_ros.runtime.generation import GenerationOptions
+from gemma4_ros.runtime.tokenizer import Gemma4Tokenizer
+from gemma4_ros.tools import ToolRegistry
+
+Mode = Literal["required", "auto", "text"]
+Thinking = Literal["off", "on", "open"]
+
+
+class ConstraintFactory:
+    """Makes constraints for one tokenizer, model vocabulary and tool set."""
+
+    def __init__(self, tokenizer: Gemma4Tokenizer, registry: ToolRegistry, vocab_size: int,
+                 limits: GrammarLimits) -> None:
+        self.tokenizer = tokenizer
+        self.vocab_size = vocab_size
+        self.limits = limits
+        self.schemas = [(spec.name, _capped(spec.json_schema(), limits.string_chars_cap))
+                        for spec in registry.tools]
+        self._grammar_tokenizer: Optional[GrammarTokenizer] = None
+        self._lock = threading.Lock()
+
+    def grammar_tokenizer(self) -> GrammarTokenizer:
+        with self._lock:
+            if self._grammar_tokenizer is None:
+                self._grammar_tokenizer = load_grammar_tokenizer(
+                    self.tokenizer.backend.to_str(), self.tokenizer.special_ids.eos,
+                    self.vocab_size)
+            return self._grammar_tokenizer
+
+    def new(self, mode: Mode, thinking: Thinking, max_calls: int) -> ToolCallConstraint:
+        """A fresh constraint for one answer of this shape."""
+        limits = self.limits
+        options = GrammarOptions(
+            mode=mode, max_calls=max_calls, thinking=thinking,
+            max_text_chars=limits.max_text_chars, max_thought_chars=limits.max_thought_chars,
+            max_string_chars=limits.max_string_chars, max_array_items=limits.max_array_items,
+            max_decimals=limits.max_decimals)
+        grammar = build_grammar(self.schemas if mode != "text" else [], options)
+        return compile_grammar(self.grammar_tokenizer(), grammar).new_constraint()
+
+
+def hook(options: GenerationOptions, constraint: ToolCallConstraint) -> GenerationOptions:
+    """``options`` with the constraint plugged into the loop's three hooks."""
+    options.logits_processor = constraint.mask_logits
+    options.on_commit = constraint.commit
+    options.forced_tokens = constraint.forced_tokens
+    return options
+
+
+def _capped(schema: Any, cap: Optional[int]) -> Any:
+    """A copy of ``schema`` whose strings are at most ``cap`` characters long (for the grammar
+    only: a shorter string still passes the full schema's validation)."""
+    if cap is None:
+        return schema
+    schema = copy.deepcopy(schema)
+    _cap_strings(schema, cap)
+    return schema
+
+
+def _cap_strings(schema: Any, cap: int) -> None:
+    if isinstance(schema, dict):
+        kinds = schema.get("type")
+        if kinds == "string" or (isinstance(kinds, list) and "string" in kinds):
+            low = int(schema.get("minLength", 0))  # a required minimum beats the cap
+            schema["maxLength"] = max(low, min(int(schema.get("maxLength", cap)), cap))
+        for value in schema.values():
+            _cap_strings(value, cap)
+    elif isinstance(schema, list):
+        for value in schema:
+            _cap_strings(value, cap)

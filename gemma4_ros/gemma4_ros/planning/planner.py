@@ -1,0 +1,263 @@
+"""The Planner: instruction (+ image, + audio) → a typed, schema-valid :class:`Plan`.
+
+It only wires pieces that each do one job: the prompt builder renders Gemma 4's chat format from
+the tool registry, the media step asks the encoders for soft tokens, the engine generates under a
+grammar constraint (mask, commit, forced tokens), and the total parser turns the text into a Plan
+or a typed error. Every public call is a :class:`PlanStream` drained, so blocking and streaming
+requests share one path. One request at a time per planner (the engine's caches are not shared
+between threads); run it on a worker thread, never in a callback that serves sensors or e-stop.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Optional, Union
+
+from gemma4_ros.decoding.call_parser import CallValidator, ParsedTurn
+from gemma4_ros.errors import Gemma4RosError
+from gemma4_ros.planning.answer import Answer
+from gemma4_ros.planning.config import PlannerConfig
+from gemma4_ros.planning.constraints import ConstraintFactory, Mode, Thinking, hook
+from gemma4_ros.planning.errors import InvalidRequestError, PlanningError, ReplanError
+from gemma4_ros.planning.media import NO_MEDIA, EncodedInputs, encode_media
+from gemma4_ros.planning.parse import parse_answer, plan_from_turn, stop_error
+from gemma4_ros.planning.prompt import Context, Media, Prompt, PromptBuilder
+from gemma4_ros.planning.stream import PlanStream, ResultT
+from gemma4_ros.runtime import chat_format
+from gemma4_ros.runtime.chat_template import ChatFormat
+from gemma4_ros.runtime.generation import Engine, Generation, GenerationOptions, StopReason
+from gemma4_ros.runtime.tokenizer import Gemma4Tokenizer
+from gemma4_ros.tools import ToolRegistry
+from gemma4_ros.types import Plan, PlanLatency, PlanSource, ToolResult
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The limits in force for one request."""
+
+    max_steps: int
+    max_tokens: int
+    deadline_s: Optional[float]
+
+
+@dataclass(frozen=True)
+class Stats:
+    """What a finished request reports besides its content."""
+
+    prompt_tokens: int
+    completion_tokens: int
+    latency: PlanLatency
+
+
+class Planner:
+    """Plans, replans and answers questions with one engine, tokenizer and tool registry."""
+
+    def __init__(self, engine: Engine, tokenizer: Gemma4Tokenizer, registry: ToolRegistry,
+                 config: Optional[PlannerConfig] = None, *, chat: Optional[ChatFormat] = None,
+                 model_name: Optional[str] = None) -> None:
+        self.engine = engine
+        self.tokenizer = tokenizer
+        self.registry = registry
+        self.config = config or PlannerConfig()
+        cfg = self.config
+        self.prompts = PromptBuilder(registry, chat or ChatFormat(), cfg.system_prompt,
+                                     cfg.ask_system_prompt)
+        self.validator = CallValidator({spec.name: spec.json_schema() for spec in registry.tools})
+        vocab = int(getattr(engine.model, "vocab_size", 0) or tokenizer.vocab_size)
+        self.constraints = ConstraintFactory(tokenizer, registry, vocab, cfg.grammar)
+        self.model_name = model_name or cfg.model_name or _model_name(engine)
+        special = tokenizer.special_ids
+        self._stops = (special.turn_end, special.tool_response_start, special.eos)
+        self._heads: dict[str, list[int]] = {}
+        self._history: OrderedDict[str, tuple[dict, ...]] = OrderedDict()
+
+    # --- plans ---------------------------------------------------------------------------
+    def plan(self, instruction: str, image: Any = None, audio: Any = None,
+             context: Context = None, **options: Any) -> Plan:
+        """A validated plan for ``instruction``; raises a :class:`PlanningError` otherwise.
+
+        Keyword options: ``source`` (PlanSource), ``thinking``, ``max_steps``, ``max_tokens``,
+        ``deadline_s`` (None = the config's; ``math.inf`` = none), ``cancel`` (threading.Event).
+        """
+        return self.plan_stream(instruction, image, audio, context, **options).result()
+
+    def plan_stream(self, instruction: str, image: Any = None, audio: Any = None,
+                    context: Context = None, *, source: PlanSource = PlanSource.TEXT,
+                    thinking: Optional[bool] = None, max_steps: Optional[int] = None,
+                    max_tokens: Optional[int] = None, deadline_s: Optional[float] = None,
+                    cancel: Optional[threading.Event] = None) -> PlanStream[Plan]:
+        """Like :meth:`plan`, as a stream of partial text; ``result()`` gives the plan."""
+        started = self.engine.clock()
+        limits = self._limits(max_steps, max_tokens, deadline_s, self.config.max_tokens)
+        think = self.config.thinking if thinking is None else thinking
+        inputs = encode_media(self.engine, image, audio)
+        prompt = self.prompts.request(instruction, context=context, thinking=think,
+                                      media=inputs.media)
+        fields = {"instruction": instruction.strip(), "source": source}
+        mode: Mode = "auto" if self.config.allow_text_answer else "required"
+        return self._start(prompt, mode, think, limits, started, cancel, inputs,
+                           lambda turn, text, stats: self._plan(turn, text, stats, prompt, fields))
+
+    def replan(self, plan: Plan, results: list[ToolResult], **options: Any) -> Plan:
+        """Feed ``results`` back as Gemma 4 tool responses; the next steps, or a final answer
+        (a plan with no steps whose summary is the model's text). Keyword options as
+        :meth:`plan` (``source`` defaults to the plan's), plus ``context`` for a first replan
+        of a plan this planner did not make."""
+        return self.replan_stream(plan, results, **options).result()
+
+    def replan_stream(self, plan: Plan, results: list[ToolResult], *,
+                      source: Optional[PlanSource] = None, context: Context = None,
+                      thinking: Optional[bool] = None, max_steps: Optional[int] = None,
+                      max_tokens: Optional[int] = None, deadline_s: Optional[float] = None,
+                      cancel: Optional[threading.Event] = None) -> PlanStream[Plan]:
+        """Like :meth:`replan`, as a stream."""
+        started = self.engine.clock()
+        if not plan.steps:
+            raise ReplanError(f"plan {plan.plan_id!r} has no steps, so no results to feed back",
+                              "a plan without steps is already the final answer")
+        limits = self._limits(max_steps, max_tokens, deadline_s, self.config.max_tokens)
+        think = self.config.thinking if thinking is None else thinking
+        conversation = self._history.get(plan.plan_id) or (
+            chat_format.system(self.config.system_prompt),
+            self.prompts.user_turn(plan.instruction, context, Media()))
+        prompt = self.prompts.replan(plan, results, conversation, thinking=think)
+        fields = {"instruction": plan.instruction, "source": source or plan.source,
+                  "frame_id": plan.frame_id}
+        mode: Mode = "auto" if self.config.allow_text_answer else "required"
+        return self._start(prompt, mode, think, limits, started, cancel, NO_MEDIA,
+                           lambda turn, text, stats: self._plan(turn, text, stats, prompt, fields))
+
+    # --- questions -----------------------------------------------------------------------
+    def ask(self, question: str, image: Any = None, want_plan: bool = False,
+            **options: Any) -> Answer:
+        """A short grounded text answer (no tools), or with ``want_plan`` a plan of the
+        question as an instruction (source COPILOT) with its summary as the text."""
+        if want_plan:
+            options.setdefault("source", PlanSource.COPILOT)
+            plan = self.plan(question, image, **options)
+            return Answer(question=question, text=plan.summary, plan=plan, model=plan.model,
+                          prompt_tokens=plan.prompt_tokens,
+                          completion_tokens=plan.completion_tokens, latency=plan.latency)
+        return self.ask_stream(question, image, **options).result()
+
+    def ask_stream(self, question: str, image: Any = None, *, thinking: Optional[bool] = None,
+                   max_tokens: Optional[int] = None, deadline_s: Optional[float] = None,
+                   cancel: Optional[threading.Event] = None) -> PlanStream[Answer]:
+        """Like :meth:`ask` without a plan, as a stream."""
+        started = self.engine.clock()
+        limits = self._limits(None, max_tokens, deadline_s, self.config.ask_max_tokens)
+        think = self.config.thinking if thinking is None else thinking
+        inputs = encode_media(self.engine, image, None)
+        prompt = self.prompts.question(question, thinking=think, media=inputs.media)
+
+        def answer(turn: ParsedTurn, _: str, stats: Stats) -> Answer:
+            return Answer(question=question, text=turn.text, model=self.model_name,
+                          prompt_tokens=stats.prompt_tokens,
+                          completion_tokens=stats.completion_tokens, latency=stats.latency)
+
+        return self._start(prompt, "text", think, limits, started, cancel, inputs, answer)
+
+    # --- the shared path -------------------------------------------------------------------
+    def _start(self, prompt: Prompt, mode: Mode, thinking: bool, limits: Limits, started: float,
+               cancel: Optional[threading.Event], inputs: EncodedInputs,
+               build: Callable[[ParsedTurn, str, Stats], Union[ResultT, PlanningError]]
+               ) -> PlanStream[ResultT]:
+        ids = self.tokenizer.encode(prompt.text)
+        self._reuse_head(prompt.head, ids)
+        cancel = cancel if cancel is not None else threading.Event()
+        options = self._options(limits, started, cancel, inputs)
+        constraint = None
+        if self.config.constrained:
+            constraint = self.constraints.new(mode, _thinking_mode(prompt, thinking),
+                                              limits.max_steps)
+            hook(options, constraint)
+        try:
+            generation = self.engine.generate(ids, options)
+        except Gemma4RosError as error:
+            raise InvalidRequestError(error.problem, error.hint) from None
+
+        def finish(done: Generation, first_token_s: Optional[float]) -> Any:
+            # <eos> ends the turn like <turn|>, but it is not markup the parser knows: drop it.
+            eos = done.stop_reason is StopReason.EOS
+            text = self.tokenizer.decode(done.token_ids[:-1] if eos else done.token_ids)
+            grammar_error = constraint.error() if constraint is not None else ""
+            error = stop_error(done.stop_reason, text, max_tokens=limits.max_tokens,
+                               deadline_s=limits.deadline_s, grammar_error=grammar_error)
+            if error is not None:
+                return error
+            turn = parse_answer(text, self.validator if mode != "text" else None,
+                                starts_in_thought=prompt.starts_in_thought,
+                                max_steps=limits.max_steps, calls_required=mode == "required",
+                                stop_reason=done.stop_reason)
+            if isinstance(turn, PlanningError):
+                return turn
+            total = self.engine.clock() - started
+            latency = PlanLatency(time_to_first_token_s=first_token_s or total, total_s=total)
+            return build(turn, text, Stats(done.prompt_tokens, len(done.token_ids), latency))
+
+        return PlanStream(generation, self.tokenizer.stream_decoder(), cancel, self.engine.clock,
+                          started, finish)
+
+    def _plan(self, turn: ParsedTurn, text: str, stats: Stats, prompt: Prompt,
+              fields: dict[str, Any]) -> Union[Plan, PlanningError]:
+        plan = plan_from_turn(turn, text, model=self.model_name, prompt_tokens=stats.prompt_tokens,
+                              completion_tokens=stats.completion_tokens, latency=stats.latency,
+                              **fields)
+        if isinstance(plan, Plan) and plan.steps and self.config.history_entries:
+            self._history[plan.plan_id] = prompt.messages
+            while len(self._history) > self.config.history_entries:
+                self._history.popitem(last=False)
+        return plan
+
+    def _options(self, limits: Limits, started: float, cancel: threading.Event,
+                 inputs: EncodedInputs) -> GenerationOptions:
+        timeout = None
+        if limits.deadline_s is not None:
+            timeout = max(0.0, limits.deadline_s - (self.engine.clock() - started))
+        extra = {"media": inputs.encoded} if inputs.encoded else {}
+        return GenerationOptions(max_new_tokens=limits.max_tokens, stop_token_ids=self._stops,
+                                 timeout_s=timeout, cancel=cancel, **extra)
+
+    def _reuse_head(self, head: str, ids: list[int]) -> None:
+        """Prefill the constant head once; later requests start from a copy of its cache."""
+        if not head or self.engine.prefix_cache.capacity == 0:
+            return
+        head_ids = self._heads.get(head)
+        if head_ids is None:
+            head_ids = self._heads[head] = self.tokenizer.encode(head)
+        if ids[: len(head_ids)] == head_ids:
+            self.engine.prefix_cache.add(head_ids)
+
+    def _limits(self, max_steps: Optional[int], max_tokens: Optional[int],
+                deadline_s: Optional[float], default_tokens: int) -> Limits:
+        steps = self.config.max_steps if max_steps is None else max_steps
+        tokens = default_tokens if max_tokens is None else max_tokens
+        deadline = self.config.deadline_s if deadline_s is None else deadline_s
+        if not 1 <= steps <= 64:
+            raise InvalidRequestError(f"max_steps is {steps}", "use 1 to 64")
+        if tokens < 1:
+            raise InvalidRequestError(f"max_tokens is {tokens}", "use a positive token budget")
+        if deadline is not None and not deadline > 0:
+            raise InvalidRequestError(f"deadline_s is {deadline}",
+                                      "use a positive number of seconds, or math.inf for none")
+        return Limits(steps, tokens, None if deadline == math.inf else deadline)
+
+
+def _thinking_mode(prompt: Prompt, thinking: bool) -> Thinking:
+    if prompt.starts_in_thought:
+        return "open"
+    return "on" if thinking else "off"
+
+
+def _model_name(engine: Engine) -> str:
+    """The model directory's name (and weights variant) when the model has one."""
+    files = getattr(engine.model, "files", None)
+    root = getattr(files, "root", None)
+    if root is None:
+        return type(engine.model).__name__
+    variant = getattr(files, "variant", "")
+    return Path(root).name + (f" ({variant})" if variant else "")
