@@ -20,6 +20,11 @@ model runs step *n*; llguidance releases the GIL, ONNX Runtime too)::
         if constraint.is_finished() or constraint.is_error():
             break
 
+With :mod:`gemma4_ros.runtime.generation`, whose loop calls its commit hook right before the next
+forward pass, the three hooks are ``logits_processor=c.mask_logits``,
+``on_commit=c.commit_and_prefetch`` (commit, then start the next mask) and
+``forced_tokens=c.forced_tokens``.
+
 Bad model output never raises: a rejected token puts the constraint into a sticky error state
 (``is_error()``, ``error()``); only API misuse (a wrong logits shape) raises.
 """
@@ -28,6 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
@@ -39,8 +45,13 @@ from llguidance.numpy import allocate_token_bitmask
 
 from gemma4_ros.decoding import markup
 from gemma4_ros.decoding.grammar import GrammarError
-from gemma4_ros.decoding.mask import allowed_ids, apply_bitmask
+from gemma4_ros.decoding.mask import PreparedMask, allowed_ids, prepare_mask
 from gemma4_ros.errors import Gemma4RosError
+
+# A mask that took less than this last time is computed inline when it is needed: handing it to a
+# thread costs a wake-up, which on a loaded machine can exceed the mask itself. Masks are slow in
+# runs (free text, strings), so the last one predicts the next well.
+OFFLOAD_AFTER_S = 150e-6
 
 _POOL_LOCK = threading.Lock()
 _POOL: Optional[ThreadPoolExecutor] = None
@@ -146,6 +157,8 @@ class ToolCallConstraint:
         self._bitmask = allocate_token_bitmask(1, compiled.tokenizer.vocab_size)[0]
         self._pending: Optional[Future[None]] = None
         self._mask_ready = False
+        self._prepared: Optional[PreparedMask] = None
+        self._last_compute_s = 1.0  # unknown: assume slow, so the first mask goes to the thread
 
     # --- lifecycle -----------------------------------------------------------------------
     def reset(self) -> None:
@@ -161,10 +174,15 @@ class ToolCallConstraint:
 
     # --- per step ------------------------------------------------------------------------
     def start_mask(self) -> None:
-        """Begin computing the next token's mask on a worker thread (returns at once)."""
+        """Begin computing the next token's mask on a worker thread (returns at once).
+
+        Skipped when the last mask was quick (see ``OFFLOAD_AFTER_S``); it is then computed in
+        :meth:`mask_logits`.
+        """
         self._settle()
         self._mask_ready = False
-        self._pending = _pool().submit(self._compute_mask)
+        if self._last_compute_s >= OFFLOAD_AFTER_S:
+            self._pending = _pool().submit(self._compute_mask)
 
     def wait_mask(self) -> None:
         """Block until the mask started by :meth:`start_mask` (if any) is ready."""
@@ -172,19 +190,24 @@ class ToolCallConstraint:
             pending, self._pending = self._pending, None
             pending.result()
 
-    def mask_logits(self, logits: np.ndarray) -> None:
-        """Set every token the grammar forbids next to ``-inf``, in place (1-D float logits)."""
+    def mask_logits(self, logits: np.ndarray) -> Optional[np.ndarray]:
+        """Set every token the grammar forbids next to ``-inf``, in place (1-D float logits).
+
+        Returns the allowed ids when only a few are allowed (a sampler can draw from that short
+        list instead of scanning all logits), else None. After a grammar error only the
+        end-of-sequence token is left, so the loop stops and can report :meth:`error`.
+        """
         if logits.ndim != 1:
             raise ValueError(f"mask_logits takes 1-D logits, got shape {logits.shape}")
         self.compute_mask()
         self._mask_ready = False
-        if self._matcher.is_error():
+        if self._matcher.is_error() or self._prepared is None:
             eos = self._compiled.tokenizer.eos_token_id
             kept = logits[eos]
             logits.fill(-np.inf)
-            logits[eos] = kept  # only end-of-sequence: the loop stops and reports the error
-            return
-        apply_bitmask(logits, self._bitmask)
+            logits[eos] = kept
+            return np.array([eos])
+        return self._prepared.apply(logits)
 
     def compute_mask(self) -> None:
         """Make the next mask ready now (a no-op when a background one already is)."""
@@ -195,6 +218,8 @@ class ToolCallConstraint:
     def allowed_tokens(self) -> np.ndarray:
         """Ids the grammar allows next (for samplers that draw from a short list directly)."""
         self.compute_mask()
+        if self._prepared is not None and self._prepared.ids is not None:
+            return self._prepared.ids
         return allowed_ids(self._bitmask.view(np.uint32))
 
     def commit(self, token_id: int) -> bool:
@@ -202,6 +227,15 @@ class ToolCallConstraint:
         self._settle()
         self._mask_ready = False
         return bool(self._matcher.consume_token(int(token_id)))
+
+    def commit_and_prefetch(self, token_id: int) -> bool:
+        """:meth:`commit`, then start the next mask in the background unless the grammar forces
+        the next token (a loop that commits forced tokens one by one would otherwise wait for
+        masks nobody uses). Fits a loop's per-token commit hook."""
+        accepted = self.commit(token_id)
+        if accepted and not self._matcher.is_stopped() and not self._matcher.compute_ff_tokens():
+            self.start_mask()
+        return accepted
 
     def forced_tokens(self) -> list[int]:
         """Tokens the grammar forces next, in order (commit them before feeding the model)."""
@@ -234,7 +268,10 @@ class ToolCallConstraint:
     # --- internals -----------------------------------------------------------------------
     def _compute_mask(self) -> None:
         row = self._bitmask
+        start = time.perf_counter()
         self._matcher.unsafe_compute_mask_ptr(row.ctypes.data, row.nbytes)
+        self._prepared = None if self._matcher.is_error() else prepare_mask(row)
+        self._last_compute_s = time.perf_counter() - start
         self._mask_ready = True
 
     def _settle(self) -> None:

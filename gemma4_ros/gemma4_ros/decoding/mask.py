@@ -6,53 +6,84 @@ a grammar's masks are extreme: inside a call a handful of tokens are allowed (wo
 in free text nearly all are (words mostly all-ones). So only the words that matter are touched:
 few allowed → save their logits, fill ``-inf``, put them back; nearly all allowed → rewrite only
 the 32-token blocks whose word is not all-ones.
+
+The work splits in two: :func:`prepare_mask` needs only the bitmask, so it can run on the mask
+thread while the model computes; :meth:`PreparedMask.apply` is what is left once logits exist.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Optional
+
 import numpy as np
 
 _ALL_ONES = np.uint32(0xFFFFFFFF)
-# Below this many non-zero words the "gather, fill, scatter" path wins (bench/decoding.py).
+# At most this many non-zero words: the "gather, fill, scatter" path (bench/decoding.py).
 SPARSE_WORDS = 512
 
 
 def allowed_ids(words: np.ndarray) -> np.ndarray:
-    """Token ids whose bit is set in ``words`` (uint32 view of the bitmask)."""
+    """Token ids whose bit is set in ``words`` (uint32 view of the bitmask), ascending."""
     nonzero = np.flatnonzero(words)
     bits = np.unpackbits(words[nonzero].view(np.uint8), bitorder="little").reshape(-1, 32)
     rows, cols = np.nonzero(bits)
     return nonzero[rows] * 32 + cols
 
 
-def apply_bitmask(logits: np.ndarray, bitmask: np.ndarray) -> None:
-    """Set ``logits[t] = -inf`` for every token ``t`` whose bit is clear (logits: 1-D float).
+@dataclass(frozen=True)
+class PreparedMask:
+    """A bitmask in the form cheapest to apply: allowed ids (``ids``), the not-all-ones words
+    with their bits (``partial``, ``bits``), or every bit (``allowed``)."""
 
-    Logits beyond the bitmask (a model vocabulary padded past the tokenizer's) are disallowed.
-    """
+    n_bits: int
+    ids: Optional[np.ndarray] = None
+    partial: Optional[np.ndarray] = None
+    bits: Optional[np.ndarray] = None
+    allowed: Optional[np.ndarray] = None
+
+    def apply(self, logits: np.ndarray) -> Optional[np.ndarray]:
+        """Set disallowed logits to ``-inf`` in place (1-D; entries past the mask are disallowed).
+
+        Returns the allowed ids when there are few of them (a sampler may then draw from that
+        short list instead of scanning the whole vocabulary), else None.
+        """
+        n = logits.shape[0]
+        if self.ids is not None:
+            ids = self.ids[: np.searchsorted(self.ids, n)]
+            kept = logits[ids]
+            logits.fill(-np.inf)
+            logits[ids] = kept
+            return ids
+        view = logits[: self.n_bits]
+        logits[self.n_bits:] = -np.inf
+        if self.allowed is not None:
+            np.copyto(view, -np.inf, where=~self.allowed[: view.shape[0]])
+            return None
+        full = view.shape[0] // 32
+        inside = int(np.searchsorted(self.partial, full))
+        blocks = view[: full * 32].reshape(full, 32)
+        rows = self.partial[:inside]
+        blocks[rows] = np.where(self.bits[:inside], blocks[rows], -np.inf)
+        if inside < self.partial.shape[0] and self.partial[inside] == full:  # a cut last word
+            tail = view[full * 32:]
+            tail[~self.bits[inside][: tail.shape[0]]] = -np.inf
+        return None
+
+
+def prepare_mask(bitmask: np.ndarray) -> PreparedMask:
+    """Everything about applying ``bitmask`` that does not need the logits."""
     words = bitmask.reshape(-1).view(np.uint32)
-    covered = min(logits.shape[0], words.shape[0] * 32)
+    n_bits = words.shape[0] * 32
     if np.count_nonzero(words) <= SPARSE_WORDS:
-        ids = allowed_ids(words)
-        ids = ids[ids < covered]
-        kept = logits[ids]
-        logits.fill(-np.inf)
-        logits[ids] = kept
-        return
-    logits[covered:] = -np.inf
-    full_words = covered // 32
-    if full_words < words.shape[0]:  # a last, partly covered word: mask its tail bit by bit
-        tail_bits = np.unpackbits(words[full_words:full_words + 1].view(np.uint8), bitorder="little")
-        tail = logits[full_words * 32 : covered]
-        tail[tail_bits[: tail.shape[0]] == 0] = -np.inf
-    head = words[:full_words]
-    partial = np.flatnonzero(head != _ALL_ONES)
-    if partial.size == 0:
-        return
-    if partial.size > full_words // 4:  # no structure to exploit: unpack everything
-        allowed = np.unpackbits(head.view(np.uint8), bitorder="little")
-        np.copyto(logits[: full_words * 32], -np.inf, where=allowed == 0)
-        return
-    blocks = logits[: full_words * 32].reshape(full_words, 32)
-    bits = np.unpackbits(head[partial].view(np.uint8), bitorder="little").reshape(-1, 32)
-    blocks[partial] = np.where(bits == 1, blocks[partial], -np.inf)
+        return PreparedMask(n_bits, ids=allowed_ids(words))
+    partial = np.flatnonzero(words != _ALL_ONES)
+    if partial.size > words.shape[0] // 4:  # no structure to exploit: unpack everything
+        return PreparedMask(n_bits, allowed=np.unpackbits(words.view(np.uint8), bitorder="little") == 1)
+    bits = np.unpackbits(words[partial].view(np.uint8), bitorder="little").reshape(-1, 32) == 1
+    return PreparedMask(n_bits, partial=partial, bits=bits)
+
+
+def apply_bitmask(logits: np.ndarray, bitmask: np.ndarray) -> Optional[np.ndarray]:
+    """Prepare and apply in one go; see :meth:`PreparedMask.apply`."""
+    return prepare_mask(bitmask).apply(logits)

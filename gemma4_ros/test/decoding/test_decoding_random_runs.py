@@ -33,12 +33,13 @@ def greedy_run(compiled: CompiledGrammar, seed: int, overlap: bool) -> tuple[lis
                 constraint.commit(token)
             ids += forced
             continue
-        if overlap:
-            constraint.start_mask()  # as a loop does before running the model
         logits = rng.standard_normal(vocab).astype(np.float32)
         constraint.mask_logits(logits)
         token = int(np.argmax(logits))
-        constraint.commit(token)
+        if overlap:
+            constraint.commit_and_prefetch(token)  # the next mask runs while "the model" does
+        else:
+            constraint.commit(token)
         ids.append(token)
     return ids, constraint
 
@@ -107,3 +108,14 @@ def test_forced_tokens_clone_and_mask_agree(grammar_tokenizer, tools) -> None:
     branch.mask_logits(logits)
     assert np.flatnonzero(np.isfinite(logits)).tolist() == sorted(allowed)
     assert grammar_tokenizer.decode(allowed) .count("<") == len(allowed)  # only control tokens
+
+
+def test_background_masks_give_the_same_runs(grammar_tokenizer, tools, monkeypatch) -> None:
+    """Every mask on the worker thread (threshold 0) changes nothing in what is decoded."""
+    from gemma4_ros.decoding import constraint as constraint_module
+
+    compiled = compile_grammar(grammar_tokenizer, build_grammar(tools, GrammarOptions(max_calls=2)))
+    inline = [greedy_run(compiled, seed, overlap=False)[0] for seed in range(10)]
+    monkeypatch.setattr(constraint_module, "OFFLOAD_AFTER_S", 0.0)
+    threaded = [greedy_run(compiled, seed, overlap=True)[0] for seed in range(10)]
+    assert threaded == inline
