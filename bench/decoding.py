@@ -30,6 +30,7 @@ import os
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable
 
@@ -38,11 +39,17 @@ from typing import Any, Callable
 for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
 
-import numpy as np  # noqa: E402  (after the thread settings)
-
-from gemma4_ros.decoding.constraint import CompiledGrammar, compile_grammar, load_grammar_tokenizer
+import numpy as np
+from gemma4_ros.decoding.constraint import (
+    CompiledGrammar,
+    compile_grammar,
+    load_grammar_tokenizer,
+)
 from gemma4_ros.decoding.grammar import GrammarOptions, build_grammar
-from gemma4_ros.testing.fixture_tokenizer import build_fixture_tokenizer, build_full_vocab_tokenizer
+from gemma4_ros.testing.fixture_tokenizer import (
+    build_fixture_tokenizer,
+    build_full_vocab_tokenizer,
+)
 
 NUMBER = {"type": "number"}
 TOOLS: list[tuple[str, dict[str, Any]]] = [
@@ -138,12 +145,14 @@ def mask_times(compiled: CompiledGrammar, runs: int) -> dict[str, Any]:
                 continue
             logits = rng.standard_normal(vocab, dtype=np.float32)
             compute.append(timed_both(constraint.compute_mask))
-            apply.append(timed_both(lambda: constraint.mask_logits(logits)))  # apply only
+            apply.append(timed_both(partial(constraint.mask_logits, logits)))  # apply only
             constraint.commit(int(np.argmax(logits)))
         assert constraint.is_finished(), constraint.error()
     compute_s, apply_s = np.array(compute), np.array(apply)  # columns: wall, cpu
     total = compute_s + apply_s
-    us = lambda values, q: round(float(np.percentile(values, q)) * 1e6, 1)  # noqa: E731
+    def us(values: np.ndarray, q: float) -> float:
+        return round(float(np.percentile(values, q)) * 1e6, 1)
+
     return {"mask_p50_us": us(total[:, 0], 50), "mask_p99_us": us(total[:, 0], 99),
             "mask_mean_us": round(float(total[:, 0].mean()) * 1e6, 1),
             "mask_cpu_p50_us": us(total[:, 1], 50), "mask_cpu_p99_us": us(total[:, 1], 99),
@@ -193,7 +202,7 @@ def end_to_end(compiled: CompiledGrammar, step_ms: float, runs: int, kind: str) 
             n = constrained_run(compiled, model, fast_forward)
             c_time += time.perf_counter() - start
             c_tokens += n
-            u_time += timed(lambda: unconstrained_run(model, n))
+            u_time += timed(partial(unconstrained_run, model, n))
         out[f"constrained_tokens_per_s{label}"] = round(c_tokens / c_time, 1)
         out[f"unconstrained_tokens_per_s{label}"] = round(c_tokens / u_time, 1)
         out[f"constrained_over_unconstrained{label}"] = round(u_time / c_time, 3)

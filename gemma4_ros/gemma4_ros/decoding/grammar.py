@@ -34,6 +34,8 @@ Choices (each keeps the decoded text parseable back, and a random model finite):
 from __future__ import annotations
 
 import json
+import math
+import re
 from decimal import Decimal
 from typing import Any, Literal, Mapping, Optional, Sequence
 
@@ -49,6 +51,7 @@ ToolSchemas = Sequence[tuple[str, Mapping[str, Any]]]
 
 _UNSUPPORTED = ("$ref", "allOf", "not", "if", "then", "else", "prefixItems", "patternProperties",
                 "dependentRequired", "dependentSchemas", "contains", "unevaluatedProperties")
+_CONTROL_TOKEN = re.compile(r"<[|A-Za-z_\"]+>")
 _SCALAR_TYPES = (str, int, float, bool, type(None))
 
 
@@ -60,29 +63,30 @@ class GrammarOptions(StrictModel):
     """What a request lets the model write, and the caps that keep random output finite."""
 
     mode: Literal["required", "auto", "text"] = Field(
-        "required",
+        default="required",
         description="required: one or more tool calls only; auto: a text answer, or calls "
                     "optionally preceded by text; text: a text answer only")
-    max_calls: int = Field(8, ge=1, le=64, description="most calls in one turn")
+    max_calls: int = Field(default=8, ge=1, le=64, description="most calls in one turn")
     thinking: Literal["off", "on", "open"] = Field(
-        "off",
+        default="off",
         description="off: no thought block; on: an optional leading <|channel>thought\\n…"
                     "<channel|>; open: the prompt already ends in <|channel>thought\\n, so the "
                     "answer starts inside the thought")
     key_order: Literal["sorted", "schema"] = Field(
-        "sorted",
+        default="sorted",
         description="sorted: keys in Jinja dictsort order, as Gemma 4's chat template writes "
                     "calls (what the model was trained on); schema: properties order")
-    max_text_chars: int = Field(2000, ge=1, description="cap on plain text in the answer")
-    max_thought_chars: int = Field(4000, ge=1, description="cap on the thinking text")
-    max_string_chars: int = Field(256, ge=1, description="cap on strings without maxLength")
-    max_array_items: int = Field(16, ge=1, description="cap on arrays without maxItems")
-    max_integer_digits: int = Field(9, ge=1, le=18, description="digits on an unbounded side")
-    max_decimals: int = Field(4, ge=1, le=12, description="decimals a number may carry")
+    max_text_chars: int = Field(default=2000, ge=1, description="cap on plain text in the answer")
+    max_thought_chars: int = Field(default=4000, ge=1, description="cap on the thinking text")
+    max_string_chars: int = Field(default=256, ge=1, description="cap on strings without maxLength")
+    max_array_items: int = Field(default=16, ge=1, description="cap on arrays without maxItems")
+    max_integer_digits: int = Field(default=9, ge=1, le=18, description="digits on an unbounded side")
+    max_decimals: int = Field(default=4, ge=1, le=12, description="decimals a number may carry")
     text_end_tokens: tuple[str, ...] = Field(
-        (tokens.TURN_END,), min_length=1, description="special tokens that end a text answer")
+        default=(tokens.TURN_END,), min_length=1,
+        description="special tokens that end a text answer")
     call_end_tokens: tuple[str, ...] = Field(
-        (tokens.TOOL_RESPONSE_START, tokens.TURN_END), min_length=1,
+        default=(tokens.TOOL_RESPONSE_START, tokens.TURN_END), min_length=1,
         description="special tokens that end a turn with calls (Gemma 4 stops on "
                     "<|tool_response> to wait for results)")
 
@@ -158,7 +162,7 @@ def _constant(value: Any, where: str) -> str:
             raise _fail(where, f"enum value {value!r} contains '<|' or '|>'",
                         "remove Gemma 4 markup characters from enum values")
         return f"{_STRING_OPEN} {_literal(value)} {_STRING_CLOSE}"
-    if isinstance(value, _SCALAR_TYPES) and not (isinstance(value, float) and value != value):
+    if isinstance(value, _SCALAR_TYPES) and not (isinstance(value, float) and not math.isfinite(value)):
         return _literal(json.dumps(value))
     raise _fail(where, f"enum/const value {value!r} is not a string, number, boolean or null",
                 "use scalar enum values")
@@ -287,6 +291,10 @@ def build_grammar(tools: ToolSchemas, options: Optional[GrammarOptions] = None) 
     if options.mode != "text" and not tools:
         raise GrammarError(f"mode {options.mode!r} needs at least one tool",
                            "declare tools or use mode 'text'")
+    for token in options.text_end_tokens + options.call_end_tokens:
+        if not _CONTROL_TOKEN.fullmatch(token):
+            raise GrammarError(f"end token {token!r} is not a control token",
+                               "name special tokens such as <turn|> or <|tool_response>")
     writer = _Writer(options)
     text = writer.text_terminal("TEXT", 1, options.max_text_chars)
     text_answer = f"{text} {_choice(options.text_end_tokens)}"

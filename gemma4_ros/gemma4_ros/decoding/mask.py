@@ -60,14 +60,16 @@ class PreparedMask:
         if self.allowed is not None:
             np.copyto(view, -np.inf, where=~self.allowed[: view.shape[0]])
             return None
+        partial, bits = self.partial, self.bits
+        assert partial is not None and bits is not None  # the third form, by construction
         full = view.shape[0] // 32
-        inside = int(np.searchsorted(self.partial, full))
+        inside = int(np.searchsorted(partial, full))
         blocks = view[: full * 32].reshape(full, 32)
-        rows = self.partial[:inside]
-        blocks[rows] = np.where(self.bits[:inside], blocks[rows], -np.inf)
-        if inside < self.partial.shape[0] and self.partial[inside] == full:  # a cut last word
+        rows = partial[:inside]
+        blocks[rows] = np.where(bits[:inside], blocks[rows], -np.inf)
+        if inside < partial.shape[0] and partial[inside] == full:  # a cut last word
             tail = view[full * 32:]
-            tail[~self.bits[inside][: tail.shape[0]]] = -np.inf
+            tail[~bits[inside][: tail.shape[0]]] = -np.inf
         return None
 
 

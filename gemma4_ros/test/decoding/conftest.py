@@ -6,9 +6,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from gemma4_ros.decoding.constraint import GrammarTokenizer, load_grammar_tokenizer
-from gemma4_ros.testing.fixture_tokenizer import FixtureTokenizer, build_fixture_tokenizer
+from gemma4_ros.testing.fixture_tokenizer import (
+    FixtureTokenizer,
+    build_fixture_tokenizer,
+)
 
 # A robot's tools in the shapes the registry produces: enums, ranges, optional keys, no keys,
 # nested objects and arrays, nullable values.

@@ -5,12 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from gemma4_ros.decoding.call_parser import (
+    CallValidator,
+    ParsedTurn,
+    ToolCallError,
+    parse_turn,
+    read_calls,
+)
+from gemma4_ros.runtime.tool_syntax import format_value
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from gemma4_ros.decoding.call_parser import (CallValidator, ParsedTurn, ToolCallError, parse_turn,
-                                             read_calls)
-from gemma4_ros.runtime.tool_syntax import format_value
 
 S = '<|"|>'
 TC, TE, TR, END = "<|tool_call>", "<tool_call|>", "<|tool_response>", "<turn|>"

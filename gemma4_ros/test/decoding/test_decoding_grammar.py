@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any, Union
 
 import pytest
-
 from gemma4_ros.decoding.constraint import GrammarTokenizer, compile_grammar
 from gemma4_ros.decoding.grammar import GrammarError, GrammarOptions, build_grammar
 
@@ -142,6 +141,19 @@ def test_unsupported_schemas_fail_with_a_hint(schema: dict, fragment: str) -> No
     with pytest.raises(GrammarError) as caught:
         build_grammar([("tool", schema)])
     assert fragment in str(caught.value) and caught.value.hint
+
+
+def test_end_tokens_must_be_control_tokens() -> None:
+    with pytest.raises(GrammarError):
+        build_grammar([("stop", {"type": "object"})], GrammarOptions(call_end_tokens=("done",)))
+
+
+@pytest.mark.parametrize("value", ['say "hi"', "back\\slash", "line\nbreak", "café ✓", "a<b>c", "a|b"])
+def test_enum_strings_with_quotes_escapes_and_unicode(grammar_tokenizer, value: str) -> None:
+    grammar = build_grammar([("say", {"type": "object", "required": ["v"],
+                                      "properties": {"v": {"enum": [value, "other"]}}})])
+    assert admits(grammar_tokenizer, grammar, call(f"say{{v:{S}{value}{S}}}") + TR)
+    assert not admits(grammar_tokenizer, grammar, call(f"say{{v:{S}{value}x{S}}}") + TR)
 
 
 def test_tool_names_must_be_unique_and_bare() -> None:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from gemma4_ros.decoding.mask import allowed_ids, apply_bitmask
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from gemma4_ros.decoding.mask import allowed_ids, apply_bitmask
 
 
 def pack(allowed: np.ndarray) -> np.ndarray:

@@ -6,10 +6,14 @@ import re
 from decimal import Decimal
 
 import pytest
+from gemma4_ros.decoding.numeric import (
+    EmptyRangeError,
+    integer_pattern,
+    natural_range,
+    number_pattern,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from gemma4_ros.decoding.numeric import EmptyRangeError, integer_pattern, natural_range, number_pattern
 
 DECIMALS = 3
 DIGITS = 4

@@ -11,10 +11,13 @@ from typing import Any
 
 import numpy as np
 import pytest
-
 from gemma4_ros.decoding.call_parser import CallValidator, ParsedTurn, read_calls
-from gemma4_ros.decoding.constraint import (CompiledGrammar, GrammarTokenizer, ToolCallConstraint,
-                                            compile_grammar)
+from gemma4_ros.decoding.constraint import (
+    CompiledGrammar,
+    GrammarTokenizer,
+    ToolCallConstraint,
+    compile_grammar,
+)
 from gemma4_ros.decoding.grammar import GrammarOptions, build_grammar
 
 TOKEN_LIMIT = 1500
@@ -119,3 +122,16 @@ def test_background_masks_give_the_same_runs(grammar_tokenizer, tools, monkeypat
     monkeypatch.setattr(constraint_module, "OFFLOAD_AFTER_S", 0.0)
     threaded = [greedy_run(compiled, seed, overlap=True)[0] for seed in range(10)]
     assert threaded == inline
+
+
+@pytest.mark.slow
+def test_random_runs_at_gemma4_vocabulary_size(tmp_path, tools) -> None:
+    """The same guarantees with a synthetic 262,144-token vocabulary (tokenizer setup ~5 s)."""
+    from gemma4_ros.decoding.constraint import load_grammar_tokenizer
+    from gemma4_ros.testing.fixture_tokenizer import build_full_vocab_tokenizer
+
+    full = build_full_vocab_tokenizer(tmp_path)
+    tokenizer = load_grammar_tokenizer(full.path, full.special_ids["eos"])
+    assert tokenizer.vocab_size == 262_144
+    turns = check_runs(tokenizer, tools, GrammarOptions(mode="required", max_calls=3), 20)
+    assert all(turn.calls for turn in turns)
