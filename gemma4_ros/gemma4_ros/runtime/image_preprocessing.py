@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from collections.abc import Sequence
 from typing import Literal, get_args
 
+import cv2
 import numpy as np
 from PIL import Image
 
@@ -38,9 +39,12 @@ _SIDE_MULTIPLE = PATCH_SIZE * POOLING
 #: ROS ``sensor_msgs/Image`` encodings a frame may arrive in.
 ImageEncoding = Literal["rgb8", "bgr8", "rgba8", "bgra8", "mono8"]
 _CHANNELS: dict[str, int] = {"rgb8": 3, "bgr8": 3, "rgba8": 4, "bgra8": 4, "mono8": 1}
+_CONVERSIONS: dict[str, int] = {"bgr8": cv2.COLOR_BGR2RGB, "mono8": cv2.COLOR_GRAY2RGB}
 
-# uint8 → [0, 1] exactly as the processor rescales: float64 multiply by 1/255, then float32.
-_RESCALE = (np.arange(256, dtype=np.float64) * (1 / 255)).astype(np.float32)
+# The processor rescales with float32(float64(x) × (1/255)); for all 256 uint8 levels that equals
+# the correctly rounded float32 division x / 255 (checked exhaustively in the tests), which numpy
+# does 3× faster than a lookup table.
+_LEVELS = np.float32(255)
 
 
 @dataclass(frozen=True)
@@ -94,16 +98,15 @@ def to_rgb(frame: np.ndarray, encoding: ImageEncoding = "rgb8") -> np.ndarray:
     Grey frames are repeated to three channels; frames with alpha are blended onto white
     (``round(a·c + (1 − a)·255)``, a = alpha/255), so a transparent pixel reads as white, not black.
     """
-    rgb = _check_frame(frame, encoding)
-    if encoding == "mono8":
-        return np.repeat(rgb.reshape(rgb.shape[0], rgb.shape[1], 1), 3, axis=2)
-    if encoding in ("bgr8", "bgra8"):
-        rgb = rgb[..., [2, 1, 0, 3][: rgb.shape[2]]]
-    if rgb.shape[2] == 4:
-        alpha = rgb[..., 3:4] / 255
-        blended: np.ndarray = alpha * rgb[..., :3] + (1 - alpha) * 255
-        return np.round(blended).astype(np.uint8)
-    return np.ascontiguousarray(rgb, dtype=np.uint8)
+    frame = _check_frame(frame, encoding)
+    if encoding in _CONVERSIONS:  # OpenCV swaps or repeats channels ~20× faster than numpy
+        return np.asarray(cv2.cvtColor(frame, _CONVERSIONS[encoding]), dtype=np.uint8)
+    if encoding == "rgb8":
+        return np.ascontiguousarray(frame, dtype=np.uint8)
+    rgba = frame[..., [2, 1, 0, 3]] if encoding == "bgra8" else frame
+    alpha = rgba[..., 3:4] / 255
+    blended: np.ndarray = alpha * rgba[..., :3] + (1 - alpha) * 255
+    return np.round(blended).astype(np.uint8)
 
 
 def preprocess_image(
@@ -144,7 +147,7 @@ def _patchify_into(rgb: np.ndarray, pixels: np.ndarray, positions: np.ndarray) -
     rows, cols = rgb.shape[0] // PATCH_SIZE, rgb.shape[1] // PATCH_SIZE
     count = rows * cols
     patches = rgb.reshape(rows, PATCH_SIZE, cols, PATCH_SIZE, 3).transpose(0, 2, 1, 3, 4)
-    pixels[:count] = _RESCALE[patches.reshape(count, PATCH_DIM)]
+    np.divide(patches.reshape(count, PATCH_DIM), _LEVELS, out=pixels[:count], dtype=np.float32)
     positions[:count, 0] = np.tile(np.arange(cols), rows)
     positions[:count, 1] = np.repeat(np.arange(rows), cols)
     return int(count // POOLING**2)

@@ -84,6 +84,15 @@ def test_encodings_convert_like_processor(encoding: str) -> None:
     _assert_equal(ip.preprocess_image(np.ascontiguousarray(frame), encoding, 70), ref)
 
 
+def test_every_grey_level_rescales_like_the_processor() -> None:
+    levels = np.arange(256, dtype=np.uint8).reshape(16, 16)
+    assert ip.target_size(384, 384, 70) == (384, 384)  # so nothing is resampled
+    out = ip.preprocess_image(np.tile(levels, (24, 24)), "mono8", 70)
+    expected = (np.arange(256, dtype=np.float64) * (1 / 255)).astype(np.float32)
+    first_patch = out.pixel_values[0, 0].reshape(16, 16, 3)
+    np.testing.assert_array_equal(first_patch, np.repeat(expected.reshape(16, 16, 1), 3, axis=2))
+
+
 def test_mono_frame_with_channel_axis_is_accepted() -> None:
     frame = _random((50, 70), 5)
     two_d = ip.preprocess_image(frame, "mono8", 70)
