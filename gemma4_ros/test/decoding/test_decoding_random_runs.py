@@ -135,3 +135,12 @@ def test_random_runs_at_gemma4_vocabulary_size(tmp_path, tools) -> None:
     assert tokenizer.vocab_size == 262_144
     turns = check_runs(tokenizer, tools, GrammarOptions(mode="required", max_calls=3), 20)
     assert all(turn.calls for turn in turns)
+
+
+def test_packaged_tool_set_compiles_and_validates(grammar_tokenizer) -> None:
+    """The registry's default tools.yaml goes through the grammar and back without a loss."""
+    from gemma4_ros.tools.registry import ToolRegistry
+
+    tools = [(spec.name, spec.json_schema()) for spec in ToolRegistry.load().tools]
+    turns = check_runs(grammar_tokenizer, tools, GrammarOptions(max_calls=2), 20)
+    assert all(turn.calls for turn in turns)
