@@ -1,0 +1,66 @@
+"""A ready :class:`Planner` from files: model directory, tools.yaml, planner.yaml, models.yaml.
+
+The first thing a robotics user meets is usually a model directory that is empty, half
+downloaded or from another exporter (llama_ros#31). So before anything is loaded, the directory
+is checked for every file the planner needs, and the error lists all that are missing at once,
+with the command that fetches them — not the first missing file, one run at a time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional, Union
+
+from gemma4_ros.errors import Gemma4RosError
+from gemma4_ros.planning.config import PlannerConfig, load_planner_config
+from gemma4_ros.planning.planner import Planner
+from gemma4_ros.runtime.chat_template import ChatFormat
+from gemma4_ros.runtime.config import load_runtime_config
+from gemma4_ros.runtime.loader import engine_from_config
+from gemma4_ros.runtime.model_files import ALTERNATE_NAMES, download_hint
+from gemma4_ros.runtime.tokenizer import TOKENIZER_FILE, Gemma4Tokenizer
+from gemma4_ros.tools import ToolRegistry
+
+PathLike = Union[str, Path]
+_FILES = ("config.json", TOKENIZER_FILE)
+_GRAPHS = ("embed_tokens", "decoder_model_merged")
+
+
+def missing_model_files(root: Path) -> list[str]:
+    """Files the planner needs that ``root`` lacks (a graph in any weights variant will do)."""
+    missing = [name for name in _FILES if not (root / name).is_file()]
+    for graph in _GRAPHS:
+        found = list(root.glob(f"onnx/{graph}*.onnx")) + list(root.glob(f"{graph}*.onnx"))
+        if not found and not (root / ALTERNATE_NAMES[graph]).is_file():
+            missing.append(f"onnx/{graph}.onnx (or its _fp16, _q4, _q4f16, _quantized variant)")
+    return missing
+
+
+def check_model_dir(root: Path) -> None:
+    """Raise one error naming every missing file and how to get them."""
+    if not root.is_dir():
+        needed = "; ".join(missing_model_files(root))
+        raise Gemma4RosError(f"model directory {root} does not exist (it must hold {needed})",
+                             download_hint(root))
+    missing = missing_model_files(root)
+    if missing:
+        raise Gemma4RosError(f"{root} is not a complete Gemma 4 ONNX model: missing "
+                             f"{'; '.join(missing)}", download_hint(root))
+
+
+def load_planner(model_dir: Optional[PathLike] = None, tools: Optional[PathLike] = None,
+                 config: Union[PlannerConfig, PathLike, None] = None,
+                 runtime_config: Optional[PathLike] = None) -> Planner:
+    """Planner for ``model_dir`` (default: models.yaml's ``model_dir``) and ``tools`` (default:
+    the packaged tools.yaml); configs default to the packaged files. Cheap checks run first."""
+    runtime = load_runtime_config(runtime_config)
+    if model_dir is not None:
+        runtime = runtime.model_copy(update={"model_dir": str(model_dir)})
+    planner_config = config if isinstance(config, PlannerConfig) else load_planner_config(config)
+    registry = ToolRegistry.load(tools)
+    root = runtime.resolved_model_dir()
+    check_model_dir(root)
+    tokenizer = Gemma4Tokenizer.from_model_dir(root)
+    chat = ChatFormat.from_model_dir(root)
+    engine = engine_from_config(runtime)
+    return Planner(engine, tokenizer, registry, planner_config, chat=chat)

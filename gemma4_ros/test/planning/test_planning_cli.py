@@ -1,0 +1,79 @@
+"""``gemma4-ros plan``: registered, names every missing model file, prints one plan as JSON."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from planning_fakes import RANDOM_SAFE
+
+from gemma4_ros.cli import build_parser, main
+from gemma4_ros.planning.loading import missing_model_files
+from gemma4_ros.planning.plan_cli import describe
+from gemma4_ros.types import Plan, ToolCall
+
+GRAPHS = ("onnx/embed_tokens.onnx", "onnx/decoder_model_merged.onnx")
+
+
+def test_plan_is_a_registered_command() -> None:
+    args = build_parser().parse_args(["plan", "go to the dock", "--json", "--max-steps", "2"])
+    assert args.instruction == "go to the dock" and args.json and args.max_steps == 2
+
+
+def test_an_empty_model_directory_names_every_missing_file(tmp_path, capsys) -> None:
+    assert main(["plan", "go", "--model", str(tmp_path)]) == 2
+    error = capsys.readouterr().err
+    for name in ("config.json", "tokenizer.json", *GRAPHS):
+        assert name in error
+    assert "hf download onnx-community/gemma-4-E2B-it-ONNX" in error
+    assert "gemma4-ros export" in error
+
+
+def test_a_missing_directory_says_so_and_what_it_must_hold(tmp_path, capsys) -> None:
+    assert main(["plan", "go", "--model", str(tmp_path / "nowhere")]) == 2
+    error = capsys.readouterr().err
+    assert "does not exist" in error and "tokenizer.json" in error and "hf download" in error
+
+
+def test_only_the_missing_files_are_listed(tmp_path) -> None:
+    (tmp_path / "onnx").mkdir()
+    (tmp_path / "config.json").write_text("{}")
+    (tmp_path / "onnx" / "decoder_model_merged_q4.onnx").write_bytes(b"")
+    missing = missing_model_files(tmp_path)
+    assert missing[0] == "tokenizer.json" and len(missing) == 2 and "embed_tokens" in missing[1]
+
+
+def test_describe_lists_steps_and_costs() -> None:
+    plan = Plan.from_calls([ToolCall(name="dock")], instruction="dock", model="m",
+                           prompt_tokens=10, completion_tokens=4)
+    text = describe(plan)
+    assert "1. dock {}" in text and "10 prompt + 4 generated tokens" in text
+
+
+@pytest.fixture
+def model_dir(tiny_model, fixture_tokenizer, tmp_path) -> Path:
+    """The tiny ONNX fixture as a user would have it: graphs, configs and tokenizer.json."""
+    root = tmp_path / "model"
+    root.mkdir()
+    for item in Path(tiny_model.onnx_dir).iterdir():
+        (root / item.name).symlink_to(item)
+    shutil.copy(fixture_tokenizer.path, root / "tokenizer.json")
+    return root
+
+
+def test_plan_prints_one_validated_plan_as_json(model_dir, tmp_path, capsys) -> None:
+    runtime = tmp_path / "models.yaml"
+    runtime.write_text(yaml.safe_dump({"model_dir": str(model_dir), "providers": ["cpu"],
+                                       "intra_op_threads": 1}))
+    planner = tmp_path / "planner.yaml"
+    planner.write_text(yaml.safe_dump({**RANDOM_SAFE, "system_prompt": "You plan robot tasks."}))
+    code = main(["plan", "go to the dock", "--runtime-config", str(runtime),
+                 "--config", str(planner), "--json"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    plan = Plan.model_validate_json(out)
+    assert plan.instruction == "go to the dock" and plan.model == "model (fp32)"
+    assert len(out.strip().splitlines()) == 1 and json.loads(out)["plan_id"] == plan.plan_id
