@@ -17,8 +17,7 @@ import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -38,19 +37,26 @@ def ort_worker(args: argparse.Namespace) -> dict[str, Any]:
     from gemma4_ros.runtime.config import RuntimeConfig
     from gemma4_ros.runtime.generation import GenerationOptions
     from gemma4_ros.runtime.loader import engine_from_config
+    from gemma4_ros.runtime.model import Gemma4OnnxModel
 
-    config = RuntimeConfig(model_dir=args.model, providers=args.providers,
-                           intra_op_threads=args.threads, max_new_tokens=args.tokens)
+    config = RuntimeConfig(
+        model_dir=args.model,
+        providers=args.providers,
+        intra_op_threads=args.threads,
+        max_new_tokens=args.tokens,
+    )
     engine = engine_from_config(config)
-    vocab = engine.model.vocab_size  # type: ignore[attr-defined]
+    model = cast(Gemma4OnnxModel, engine.model)
+    vocab = model.vocab_size
     eos = engine.eos_token_id
 
     def no_eos(logits: np.ndarray) -> None:  # keep random models from stopping early
         logits[eos] = -np.inf
 
     def timed(ids: list[int], count: int) -> tuple[float, list[float]]:
-        generation = engine.generate(ids, GenerationOptions(max_new_tokens=count,
-                                                            logits_processor=no_eos))
+        generation = engine.generate(
+            ids, GenerationOptions(max_new_tokens=count, logits_processor=no_eos)
+        )
         stamps = [time.perf_counter() for _ in generation]
         return float(generation.time_to_first_token_s or 0.0), stamps
 
@@ -65,9 +71,13 @@ def ort_worker(args: argparse.Namespace) -> dict[str, Any]:
     cold = [timed(system + user, 1)[0] for _ in range(REPEATS)]
     engine.prefix_cache.add(system)
     reused = [timed(system + user, 1)[0] for _ in range(REPEATS)]
-    return {"ort_decode_tok_s": statistics.median(decode), "ttft_s": statistics.median(cold),
-            "ttft_prefix_reused_s": statistics.median(reused), "peak_rss_mb": peak_rss_mb(),
-            "provider": engine.model.provider}  # type: ignore[attr-defined]
+    return {
+        "ort_decode_tok_s": statistics.median(decode),
+        "ttft_s": statistics.median(cold),
+        "ttft_prefix_reused_s": statistics.median(reused),
+        "peak_rss_mb": peak_rss_mb(),
+        "provider": model.provider,
+    }
 
 
 def hf_worker(args: argparse.Namespace) -> dict[str, Any]:
@@ -81,8 +91,9 @@ def hf_worker(args: argparse.Namespace) -> dict[str, Any]:
     def run(ids: list[int], count: int) -> float:
         start = time.perf_counter()
         with torch.no_grad():
-            model.generate(torch.tensor([ids]), max_new_tokens=count, min_new_tokens=count,
-                           do_sample=False)
+            model.generate(
+                torch.tensor([ids]), max_new_tokens=count, min_new_tokens=count, do_sample=False
+            )
         return time.perf_counter() - start
 
     prompt = prompt_ids(args.prompt_tokens, vocab, 0)
@@ -91,15 +102,32 @@ def hf_worker(args: argparse.Namespace) -> dict[str, Any]:
     full = statistics.median(run(prompt, args.tokens) for _ in range(REPEATS))
     system = prompt_ids(args.system_tokens, vocab, 1) + prompt_ids(17, vocab, 2)[1:]
     ttft = statistics.median(run(system, 1) for _ in range(REPEATS))
-    return {"hf_decode_tok_s": (args.tokens - 1) / (full - first), "hf_ttft_s": ttft,
-            "hf_peak_rss_mb": peak_rss_mb()}
+    return {
+        "hf_decode_tok_s": (args.tokens - 1) / (full - first),
+        "hf_ttft_s": ttft,
+        "hf_peak_rss_mb": peak_rss_mb(),
+    }
 
 
 def spawn(worker: str, args: argparse.Namespace) -> dict[str, Any]:
-    command = [sys.executable, __file__, "--worker", worker, "--model", args.model,
-               "--threads", str(args.threads), "--tokens", str(args.tokens),
-               "--prompt-tokens", str(args.prompt_tokens),
-               "--system-tokens", str(args.system_tokens), "--providers", *args.providers]
+    command = [
+        sys.executable,
+        __file__,
+        "--worker",
+        worker,
+        "--model",
+        args.model,
+        "--threads",
+        str(args.threads),
+        "--tokens",
+        str(args.tokens),
+        "--prompt-tokens",
+        str(args.prompt_tokens),
+        "--system-tokens",
+        str(args.system_tokens),
+        "--providers",
+        *args.providers,
+    ]
     if args.hf:
         command += ["--hf", args.hf]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
@@ -134,8 +162,12 @@ def main() -> None:
         print(json.dumps(ort_worker(args) if args.worker == "ort" else hf_worker(args)))
         return
     resolve_model(args)
-    result: dict[str, Any] = {"model": args.model, "threads": args.threads,
-                              "decode_tokens": args.tokens, "system_tokens": args.system_tokens}
+    result: dict[str, Any] = {
+        "model": args.model,
+        "threads": args.threads,
+        "decode_tokens": args.tokens,
+        "system_tokens": args.system_tokens,
+    }
     result.update(spawn("ort", args))
     result.update(spawn("hf", args) if args.hf else {"hf_decode_tok_s": None})
     if result["hf_decode_tok_s"]:

@@ -50,8 +50,11 @@ class GraphSpec:
         except Exception as error:  # noqa: BLE001 - any exporter failure means: try the other one
             if exporter == "dynamo":
                 raise
-            log.warning("dynamo export of %s failed (%s); using the legacy exporter",
-                        self.name, str(error).splitlines()[0] if str(error) else type(error))
+            log.warning(
+                "dynamo export of %s failed (%s); using the legacy exporter",
+                self.name,
+                str(error).splitlines()[0] if str(error) else type(error),
+            )
             self._export_legacy(path, torch, opset)
             return "legacy"
 
@@ -60,18 +63,26 @@ class GraphSpec:
 
         dims: dict[str, Any] = {}
         shapes = [
-            {axis: dims.setdefault(name, torch.export.Dim(name)) for axis, name in
-             self.axes.get(input_name, {}).items()}
+            {
+                axis: dims.setdefault(name, torch.export.Dim(name))
+                for axis, name in self.axes.get(input_name, {}).items()
+            }
             for input_name in self.input_names
         ]
         fixed = sum(1 for name in self.input_names if not name.startswith("past"))
-        dynamic_shapes = (*shapes[:fixed], tuple(shapes[fixed:])) if fixed < len(shapes) \
-            else tuple(shapes)
+        dynamic_shapes = (
+            (*shapes[:fixed], tuple(shapes[fixed:])) if fixed < len(shapes) else tuple(shapes)
+        )
         with torch.no_grad():
             program = torch.onnx.export(
-                self.module, self.args, dynamo=True, input_names=self.input_names,
-                output_names=self.output_names, dynamic_shapes=dynamic_shapes,
-                opset_version=opset, verbose=False,
+                self.module,
+                self.args,
+                dynamo=True,
+                input_names=self.input_names,
+                output_names=self.output_names,
+                dynamic_shapes=dynamic_shapes,
+                opset_version=opset,
+                verbose=False,
             )
         onnx_ir.save(program.model, path, external_data=f"{path.name}_data")
 
@@ -80,18 +91,34 @@ class GraphSpec:
 
         axes = dict(self.axes)
         for name in self.output_names:
-            axes[name] = {0: "batch_size", 1: "sequence_length"} if name == "logits" else \
-                {0: "batch_size", 2: "total_sequence_length"} if name.startswith("present") else \
+            axes[name] = (
                 {0: "batch_size", 1: "sequence_length"}
+                if name == "logits"
+                else {0: "batch_size", 2: "total_sequence_length"}
+                if name.startswith("present")
+                else {0: "batch_size", 1: "sequence_length"}
+            )
         raw = path.with_suffix(".tmp.onnx")
         with torch.no_grad():
             torch.onnx.export(
-                self.module, self.args, str(raw), dynamo=False, input_names=self.input_names,
-                output_names=self.output_names, dynamic_axes=axes, opset_version=opset,
+                self.module,
+                self.args,
+                str(raw),
+                dynamo=False,
+                input_names=self.input_names,
+                output_names=self.output_names,
+                dynamic_axes=axes,
+                opset_version=opset,
             )
         model = onnx.load(str(raw))
-        onnx.save_model(model, str(path), save_as_external_data=True, all_tensors_to_one_file=True,
-                        location=f"{path.name}_data", size_threshold=256)
+        onnx.save_model(
+            model,
+            str(path),
+            save_as_external_data=True,
+            all_tensors_to_one_file=True,
+            location=f"{path.name}_data",
+            size_threshold=256,
+        )
         for leftover in path.parent.glob(f"{raw.name}*"):
             leftover.unlink()
 
@@ -106,8 +133,14 @@ def _embed_spec(parts: TextParts, torch: Any) -> GraphSpec:
     module = EmbedTokens(parts).eval()
     ids = torch.randint(3, parts.text_config.vocab_size, (1, EXAMPLE_SEQ), dtype=torch.int64)
     outputs = ["inputs_embeds", "per_layer_inputs"] if module.has_per_layer else ["inputs_embeds"]
-    return GraphSpec("embed_tokens", module, (ids,), ["input_ids"], outputs,
-                     {"input_ids": {0: "batch_size", 1: "sequence_length"}})
+    return GraphSpec(
+        "embed_tokens",
+        module,
+        (ids,),
+        ["input_ids"],
+        outputs,
+        {"input_ids": {0: "batch_size", 1: "sequence_length"}},
+    )
 
 
 def _decoder_spec(parts: TextParts, torch: Any) -> GraphSpec:
@@ -125,8 +158,10 @@ def _decoder_spec(parts: TextParts, torch: Any) -> GraphSpec:
         args.append(torch.randn(*shape, dtype=dtype))
         names.append("per_layer_inputs")
         axes["per_layer_inputs"] = batch_seq
-    args += [torch.ones(1, past_len + seq, dtype=torch.int64),
-             torch.arange(past_len, past_len + seq, dtype=torch.int64)[None]]
+    args += [
+        torch.ones(1, past_len + seq, dtype=torch.int64),
+        torch.arange(past_len, past_len + seq, dtype=torch.int64)[None],
+    ]
     names += ["attention_mask", "position_ids"]
     axes["attention_mask"] = {0: "batch_size", 1: "total_sequence_length"}
     axes["position_ids"] = batch_seq

@@ -32,8 +32,13 @@ EMBED = "embed_tokens"
 DECODER = "decoder_model_merged"
 #: Files copied verbatim from the checkpoint when present (tokenizer, prompt format, processors).
 SIDE_FILES = (
-    "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "tokenizer.model",
-    "chat_template.jinja", "chat_template.json", "processor_config.json",
+    "tokenizer.json",
+    "tokenizer_config.json",
+    "special_tokens_map.json",
+    "tokenizer.model",
+    "chat_template.jinja",
+    "chat_template.json",
+    "processor_config.json",
     "preprocessor_config.json",
 )
 #: Default stop ids of the real checkpoints (<eos>, <turn|>, <|tool_response>), used only when the
@@ -53,7 +58,10 @@ class ExportReport:
 
 
 def export_model(
-    hf_dir: str | Path, out_dir: str | Path, dtype: ExportDtype = "fp32", verify: bool = True,
+    hf_dir: str | Path,
+    out_dir: str | Path,
+    dtype: ExportDtype = "fp32",
+    verify: bool = True,
     exporter: Exporter = "auto",
 ) -> ExportReport:
     """Export ``hf_dir`` (a transformers Gemma 4 checkpoint) into ``out_dir``."""

@@ -21,9 +21,13 @@ DECODE_STEPS = 3
 
 def verify_export(model: Any, out_dir: Path, suffix: str, torch: Any) -> float:
     """Max |logits difference| between ONNX Runtime and ``model``; raises above tolerance."""
-    variant = "fp16" if suffix == "_fp16" else "fp32"
     onnx_model = Gemma4OnnxModel.load(
-        RuntimeConfig(model_dir=str(out_dir), variant=variant, providers=["cpu"]))
+        RuntimeConfig(
+            model_dir=str(out_dir),
+            variant="fp16" if suffix == "_fp16" else "fp32",
+            providers=["cpu"],
+        )
+    )
     text_config = model.config.get_text_config()
     prompt_len = min(getattr(text_config, "sliding_window", 8) + 4, 64)
     rng = np.random.default_rng(0)

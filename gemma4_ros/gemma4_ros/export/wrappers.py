@@ -26,8 +26,8 @@ from transformers.cache_utils import DynamicCache
 class TextParts:
     """The pieces of a transformers Gemma 4 model that the text graphs need."""
 
-    text_model: torch.nn.Module  # Gemma4TextModel
-    lm_head: torch.nn.Module
+    text_model: Any  # Gemma4TextModel (torch.nn.Module; attributes are dynamic to mypy)
+    lm_head: Any
     text_config: Any  # Gemma4TextConfig
     multimodal_token_ids: tuple[int, ...]  # placeholders replaced by pad before embedding
 
@@ -37,12 +37,12 @@ class TextParts:
         return config.num_hidden_layers - config.num_kv_shared_layers
 
     def kv_shape(self, layer: int) -> tuple[int, int]:
-        """(kv_heads, head_dim) of a cache-owning layer; per-layer values live in per_layer_config."""
+        """(kv_heads, head_dim) of a cache-owning layer (per-layer values: per_layer_config)."""
         layer_config = self.text_config.per_layer_config[layer]
         return layer_config.num_key_value_heads, layer_config.head_dim
 
 
-def text_parts(model: torch.nn.Module) -> TextParts:
+def text_parts(model: Any) -> TextParts:
     """Find the text model and head in Gemma4ForCausalLM or Gemma4ForConditionalGeneration."""
     config = model.config
     if hasattr(model.model, "language_model"):  # multimodal: Gemma4Model.language_model
@@ -54,8 +54,9 @@ def text_parts(model: torch.nn.Module) -> TextParts:
             )
             if token is not None
         )
-        return TextParts(model.model.language_model, model.lm_head, config.get_text_config(),
-                         placeholders)
+        return TextParts(
+            model.model.language_model, model.lm_head, config.get_text_config(), placeholders
+        )
     return TextParts(model.model, model.lm_head, config, ())
 
 
@@ -84,7 +85,7 @@ class EmbedTokens(torch.nn.Module):
 
 
 class DecoderMerged(torch.nn.Module):
-    """One graph for prefill and decode: embeddings + past of cache-owning layers → logits + presents."""
+    """One graph for prefill and decode: embeddings + past (owning layers) → logits + presents."""
 
     def __init__(self, parts: TextParts) -> None:
         super().__init__()
@@ -127,8 +128,9 @@ class DecoderMerged(torch.nn.Module):
         logits = self.lm_head(hidden)
         if self.softcap is not None:
             logits = torch.tanh(logits / self.softcap) * self.softcap
-        presents: list[torch.Tensor] = []
-        for layer in cache.layers[: self.owning_layers]:
+        presents: list[Any] = []
+        layers: list[Any] = cache.layers[: self.owning_layers]  # all DynamicLayer here
+        for layer in layers:
             presents += [layer.keys, layer.values]
         return (logits, *presents)
 

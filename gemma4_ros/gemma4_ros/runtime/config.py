@@ -16,41 +16,57 @@ from gemma4_ros.config import StrictModel, load_config
 Provider = Literal["tensorrt", "cuda", "cpu"]
 Variant = Literal["auto", "fp32", "fp16", "q4", "q4f16", "quantized"]
 DEFAULT_FILE = "models.yaml"
+DEFAULT_PROVIDERS: tuple[Provider, ...] = ("tensorrt", "cuda", "cpu")
 
 
 class SamplingConfig(StrictModel):
     """Defaults for every request; a request may override them."""
 
-    temperature: float = Field(0.0, ge=0.0, description="0 = greedy (argmax)")
-    top_k: int = Field(0, ge=0, description="keep the k most likely tokens; 0 = off")
-    top_p: float = Field(1.0, gt=0.0, le=1.0, description="nucleus mass to keep; 1 = off")
-    seed: int | None = Field(None, description="seed of the sampling RNG; None = fresh entropy")
+    temperature: float = Field(default=0.0, ge=0.0, description="0 = greedy (argmax)")
+    top_k: int = Field(default=0, ge=0, description="keep the k most likely tokens; 0 = off")
+    top_p: float = Field(default=1.0, gt=0.0, le=1.0, description="nucleus mass to keep; 1 = off")
+    seed: int | None = Field(
+        default=None, description="seed of the sampling RNG; None = fresh entropy"
+    )
 
 
 class TensorRTConfig(StrictModel):
     """Options of the TensorRT execution provider (Jetson); ignored elsewhere."""
 
-    fp16: bool = Field(True, description="let TensorRT build fp16 kernels")
-    engine_cache_dir: str = Field("~/.cache/gemma4_ros/trt", description="where built engines live")
-    timing_cache: bool = Field(True, description="reuse layer timings between engine builds")
-    max_workspace_mb: int = Field(2048, gt=0, description="builder scratch memory")
+    fp16: bool = Field(default=True, description="let TensorRT build fp16 kernels")
+    engine_cache_dir: str = Field(
+        default="~/.cache/gemma4_ros/trt", description="where built engines live"
+    )
+    timing_cache: bool = Field(
+        default=True, description="reuse layer timings between engine builds"
+    )
+    max_workspace_mb: int = Field(default=2048, gt=0, description="builder scratch memory")
 
 
 class RuntimeConfig(StrictModel):
     """Everything :class:`gemma4_ros.runtime.model.Gemma4OnnxModel` needs to load and run."""
 
     model_dir: str = Field(description="directory in the public Gemma 4 ONNX layout")
-    variant: Variant = Field("auto", description="weights variant; auto picks by provider")
+    variant: Variant = Field(default="auto", description="weights variant; auto picks by provider")
     providers: list[Provider] = Field(
-        default_factory=lambda: ["tensorrt", "cuda", "cpu"], min_length=1,
+        default_factory=lambda: list(DEFAULT_PROVIDERS),
+        min_length=1,
         description="execution providers in order of preference; unavailable ones are skipped",
     )
-    intra_op_threads: int = Field(0, ge=0, description="threads inside one op; 0 = all cores")
-    inter_op_threads: int = Field(1, ge=0, description="ops run in parallel; 0 = ORT default")
-    io_binding: bool = Field(True, description="on CUDA/TensorRT keep the KV cache on the device")
-    max_new_tokens: int = Field(256, gt=0, description="default cap on generated tokens")
-    max_context_tokens: int = Field(8192, gt=0, description="prompt + generated tokens allowed")
-    prefix_cache_entries: int = Field(4, ge=0, description="system-prompt KV caches kept")
+    intra_op_threads: int = Field(
+        default=0, ge=0, description="threads inside one op; 0 = all cores"
+    )
+    inter_op_threads: int = Field(
+        default=1, ge=0, description="ops run in parallel; 0 = ORT default"
+    )
+    io_binding: bool = Field(
+        default=True, description="on CUDA/TensorRT keep the KV cache on the device"
+    )
+    max_new_tokens: int = Field(default=256, gt=0, description="default cap on generated tokens")
+    max_context_tokens: int = Field(
+        default=8192, gt=0, description="prompt + generated tokens allowed"
+    )
+    prefix_cache_entries: int = Field(default=4, ge=0, description="system-prompt KV caches kept")
     sampling: SamplingConfig = Field(default_factory=SamplingConfig)
     tensorrt: TensorRTConfig = Field(default_factory=TensorRTConfig)
 

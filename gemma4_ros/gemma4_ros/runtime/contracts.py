@@ -21,8 +21,13 @@ from gemma4_ros.runtime.sessions import describe_io
 
 PAST = re.compile(r"^(?:past_key_values|past)\.(\d+)\.(key|value)$")
 PRESENT = re.compile(r"^(?:present|present_key_values)\.(\d+)\.(key|value)$")
-ORT_DTYPES = {"tensor(float)": np.float32, "tensor(float16)": np.float16,
-              "tensor(int64)": np.int64, "tensor(int32)": np.int32, "tensor(bool)": np.bool_}
+ORT_DTYPES = {
+    "tensor(float)": np.float32,
+    "tensor(float16)": np.float16,
+    "tensor(int64)": np.int64,
+    "tensor(int32)": np.int32,
+    "tensor(bool)": np.bool_,
+}
 FLOAT16_VARIANTS = ("fp16", "q4f16")
 
 
@@ -52,6 +57,7 @@ class DecoderContract:
     embeds_name: str
     embeds_dtype: type
     per_layer_name: str | None
+    per_layer_dtype: type
     per_layer_rank: int | None
     mask_name: str | None
     positions_name: str | None
@@ -83,42 +89,68 @@ def embed_contract(session: Any, path: Path) -> EmbedContract:
     if "input_ids" not in inputs:
         raise _mismatch(path, session, "expected an input named input_ids")
     if inputs["input_ids"].type != "tensor(int64)":
-        raise _mismatch(path, session, f"input_ids is {inputs['input_ids'].type}, expected "
-                                       "tensor(int64)")
+        raise _mismatch(
+            path, session, f"input_ids is {inputs['input_ids'].type}, expected tensor(int64)"
+        )
     extra = sorted(set(inputs) - {"input_ids"})
     if extra:
-        raise _mismatch(path, session, f"inputs {extra} are not fed by this runtime (features "
-                                       "are merged outside the graph in the public layout)")
+        raise _mismatch(
+            path,
+            session,
+            f"inputs {extra} are not fed by this runtime (features "
+            "are merged outside the graph in the public layout)",
+        )
     embeds = "inputs_embeds" if "inputs_embeds" in outputs else next(iter(outputs))
     per_layer = "per_layer_inputs" if "per_layer_inputs" in outputs else None
     rank = len(outputs[per_layer].shape) if per_layer else None
     return EmbedContract("input_ids", embeds, per_layer, rank)
 
 
-def decoder_contract(session: Any, path: Path, variant: str) -> DecoderContract:
+def decoder_contract(
+    session: Any, path: Path, variant: str, kv_dims: tuple[tuple[int, int], ...] = ()
+) -> DecoderContract:
+    """Read the decoder's contract; ``kv_dims`` (from config.json) fill symbolic KV shapes."""
     inputs = {i.name: i for i in session.get_inputs()}
     outputs = {o.name for o in session.get_outputs()}
     if "inputs_embeds" not in inputs or "logits" not in outputs:
         raise _mismatch(path, session, "expected input inputs_embeds and output logits")
-    slots = _kv_slots(session, path, inputs, outputs)
+    slots = _kv_slots(session, path, inputs, outputs, kv_dims)
     embeds_dtype = _dtype(path, session, "inputs_embeds", inputs["inputs_embeds"].type)
-    _check_variant_dtype(path, session, variant, slots)
     per_layer = "per_layer_inputs" if "per_layer_inputs" in inputs else None
-    known = {"inputs_embeds", "per_layer_inputs", "attention_mask", "position_ids",
-             *(slot.input_name for slot in slots)}
+    per_layer_dtype = (
+        _dtype(path, session, per_layer, inputs[per_layer].type) if per_layer else embeds_dtype
+    )
+    _check_variant_dtype(path, session, variant, slots)
+    known = {
+        "inputs_embeds",
+        "per_layer_inputs",
+        "attention_mask",
+        "position_ids",
+        *(slot.input_name for slot in slots),
+    }
     unknown = sorted(set(inputs) - known)
     if unknown:
         raise _mismatch(path, session, f"inputs {unknown} are not understood")
     return DecoderContract(
-        embeds_name="inputs_embeds", embeds_dtype=embeds_dtype, per_layer_name=per_layer,
+        embeds_name="inputs_embeds",
+        embeds_dtype=embeds_dtype,
+        per_layer_name=per_layer,
+        per_layer_dtype=per_layer_dtype,
         per_layer_rank=len(inputs[per_layer].shape) if per_layer else None,
         mask_name="attention_mask" if "attention_mask" in inputs else None,
         positions_name="position_ids" if "position_ids" in inputs else None,
-        logits_name="logits", slots=tuple(slots),
+        logits_name="logits",
+        slots=tuple(slots),
     )
 
 
-def _kv_slots(session: Any, path: Path, inputs: dict[str, Any], outputs: set[str]) -> list[KVSlot]:
+def _kv_slots(
+    session: Any,
+    path: Path,
+    inputs: dict[str, Any],
+    outputs: set[str],
+    kv_dims: tuple[tuple[int, int], ...],
+) -> list[KVSlot]:
     presents = {(int(m[1]), m[2]): name for name in outputs if (m := PRESENT.match(name))}
     slots = []
     for name, meta in inputs.items():
@@ -128,15 +160,46 @@ def _kv_slots(session: Any, path: Path, inputs: dict[str, Any], outputs: set[str
         layer, kind = int(match[1]), match[2]
         if (layer, kind) not in presents:
             raise _mismatch(path, session, f"input {name} has no matching present.{layer}.{kind}")
-        shape = meta.shape
-        if len(shape) != 4 or not isinstance(shape[1], int) or not isinstance(shape[3], int):
-            raise _mismatch(path, session, f"{name} should be [batch, kv_heads, past, head_dim] "
-                                           f"with fixed heads and head_dim, got {shape}")
-        slots.append(KVSlot(layer, kind, name, presents[(layer, kind)], shape[1], shape[3],
-                            _dtype(path, session, name, meta.type)))
+        heads, head_dim = _kv_shape(path, session, name, meta.shape, kv_dims, layer)
+        slots.append(
+            KVSlot(
+                layer,
+                kind,
+                name,
+                presents[(layer, kind)],
+                heads,
+                head_dim,
+                _dtype(path, session, name, meta.type),
+            )
+        )
     if not slots:
         raise _mismatch(path, session, "no past key/value inputs (past_key_values.N.key)")
     return sorted(slots, key=lambda s: (s.layer, s.kind))
+
+
+def _kv_shape(
+    path: Path,
+    session: Any,
+    name: str,
+    shape: list[Any],
+    kv_dims: tuple[tuple[int, int], ...],
+    layer: int,
+) -> tuple[int, int]:
+    """(kv_heads, head_dim) from the graph, else from config.json if the graph leaves them open"""
+    if len(shape) != 4:
+        raise _mismatch(
+            path, session, f"{name} should be [batch, kv_heads, past, head_dim], got {shape}"
+        )
+    if isinstance(shape[1], int) and isinstance(shape[3], int):
+        return shape[1], shape[3]
+    if layer < len(kv_dims):
+        return kv_dims[layer]
+    raise _mismatch(
+        path,
+        session,
+        f"{name} has symbolic heads/head_dim {shape} and config.json "
+        "does not give them (head_dim, num_key_value_heads, layer_types)",
+    )
 
 
 def _check_variant_dtype(path: Path, session: Any, variant: str, slots: list[KVSlot]) -> None:

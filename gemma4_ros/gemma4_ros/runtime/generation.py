@@ -14,13 +14,17 @@ import threading
 import time
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Callable, Collection, Iterator, Protocol, Sequence
+from typing import Any, Protocol
+from collections.abc import Callable, Collection, Iterator, Sequence
 
 import numpy as np
 
 from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.runtime.prefix_cache import PrefixCache
 from gemma4_ros.runtime.sampler import Sampler, SamplingParams
+
+
+GREEDY = SamplingParams()
 
 
 class StopReason(str, Enum):
@@ -66,12 +70,12 @@ class GenerationOptions:
 class Generation:
     """Iterate for :class:`TokenEvent`s; afterwards ``stop_reason`` and timings are set."""
 
-    _events: Iterator[TokenEvent]
     prompt_tokens: int
     token_ids: list[int] = field(default_factory=list)
     stop_reason: StopReason | None = None
     reused_prefix_tokens: int = 0
     time_to_first_token_s: float | None = None
+    _events: Iterator[TokenEvent] = field(default_factory=lambda: iter(()), repr=False)
 
     def __iter__(self) -> Iterator[TokenEvent]:
         for event in self._events:
@@ -86,12 +90,25 @@ class Generation:
 
 
 class Engine:
-    """Generates from one model; holds the defaults and the prefix cache, not per-request state."""
+    """Generates from one model; holds the defaults and the prefix cache, not per-request state.
 
-    def __init__(self, model: CausalModel, *, eos_token_id: int, stop_token_ids: Collection[int],
-                 sampling: SamplingParams = SamplingParams(), max_new_tokens: int = 256,
-                 max_context_tokens: int = 8192, prefix_cache_entries: int = 4,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    One request at a time per engine (run it on the inference worker thread); only ``cancel`` is
+    meant to be touched from other threads. Cancellation and the deadline are checked between
+    steps, so a long prefill finishes before either takes effect.
+    """
+
+    def __init__(
+        self,
+        model: CausalModel,
+        *,
+        eos_token_id: int,
+        stop_token_ids: Collection[int],
+        sampling: SamplingParams = GREEDY,
+        max_new_tokens: int = 256,
+        max_context_tokens: int = 8192,
+        prefix_cache_entries: int = 4,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.model = model
         self.eos_token_id = eos_token_id
         self.stop_token_ids = frozenset(stop_token_ids) | {eos_token_id}
@@ -101,7 +118,9 @@ class Engine:
         self.prefix_cache = PrefixCache(model, prefix_cache_entries)
         self.clock = clock
 
-    def generate(self, prompt_ids: Sequence[int], options: GenerationOptions | None = None) -> Generation:
+    def generate(
+        self, prompt_ids: Sequence[int], options: GenerationOptions | None = None
+    ) -> Generation:
         """Start a request; nothing runs until the returned :class:`Generation` is iterated."""
         opts = options or GenerationOptions()
         if len(prompt_ids) == 0:
@@ -110,9 +129,11 @@ class Engine:
         if budget <= 0:
             raise Gemma4RosError(
                 f"the prompt has {len(prompt_ids)} tokens; the context allows "
-                f"{self.max_context_tokens}", "shorten the prompt or raise max_context_tokens")
+                f"{self.max_context_tokens}",
+                "shorten the prompt or raise max_context_tokens",
+            )
         limit = min(opts.max_new_tokens or self.max_new_tokens, budget)
-        generation = Generation(iter(()), prompt_tokens=len(prompt_ids))
+        generation = Generation(prompt_tokens=len(prompt_ids))
         generation._events = self._run(list(prompt_ids), opts, limit, generation)
         return generation
 
@@ -124,22 +145,27 @@ class Engine:
             return cache, self.model.forward(np.asarray(prompt, dtype=np.int64), cache), 0
         if hit.length == len(prompt):
             return hit.cache, hit.logits, hit.length
-        rest = np.asarray(prompt[hit.length:], dtype=np.int64)
+        rest = np.asarray(prompt[hit.length :], dtype=np.int64)
         return hit.cache, self.model.forward(rest, hit.cache), hit.length
 
-    def decode_one_token(self, logits: np.ndarray, sampler: Sampler,
-                         processor: Callable[[np.ndarray], None] | None) -> int | None:
+    def decode_one_token(
+        self, logits: np.ndarray, sampler: Sampler, processor: Callable[[np.ndarray], None] | None
+    ) -> int | None:
         """Mask (in place) then sample; None when the mask left nothing."""
         if processor is not None:
             processor(logits)
         return sampler.sample(logits)
 
-    def _run(self, prompt: list[int], opts: GenerationOptions, limit: int,
-             generation: Generation) -> Iterator[TokenEvent]:
+    def _run(
+        self, prompt: list[int], opts: GenerationOptions, limit: int, generation: Generation
+    ) -> Iterator[TokenEvent]:
         start = self.clock()
         deadline = start + opts.timeout_s if opts.timeout_s is not None else None
-        stops = frozenset(opts.stop_token_ids) | {self.eos_token_id} \
-            if opts.stop_token_ids is not None else self.stop_token_ids
+        stops = (
+            frozenset(opts.stop_token_ids) | {self.eos_token_id}
+            if opts.stop_token_ids is not None
+            else self.stop_token_ids
+        )
         sampler = Sampler(opts.sampling or self.sampling)
         cache, logits, generation.reused_prefix_tokens = self.prefill(prompt, opts.use_prefix_cache)
         produced = 0
@@ -171,7 +197,9 @@ class Engine:
                 return
             logits = self.model.forward(np.asarray(tokens, dtype=np.int64), cache)
 
-    def _after_token(self, token: int, stops: frozenset[int], opts: GenerationOptions) -> StopReason | None:
+    def _after_token(
+        self, token: int, stops: frozenset[int], opts: GenerationOptions
+    ) -> StopReason | None:
         if opts.on_commit is not None and opts.on_commit(token) is False:
             return StopReason.GRAMMAR_ERROR
         if token == self.eos_token_id:

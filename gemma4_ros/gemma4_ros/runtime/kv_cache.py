@@ -9,7 +9,8 @@ otherwise they are numpy arrays.
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from typing import Any
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import onnxruntime as ort
@@ -20,8 +21,13 @@ from gemma4_ros.runtime.contracts import KVSlot
 class KVCache:
     """Past keys/values by graph input name, plus the number of tokens they cover."""
 
-    def __init__(self, slots: Sequence[KVSlot], device: str = "cpu", device_id: int = 0,
-                 ort_values: bool = False) -> None:
+    def __init__(
+        self,
+        slots: Sequence[KVSlot],
+        device: str = "cpu",
+        device_id: int = 0,
+        ort_values: bool = False,
+    ) -> None:
         self.slots = tuple(slots)
         self.device = device
         self.device_id = device_id
@@ -39,10 +45,11 @@ class KVCache:
         """Empty cache: zero-length tensors in the dtype the graph declares for its past inputs."""
         self._length = 0
         for slot in self.slots:
-            empty = np.zeros((1, slot.heads, 0, slot.head_dim), dtype=slot.dtype)
+            empty: np.ndarray = np.zeros((1, slot.heads, 0, slot.head_dim), dtype=slot.dtype)
             self._tensors[slot.input_name] = (
                 ort.OrtValue.ortvalue_from_numpy(empty, self.device, self.device_id)
-                if self.ort_values else empty
+                if self.ort_values
+                else empty
             )
 
     def feeds(self) -> Mapping[str, Any]:
@@ -55,7 +62,7 @@ class KVCache:
             self._tensors[slot.input_name] = presents[slot.output_name]
         self._length += new_tokens
 
-    def copy(self) -> "KVCache":
+    def copy(self) -> KVCache:
         """A cache that starts where this one is; tensors are shared because none is mutated."""
         other = KVCache.__new__(KVCache)
         other.slots, other.device, other.device_id = self.slots, self.device, self.device_id

@@ -41,8 +41,15 @@ class Embeddings:
 class Gemma4OnnxModel:
     """Loaded sessions plus the contracts read from them."""
 
-    def __init__(self, files: ModelFiles, embed: Session, decoder: Session,
-                 embed_io: EmbedContract, decoder_io: DecoderContract, io_binding: bool) -> None:
+    def __init__(
+        self,
+        files: ModelFiles,
+        embed: Session,
+        decoder: Session,
+        embed_io: EmbedContract,
+        decoder_io: DecoderContract,
+        io_binding: bool,
+    ) -> None:
         self.files = files
         self.embed_session = embed
         self.decoder_session = decoder
@@ -52,15 +59,21 @@ class Gemma4OnnxModel:
         self.vocab_size = files.info.vocab_size
 
     @classmethod
-    def load(cls, config: RuntimeConfig) -> "Gemma4OnnxModel":
+    def load(cls, config: RuntimeConfig) -> Gemma4OnnxModel:
         """Discover files, open both sessions and read their contracts; fails before any run."""
         model_dir = config.resolved_model_dir()
         on_gpu = resolve_providers(config)[0][0] != "CPUExecutionProvider"
         files = discover(model_dir, config.variant, AUTO_GPU if on_gpu else AUTO_CPU)
         embed = open_session(files.embed, config, model_dir)
         decoder = open_session(files.decoder, config, model_dir)
-        return cls(files, embed, decoder, embed_contract(embed.inner, files.embed),
-                   decoder_contract(decoder.inner, files.decoder, files.variant), config.io_binding)
+        return cls(
+            files,
+            embed,
+            decoder,
+            embed_contract(embed.inner, files.embed),
+            decoder_contract(decoder.inner, files.decoder, files.variant, files.info.kv_dims),
+            config.io_binding,
+        )
 
     @property
     def provider(self) -> str:
@@ -69,8 +82,9 @@ class Gemma4OnnxModel:
     def new_cache(self) -> KVCache:
         """An empty cache: device OrtValues with IO binding, numpy arrays otherwise."""
         on_device = self.use_io_binding and self.decoder_session.on_device
-        return KVCache(self.decoder_io.slots, "cuda" if on_device else "cpu",
-                       ort_values=self.use_io_binding)
+        return KVCache(
+            self.decoder_io.slots, "cuda" if on_device else "cpu", ort_values=self.use_io_binding
+        )
 
     def embed(self, token_ids: np.ndarray) -> Embeddings:
         ids = np.asarray(token_ids, dtype=np.int64).reshape(1, -1)
@@ -80,7 +94,9 @@ class Gemma4OnnxModel:
         outputs = self.embed_session.inner.run(names, {self.embed_io.ids_name: ids})
         return Embeddings(outputs[0], outputs[1] if len(outputs) > 1 else None)
 
-    def decode(self, embeddings: Embeddings, cache: KVCache, all_positions: bool = False) -> np.ndarray:
+    def decode(
+        self, embeddings: Embeddings, cache: KVCache, all_positions: bool = False
+    ) -> np.ndarray:
         """Run the decoder on ``embeddings`` after ``cache``; returns float32 logits.
 
         Last position only ([vocab]) unless ``all_positions`` ([S, vocab]). The cache advances.
@@ -89,10 +105,11 @@ class Gemma4OnnxModel:
         if self.use_io_binding:
             logits, presents = self._run_bound(feeds, cache)
         else:
-            outputs = self.decoder_session.inner.run(self.decoder_io.output_names,
-                                                     {**feeds, **cache.feeds()})
+            outputs = self.decoder_session.inner.run(
+                self.decoder_io.output_names, {**feeds, **cache.feeds()}
+            )
             logits = outputs[0]
-            presents = dict(zip(self.decoder_io.output_names[1:], outputs[1:]))
+            presents = dict(zip(self.decoder_io.output_names[1:], outputs[1:], strict=True))
         cache.append(presents, embeddings.length)
         rows = logits[0] if all_positions else logits[0, -1]
         return np.array(rows, dtype=np.float32)  # a private copy the caller may mask in place
@@ -104,7 +121,9 @@ class Gemma4OnnxModel:
     def _feeds(self, embeddings: Embeddings, past: int) -> dict[str, np.ndarray]:
         io = self.decoder_io
         length = embeddings.length
-        feeds = {io.embeds_name: embeddings.inputs_embeds.astype(io.embeds_dtype, copy=False)}
+        feeds: dict[str, np.ndarray] = {
+            io.embeds_name: embeddings.inputs_embeds.astype(io.embeds_dtype, copy=False)
+        }
         if io.per_layer_name is not None and embeddings.per_layer_inputs is not None:
             per_layer = embeddings.per_layer_inputs
             if io.per_layer_rank == 3 and per_layer.ndim == 4:
@@ -112,14 +131,16 @@ class Gemma4OnnxModel:
             elif io.per_layer_rank == 4 and per_layer.ndim == 3:
                 slot_count = self.files.info.num_hidden_layers
                 per_layer = per_layer.reshape(1, length, slot_count, -1)
-            feeds[io.per_layer_name] = per_layer.astype(io.embeds_dtype, copy=False)
+            feeds[io.per_layer_name] = per_layer.astype(io.per_layer_dtype, copy=False)
         if io.mask_name is not None:
             feeds[io.mask_name] = np.ones((1, past + length), dtype=np.int64)
         if io.positions_name is not None:
             feeds[io.positions_name] = np.arange(past, past + length, dtype=np.int64)[None]
         return feeds
 
-    def _run_bound(self, feeds: dict[str, np.ndarray], cache: KVCache) -> tuple[np.ndarray, dict[str, Any]]:
+    def _run_bound(
+        self, feeds: dict[str, np.ndarray], cache: KVCache
+    ) -> tuple[np.ndarray, dict[str, Any]]:
         """IO-bound run: past/present stay on the device; only the logits come to the host."""
         binding = self.decoder_session.inner.io_binding()
         for name, array in feeds.items():
@@ -131,5 +152,5 @@ class Gemma4OnnxModel:
             binding.bind_output(slot.output_name, cache.device, cache.device_id)
         self.decoder_session.inner.run_with_iobinding(binding)
         outputs: list[ort.OrtValue] = binding.get_outputs()
-        presents = dict(zip(self.decoder_io.output_names[1:], outputs[1:]))
+        presents = dict(zip(self.decoder_io.output_names[1:], outputs[1:], strict=True))
         return outputs[0].numpy(), presents

@@ -15,14 +15,19 @@ import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 from gemma4_ros.errors import Gemma4RosError
 
 log = logging.getLogger(__name__)
 
 VARIANT_SUFFIX: dict[str, str] = {
-    "fp32": "", "fp16": "_fp16", "q4": "_q4", "q4f16": "_q4f16", "quantized": "_quantized",
+    "fp32": "",
+    "fp16": "_fp16",
+    "q4": "_q4",
+    "q4f16": "_q4f16",
+    "quantized": "_quantized",
 }
 #: Preference when the variant is ``auto``: fp16 math on GPUs, int4/int8 weights on CPUs.
 AUTO_GPU = ("q4f16", "fp16", "q4", "fp32", "quantized")
@@ -30,13 +35,18 @@ AUTO_CPU = ("q4", "quantized", "fp32", "q4f16", "fp16")
 PUBLIC_REPO = "onnx-community/gemma-4-E2B-it-ONNX"
 GEMMA_MODEL_TYPES = ("gemma4", "gemma4_text", "gemma3n", "gemma3n_text")
 #: Other exporters' names for the two text graphs (mobius-onnx), tried after the public ones.
-ALTERNATE_NAMES = {"embed_tokens": "embedding/model.onnx", "decoder_model_merged": "decoder/model.onnx"}
+ALTERNATE_NAMES = {
+    "embed_tokens": "embedding/model.onnx",
+    "decoder_model_merged": "decoder/model.onnx",
+}
 
 
 def download_hint(model_dir: Path, pattern: str = "") -> str:
     include = f' --include "{pattern}"' if pattern else ""
-    return (f"download the model with `hf download {PUBLIC_REPO}{include} --local-dir {model_dir}` "
-            f"or write it with `gemma4-ros export HF_DIR {model_dir}`")
+    return (
+        f"download the model with `hf download {PUBLIC_REPO}{include} --local-dir {model_dir}` "
+        f"or write it with `gemma4-ros export HF_DIR {model_dir}`"
+    )
 
 
 @dataclass(frozen=True)
@@ -51,6 +61,7 @@ class ModelInfo:
     eos_token_id: int
     bos_token_id: int | None
     pad_token_id: int | None
+    kv_dims: tuple[tuple[int, int], ...] = ()  # (kv_heads, head_dim) per cache-owning layer
 
     @property
     def cache_owning_layers(self) -> int:
@@ -71,7 +82,9 @@ class ModelFiles:
     stop_token_ids: tuple[int, ...]
 
 
-def discover(model_dir: str | Path, variant: str = "auto", prefer: Sequence[str] = AUTO_CPU) -> ModelFiles:
+def discover(
+    model_dir: str | Path, variant: str = "auto", prefer: Sequence[str] = AUTO_CPU
+) -> ModelFiles:
     """Resolve ``model_dir``; ``prefer`` orders the variants tried when ``variant`` is ``auto``."""
     root = Path(model_dir).expanduser()
     if not root.is_dir():
@@ -81,13 +94,24 @@ def discover(model_dir: str | Path, variant: str = "auto", prefer: Sequence[str]
     candidates = list(prefer) if variant == "auto" else [variant]
     for name in candidates:
         if name not in VARIANT_SUFFIX:
-            raise Gemma4RosError(f"unknown model variant {name!r}",
-                                 f"use one of: auto, {', '.join(VARIANT_SUFFIX)}")
-        graphs = {g: _find_graph(root, g, name) for g in
-                  ("embed_tokens", "decoder_model_merged", "vision_encoder", "audio_encoder")}
+            raise Gemma4RosError(
+                f"unknown model variant {name!r}", f"use one of: auto, {', '.join(VARIANT_SUFFIX)}"
+            )
+        graphs = {
+            g: _find_graph(root, g, name)
+            for g in ("embed_tokens", "decoder_model_merged", "vision_encoder", "audio_encoder")
+        }
         if graphs["embed_tokens"] and graphs["decoder_model_merged"]:
-            return ModelFiles(root, name, graphs["embed_tokens"], graphs["decoder_model_merged"],
-                              graphs["vision_encoder"], graphs["audio_encoder"], info, stops)
+            return ModelFiles(
+                root,
+                name,
+                graphs["embed_tokens"],
+                graphs["decoder_model_merged"],
+                graphs["vision_encoder"],
+                graphs["audio_encoder"],
+                info,
+                stops,
+            )
     raise _missing_graphs_error(root, candidates)
 
 
@@ -105,8 +129,10 @@ def _find_graph(root: Path, graph: str, variant: str) -> Path | None:
 def _missing_graphs_error(root: Path, variants: list[str]) -> Gemma4RosError:
     present = sorted(str(p.relative_to(root)) for p in root.rglob("*.onnx"))
     wanted = variants[0] if len(variants) == 1 else "any of " + ", ".join(variants)
-    expected = [f"onnx/{g}{VARIANT_SUFFIX[variants[0]]}.onnx"
-                for g in ("embed_tokens", "decoder_model_merged")]
+    expected = [
+        f"onnx/{g}{VARIANT_SUFFIX[variants[0]]}.onnx"
+        for g in ("embed_tokens", "decoder_model_merged")
+    ]
     missing = [name for name in expected if not (root / name).is_file()]
     found = ", ".join(present) if present else "no .onnx files"
     return Gemma4RosError(
@@ -120,11 +146,14 @@ def _read_json(path: Path, root: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise Gemma4RosError(f"{path} is missing; {root} is not a complete Gemma 4 ONNX model",
-                             download_hint(root, path.name)) from None
+        raise Gemma4RosError(
+            f"{path} is missing; {root} is not a complete Gemma 4 ONNX model",
+            download_hint(root, path.name),
+        ) from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise Gemma4RosError(f"{path} is not readable JSON ({error})",
-                             download_hint(root, path.name)) from None
+        raise Gemma4RosError(
+            f"{path} is not readable JSON ({error})", download_hint(root, path.name)
+        ) from None
     if not isinstance(data, dict):
         raise Gemma4RosError(f"{path} must hold a JSON object", download_hint(root, path.name))
     return data
@@ -152,10 +181,12 @@ def _read_config(root: Path) -> tuple[ModelInfo, tuple[int, ...]]:
             eos_token_id=eos_ids[0],
             bos_token_id=_optional_int(text.get("bos_token_id")),
             pad_token_id=_optional_int(text.get("pad_token_id")),
+            kv_dims=_kv_dims(text),
         )
     except (KeyError, TypeError, ValueError, IndexError) as error:
-        raise Gemma4RosError(f"{path}: text config lacks or mistypes {error}",
-                             download_hint(root, "config.json")) from None
+        raise Gemma4RosError(
+            f"{path}: text config lacks or mistypes {error}", download_hint(root, "config.json")
+        ) from None
     return info, eos_ids
 
 
@@ -169,8 +200,35 @@ def _read_stop_ids(root: Path, eos_ids: tuple[int, ...]) -> tuple[int, ...]:
     try:
         return tuple(dict.fromkeys(int(i) for i in [*ids, *eos_ids]))
     except (TypeError, ValueError):
-        raise Gemma4RosError(f"{path}: eos_token_id must be an id or a list of ids, got {eos!r}",
-                             download_hint(root, path.name)) from None
+        raise Gemma4RosError(
+            f"{path}: eos_token_id must be an id or a list of ids, got {eos!r}",
+            download_hint(root, path.name),
+        ) from None
+
+
+def _kv_dims(text: dict[str, Any]) -> tuple[tuple[int, int], ...]:
+    """Per-layer KV sizes from the config, for graphs whose past shapes are symbolic.
+
+    transformers 5.24 writes overrides in ``per_layer_config``; older configs (and the published
+    checkpoints) use ``global_head_dim`` / ``num_global_key_value_heads`` for full-attention layers.
+    """
+    types = text.get("layer_types") or []
+    if "head_dim" not in text or "num_key_value_heads" not in text or not types:
+        return ()
+    overrides = text.get("per_layer_config") or {}
+    owning = int(text["num_hidden_layers"]) - int(text.get("num_kv_shared_layers", 0))
+    dims = []
+    for layer in range(min(owning, len(types))):
+        full = types[layer] == "full_attention"
+        own = overrides.get(str(layer), {})
+        heads = (
+            own.get("num_key_value_heads")
+            or (full and text.get("num_global_key_value_heads"))
+            or text["num_key_value_heads"]
+        )
+        head_dim = own.get("head_dim") or (full and text.get("global_head_dim")) or text["head_dim"]
+        dims.append((int(heads), int(head_dim)))
+    return tuple(dims)
 
 
 def _optional_int(value: Any) -> int | None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -51,8 +52,9 @@ class PrefixCache:
     def lookup(self, prompt_ids: Sequence[int]) -> PrefixHit | None:
         """The longest stored prefix of ``prompt_ids``, as a private copy, or None."""
         prompt = tuple(int(i) for i in prompt_ids)
-        best = max((key for key in self._entries if prompt[: len(key)] == key), key=len,
-                   default=None)
+        best = max(
+            (key for key in self._entries if prompt[: len(key)] == key), key=len, default=None
+        )
         if best is None:
             return None
         self._entries.move_to_end(best)

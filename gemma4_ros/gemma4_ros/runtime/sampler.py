@@ -22,7 +22,7 @@ class SamplingParams:
     seed: int | None = None
 
     @classmethod
-    def from_config(cls, config: SamplingConfig) -> "SamplingParams":
+    def from_config(cls, config: SamplingConfig) -> SamplingParams:
         return cls(config.temperature, config.top_k, config.top_p, config.seed)
 
 
@@ -43,7 +43,7 @@ class Sampler:
         candidates = np.flatnonzero(allowed)
         scores = logits[candidates].astype(np.float64) / self.params.temperature
         if 0 < self.params.top_k < len(candidates):
-            keep = np.argpartition(scores, -self.params.top_k)[-self.params.top_k:]
+            keep = np.argpartition(scores, -self.params.top_k)[-self.params.top_k :]
             candidates, scores = candidates[keep], scores[keep]
         order = np.argsort(-scores, kind="stable")
         candidates, scores = candidates[order], scores[order]

@@ -29,7 +29,7 @@ ORT_NAMES = {
 SHORT_NAMES = {value: key for key, value in ORT_NAMES.items()}
 INSTALL_HINT = {
     "tensorrt": "install the onnxruntime-gpu wheel built with TensorRT (JetPack: the Jetson AI Lab "
-                "wheel) and TensorRT itself",
+    "wheel) and TensorRT itself",
     "cuda": "install onnxruntime-gpu matching your CUDA version",
     "cpu": "reinstall onnxruntime",
 }
@@ -55,8 +55,12 @@ def resolve_providers(config: RuntimeConfig) -> list[tuple[str, dict[str, str]]]
     for short in config.providers:
         name = ORT_NAMES[short]
         if name not in available:
-            log.info("skipping %s: not in this onnxruntime build (it has %s); %s", short,
-                     ", ".join(sorted(available)), INSTALL_HINT[short])
+            log.info(
+                "skipping %s: not in this onnxruntime build (it has %s); %s",
+                short,
+                ", ".join(sorted(available)),
+                INSTALL_HINT[short],
+            )
             continue
         chosen.append((name, _provider_options(short, config.tensorrt)))
     if not chosen:
@@ -98,7 +102,8 @@ def open_session(path: Path, config: RuntimeConfig, model_dir: Path) -> Session:
         _announce_engine_build(path, Path(providers[0][1]["trt_engine_cache_path"]))
     try:
         inner = ort.InferenceSession(
-            str(path), sess_options=session_options(config),
+            str(path),
+            sess_options=session_options(config),
             providers=[name for name, _ in providers],
             provider_options=[options for _, options in providers],
         )
@@ -117,8 +122,12 @@ def open_session(path: Path, config: RuntimeConfig, model_dir: Path) -> Session:
 def _announce_engine_build(path: Path, cache_dir: Path) -> None:
     cache_dir.mkdir(parents=True, exist_ok=True)
     if not any(cache_dir.glob("*.engine")):
-        log.warning("building TensorRT engines for %s: the first start takes several minutes; "
-                    "engines are cached in %s for the next starts", path.name, cache_dir)
+        log.warning(
+            "building TensorRT engines for %s: the first start takes several minutes; "
+            "engines are cached in %s for the next starts",
+            path.name,
+            cache_dir,
+        )
 
 
 def describe_io(session: Any) -> str:

@@ -33,19 +33,40 @@ ALTERNATING = ["sliding_attention", "sliding_attention", "full_attention"]
 #: parameters) makes bench numbers mean something.
 FIXTURES: dict[str, dict[str, Any]] = {
     "tiny": dict(
-        vocab_size=512, vocab_size_per_layer_input=512, hidden_size=64, intermediate_size=128,
-        num_hidden_layers=6, num_attention_heads=4, num_key_value_heads=1, head_dim=16,
-        global_head_dim=32, layer_types=ALTERNATING * 2, sliding_window=8,
-        num_kv_shared_layers=2, hidden_size_per_layer_input=16, final_logit_softcapping=30.0,
-        max_position_embeddings=2048, initializer_range=0.1,
+        vocab_size=512,
+        vocab_size_per_layer_input=512,
+        hidden_size=64,
+        intermediate_size=128,
+        num_hidden_layers=6,
+        num_attention_heads=4,
+        num_key_value_heads=1,
+        head_dim=16,
+        global_head_dim=32,
+        layer_types=ALTERNATING * 2,
+        sliding_window=8,
+        num_kv_shared_layers=2,
+        hidden_size_per_layer_input=16,
+        final_logit_softcapping=30.0,
+        max_position_embeddings=2048,
+        initializer_range=0.1,
     ),
     "small": dict(
-        vocab_size=16384, vocab_size_per_layer_input=16384, hidden_size=512,
-        intermediate_size=2048, num_hidden_layers=8, num_attention_heads=8,
-        num_key_value_heads=2, head_dim=64, global_head_dim=128,
-        layer_types=(["sliding_attention"] * 3 + ["full_attention"]) * 2, sliding_window=128,
-        num_kv_shared_layers=2, hidden_size_per_layer_input=64, final_logit_softcapping=30.0,
-        max_position_embeddings=4096, initializer_range=0.02,
+        vocab_size=16384,
+        vocab_size_per_layer_input=16384,
+        hidden_size=512,
+        intermediate_size=2048,
+        num_hidden_layers=8,
+        num_attention_heads=8,
+        num_key_value_heads=2,
+        head_dim=64,
+        global_head_dim=128,
+        layer_types=(["sliding_attention"] * 3 + ["full_attention"]) * 2,
+        sliding_window=128,
+        num_kv_shared_layers=2,
+        hidden_size_per_layer_input=64,
+        final_logit_softcapping=30.0,
+        max_position_embeddings=4096,
+        initializer_range=0.02,
     ),
 }
 
@@ -69,10 +90,16 @@ def fixture_key(name: str) -> str:
     """Hash of everything that changes the built files."""
     export_dir = Path(__file__).resolve().parent.parent / "export"
     sources = sorted(p.read_text(encoding="utf-8") for p in export_dir.glob("*.py"))
-    payload = json.dumps({
-        "config": FIXTURES[name], "seed": SEED, "stops": STOP_IDS,
-        "versions": {pkg: _version(pkg) for pkg in TOOLCHAIN}, "exporter": sources,
-    }, sort_keys=True)
+    payload = json.dumps(
+        {
+            "config": FIXTURES[name],
+            "seed": SEED,
+            "stops": STOP_IDS,
+            "versions": {pkg: _version(pkg) for pkg in TOOLCHAIN},
+            "exporter": sources,
+        },
+        sort_keys=True,
+    )
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
@@ -114,8 +141,8 @@ def _build(name: str, hf_dir: Path, onnx_dir: Path) -> None:
     from gemma4_ros.export.onnx_export import export_model
 
     torch.manual_seed(SEED)
-    config = Gemma4TextConfig(pad_token_id=0, eos_token_id=1, bos_token_id=2,
-                              attn_implementation="eager", **FIXTURES[name])
+    settings: dict[str, Any] = dict(FIXTURES[name], attn_implementation="eager")
+    config = Gemma4TextConfig(pad_token_id=0, eos_token_id=1, bos_token_id=2, **settings)
     model = Gemma4ForCausalLM(config).eval()
     model.generation_config.eos_token_id = STOP_IDS
     model.save_pretrained(hf_dir)

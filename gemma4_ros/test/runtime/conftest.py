@@ -1,4 +1,4 @@
-"""Fixtures for runtime tests: a numpy fake decoder (fast loop tests) and the exported tiny model."""
+"""Runtime test fixtures: a numpy fake decoder (fast loop tests) and the exported tiny model."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -18,7 +18,7 @@ class FakeCache:
     def length(self) -> int:
         return len(self.tokens)
 
-    def copy(self) -> "FakeCache":
+    def copy(self) -> FakeCache:
         return FakeCache(list(self.tokens))
 
 
@@ -30,8 +30,11 @@ class FakeModel:
     would change them. Records every forward call's tokens.
     """
 
-    def __init__(self, successor: Callable[[int], int] = lambda t: (t + 1) % VOCAB,
-                 on_forward: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        successor: Callable[[int], int] = lambda t: (t + 1) % VOCAB,
+        on_forward: Callable[[], None] | None = None,
+    ) -> None:
         self.successor = successor
         self.on_forward = on_forward
         self.calls: list[list[int]] = []

@@ -23,13 +23,13 @@ onnx = pytest.importorskip("onnx")
 from onnx import helper, numpy_helper  # noqa: E402
 
 
-def prepend(graph: "onnx.GraphProto", nodes: list["onnx.NodeProto"]) -> None:
+def prepend(graph: onnx.GraphProto, nodes: list[onnx.NodeProto]) -> None:
     existing = list(graph.node)
     del graph.node[:]
     graph.node.extend([*nodes, *existing])
 
 
-def rename_kv(graph: "onnx.GraphProto") -> None:
+def rename_kv(graph: onnx.GraphProto) -> None:
     renames = {}
     for value in graph.input:
         if value.name.startswith("past_key_values."):
@@ -39,7 +39,7 @@ def rename_kv(graph: "onnx.GraphProto") -> None:
         node.input[:] = [renames.get(name, name) for name in node.input]
 
 
-def flatten_per_layer_input(graph: "onnx.GraphProto", layers: int, width: int) -> None:
+def flatten_per_layer_input(graph: onnx.GraphProto, layers: int, width: int) -> None:
     value = next(v for v in graph.input if v.name == "per_layer_inputs")
     dims = value.type.tensor_type.shape.dim
     del dims[3]
@@ -48,23 +48,32 @@ def flatten_per_layer_input(graph: "onnx.GraphProto", layers: int, width: int) -
     for node in graph.node:
         node.input[:] = ["per_layer_4d" if n == "per_layer_inputs" else n for n in node.input]
     graph.initializer.append(numpy_helper.from_array(np.array([0, 0, layers, width]), "ple_shape"))
-    prepend(graph, [helper.make_node("Reshape", ["per_layer_inputs", "ple_shape"], ["per_layer_4d"])])
+    prepend(
+        graph, [helper.make_node("Reshape", ["per_layer_inputs", "ple_shape"], ["per_layer_4d"])]
+    )
 
 
-def positions_from_mask(graph: "onnx.GraphProto") -> None:
+def positions_from_mask(graph: onnx.GraphProto) -> None:
     graph.input.remove(next(v for v in graph.input if v.name == "position_ids"))
-    graph.initializer.extend([
-        numpy_helper.from_array(np.array(1, dtype=np.int64), "one"),
-        numpy_helper.from_array(np.array([1], dtype=np.int64), "axis1"),
-        numpy_helper.from_array(np.array([2**62], dtype=np.int64), "big"),
-    ])
-    prepend(graph, [
-        helper.make_node("CumSum", ["attention_mask", "one"], ["mask_cumsum"]),
-        helper.make_node("Sub", ["mask_cumsum", "one"], ["all_positions"]),
-        helper.make_node("Shape", ["inputs_embeds"], ["new_len"], start=1, end=2),
-        helper.make_node("Neg", ["new_len"], ["neg_new_len"]),
-        helper.make_node("Slice", ["all_positions", "neg_new_len", "big", "axis1"], ["position_ids"]),
-    ])
+    graph.initializer.extend(
+        [
+            numpy_helper.from_array(np.array(1, dtype=np.int64), "one"),
+            numpy_helper.from_array(np.array([1], dtype=np.int64), "axis1"),
+            numpy_helper.from_array(np.array([2**62], dtype=np.int64), "big"),
+        ]
+    )
+    prepend(
+        graph,
+        [
+            helper.make_node("CumSum", ["attention_mask", "one"], ["mask_cumsum"]),
+            helper.make_node("Sub", ["mask_cumsum", "one"], ["all_positions"]),
+            helper.make_node("Shape", ["inputs_embeds"], ["new_len"], start=1, end=2),
+            helper.make_node("Neg", ["new_len"], ["neg_new_len"]),
+            helper.make_node(
+                "Slice", ["all_positions", "neg_new_len", "big", "axis1"], ["position_ids"]
+            ),
+        ],
+    )
 
 
 def write_other_layout(fixture: FixtureModel, target: Path) -> Path:
@@ -74,27 +83,37 @@ def write_other_layout(fixture: FixtureModel, target: Path) -> Path:
     source = fixture.onnx_dir / "onnx"
     embed = onnx.load(str(source / "embed_tokens.onnx"))
     decoder = onnx.load(str(source / "decoder_model_merged.onnx"))
-    shape = next(v for v in decoder.graph.input if v.name == "per_layer_inputs").type.tensor_type.shape
+    shape = next(
+        v for v in decoder.graph.input if v.name == "per_layer_inputs"
+    ).type.tensor_type.shape
     rename_kv(decoder.graph)
     flatten_per_layer_input(decoder.graph, shape.dim[2].dim_value, shape.dim[3].dim_value)
     positions_from_mask(decoder.graph)
     for model, folder in ((embed, "embedding"), (decoder, "decoder")):
         (target / folder).mkdir()
-        onnx.save_model(model, str(target / folder / "model.onnx"), save_as_external_data=True,
-                        location="model.onnx_data")
+        onnx.save_model(
+            model,
+            str(target / folder / "model.onnx"),
+            save_as_external_data=True,
+            location="model.onnx_data",
+        )
     return target
 
 
 def greedy_logits(model_dir: Path, ids: list[int]) -> tuple[list[int], list[np.ndarray]]:
-    engine = engine_from_config(RuntimeConfig(model_dir=str(model_dir), providers=["cpu"],
-                                              max_new_tokens=12))
+    engine = engine_from_config(
+        RuntimeConfig(model_dir=str(model_dir), providers=["cpu"], max_new_tokens=12)
+    )
     steps: list[np.ndarray] = []
-    tokens = engine.generate(ids, GenerationOptions(
-        logits_processor=lambda logits: steps.append(logits.copy()))).run()
+    tokens = engine.generate(
+        ids, GenerationOptions(logits_processor=lambda logits: steps.append(logits.copy()))
+    ).run()
     return tokens, steps
 
 
-def test_other_exporters_layout_and_names_load_and_agree(tiny_fixture: FixtureModel, tmp_path: Path) -> None:
+def test_other_exporters_layout_and_names_load_and_agree(
+    tiny_fixture: FixtureModel, tmp_path: Path
+) -> None:
     other = write_other_layout(tiny_fixture, tmp_path / "other")
     engine = engine_from_config(RuntimeConfig(model_dir=str(other), providers=["cpu"]))
     io = engine.model.decoder_io  # type: ignore[attr-defined]
@@ -104,4 +123,30 @@ def test_other_exporters_layout_and_names_load_and_agree(tiny_fixture: FixtureMo
     ours, ours_logits = greedy_logits(tiny_fixture.onnx_dir, ids)
     theirs, their_logits = greedy_logits(other, ids)
     assert ours == theirs
-    assert max(float(np.abs(a - b).max()) for a, b in zip(ours_logits, their_logits)) < 1e-5
+    assert (
+        max(float(np.abs(a - b).max()) for a, b in zip(ours_logits, their_logits, strict=True))
+        < 1e-5
+    )
+
+
+def test_symbolic_kv_shapes_are_filled_from_config(
+    tiny_fixture: FixtureModel, tmp_path: Path
+) -> None:
+    target = tmp_path / "symbolic"
+    shutil.copytree(tiny_fixture.onnx_dir, target)
+    path = target / "onnx" / "decoder_model_merged.onnx"
+    decoder = onnx.load(str(path), load_external_data=False)
+    for value in decoder.graph.input:
+        if value.name.startswith("past_key_values."):
+            dims = value.type.tensor_type.shape.dim
+            dims[1].dim_param, dims[3].dim_param = "kv_heads", "head_dim"
+    onnx.save_model(decoder, str(path))
+    engine = engine_from_config(RuntimeConfig(model_dir=str(target), providers=["cpu"]))
+    slots = engine.model.decoder_io.slots  # type: ignore[attr-defined]
+    assert [(s.heads, s.head_dim) for s in slots if s.kind == "key"] == [
+        (1, 16),
+        (1, 16),
+        (1, 32),
+        (1, 16),
+    ]
+    assert len(engine.generate([2, 3, 4], GenerationOptions(max_new_tokens=3)).run()) == 3

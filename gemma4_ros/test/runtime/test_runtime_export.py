@@ -45,33 +45,46 @@ def test_directory_without_config_is_not_a_checkpoint(tmp_path: Path) -> None:
 def test_writes_the_public_layout(tiny_fixture: FixtureModel) -> None:
     root = tiny_fixture.onnx_dir
     names = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
-    assert names == ["config.json", "generation_config.json",
-                     "onnx/decoder_model_merged.onnx", "onnx/decoder_model_merged.onnx_data",
-                     "onnx/embed_tokens.onnx", "onnx/embed_tokens.onnx_data"]
+    assert names == [
+        "config.json",
+        "generation_config.json",
+        "onnx/decoder_model_merged.onnx",
+        "onnx/decoder_model_merged.onnx_data",
+        "onnx/embed_tokens.onnx",
+        "onnx/embed_tokens.onnx_data",
+    ]
 
 
 def test_embed_graph_contract(tiny_fixture: FixtureModel) -> None:
-    session = ort.InferenceSession(str(tiny_fixture.onnx_dir / "onnx" / "embed_tokens.onnx"),
-                                   providers=["CPUExecutionProvider"])
+    session = ort.InferenceSession(
+        str(tiny_fixture.onnx_dir / "onnx" / "embed_tokens.onnx"),
+        providers=["CPUExecutionProvider"],
+    )
     config = FIXTURES["tiny"]
     outputs = {o.name: o.shape for o in session.get_outputs()}
     assert [i.name for i in session.get_inputs()] == ["input_ids"]
     assert outputs["inputs_embeds"][2] == config["hidden_size"]
-    assert outputs["per_layer_inputs"][2:] == [config["num_hidden_layers"],
-                                               config["hidden_size_per_layer_input"]]
+    assert outputs["per_layer_inputs"][2:] == [
+        config["num_hidden_layers"],
+        config["hidden_size_per_layer_input"],
+    ]
 
 
 def test_decoder_graph_contract(tiny_fixture: FixtureModel) -> None:
     session = ort.InferenceSession(
         str(tiny_fixture.onnx_dir / "onnx" / "decoder_model_merged.onnx"),
-        providers=["CPUExecutionProvider"])
+        providers=["CPUExecutionProvider"],
+    )
     config = FIXTURES["tiny"]
     owning = config["num_hidden_layers"] - config["num_kv_shared_layers"]
     inputs = [i.name for i in session.get_inputs()]
     assert inputs[:4] == ["inputs_embeds", "per_layer_inputs", "attention_mask", "position_ids"]
-    assert inputs[4:] == [f"past_key_values.{i}.{kv}" for i in range(owning) for kv in ("key", "value")]
+    assert inputs[4:] == [
+        f"past_key_values.{i}.{kv}" for i in range(owning) for kv in ("key", "value")
+    ]
     assert [o.name for o in session.get_outputs()] == ["logits"] + [
-        f"present.{i}.{kv}" for i in range(owning) for kv in ("key", "value")]
+        f"present.{i}.{kv}" for i in range(owning) for kv in ("key", "value")
+    ]
 
 
 def test_cli_reports_errors_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -81,16 +94,20 @@ def test_cli_reports_errors_in_one_line(tmp_path: Path, capsys: pytest.CaptureFi
     assert "gemma4-ros export: error: checkpoint directory" in capsys.readouterr().err
 
 
-def test_legacy_exporter_writes_the_same_contract_and_matches(tiny_fixture: FixtureModel,
-                                                               tmp_path: Path) -> None:
+def test_legacy_exporter_writes_the_same_contract_and_matches(
+    tiny_fixture: FixtureModel, tmp_path: Path
+) -> None:
     report = export_model(tiny_fixture.hf_dir, tmp_path / "legacy", exporter="legacy")
     assert report.exporter == "legacy"
     assert report.max_abs_diff is not None and report.max_abs_diff < 1e-4
-    ours = ort.InferenceSession(str(tmp_path / "legacy" / "onnx" / "decoder_model_merged.onnx"),
-                                providers=["CPUExecutionProvider"])
+    ours = ort.InferenceSession(
+        str(tmp_path / "legacy" / "onnx" / "decoder_model_merged.onnx"),
+        providers=["CPUExecutionProvider"],
+    )
     reference = ort.InferenceSession(
         str(tiny_fixture.onnx_dir / "onnx" / "decoder_model_merged.onnx"),
-        providers=["CPUExecutionProvider"])
+        providers=["CPUExecutionProvider"],
+    )
     assert [i.name for i in ours.get_inputs()] == [i.name for i in reference.get_inputs()]
     assert [o.name for o in ours.get_outputs()] == [o.name for o in reference.get_outputs()]
 
@@ -107,7 +124,10 @@ def test_fp16_export_loads_as_the_fp16_variant(tiny_fixture: FixtureModel, tmp_p
     report = export_model(tiny_fixture.hf_dir, tmp_path / "fp16", dtype="fp16")
     assert report.max_abs_diff is not None and report.max_abs_diff < 5e-2
     model = Gemma4OnnxModel.load(RuntimeConfig(model_dir=str(tmp_path / "fp16"), providers=["cpu"]))
-    assert model.files.variant == "fp16" and model.files.decoder.name == "decoder_model_merged_fp16.onnx"
+    assert (
+        model.files.variant == "fp16"
+        and model.files.decoder.name == "decoder_model_merged_fp16.onnx"
+    )
     cache = model.new_cache()
     assert cache.feeds()["past_key_values.0.key"].dtype == np.float16
     ids = [2, *range(100, 124)]

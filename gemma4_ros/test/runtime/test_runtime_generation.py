@@ -60,7 +60,8 @@ def test_request_stop_ids_replace_defaults_but_keep_eos() -> None:
 def test_cancel_from_another_thread_stops_at_next_step(fake_model: FakeModel) -> None:
     cancel = threading.Event()
     generation = make_engine(fake_model, max_new_tokens=50).generate(
-        [2], GenerationOptions(cancel=cancel))
+        [2], GenerationOptions(cancel=cancel)
+    )
     seen = []
     for event in generation:
         seen.append(event.token_id)
@@ -86,14 +87,16 @@ def test_logits_processor_masks_in_place(fake_model: FakeModel) -> None:
         logits[int(np.argmax(logits))] = -np.inf
 
     generation = make_engine(fake_model).generate(
-        [2], GenerationOptions(max_new_tokens=2, logits_processor=ban_successor))
+        [2], GenerationOptions(max_new_tokens=2, logits_processor=ban_successor)
+    )
     # With the argmax banned, the linear ramp makes the last vocabulary entry the best left.
     assert generation.run() == [VOCAB - 1, VOCAB - 1]
 
 
 def test_mask_that_allows_nothing_is_a_grammar_error(fake_model: FakeModel) -> None:
     generation = make_engine(fake_model).generate(
-        [2], GenerationOptions(logits_processor=lambda logits: logits.fill(-np.inf)))
+        [2], GenerationOptions(logits_processor=lambda logits: logits.fill(-np.inf))
+    )
     assert generation.run() == []
     assert generation.stop_reason is StopReason.GRAMMAR_ERROR
 
@@ -113,23 +116,31 @@ def test_commit_hook_sees_each_token_and_can_reject(fake_model: FakeModel) -> No
 
 def test_forced_tokens_skip_sampling_and_share_one_forward_pass(fake_model: FakeModel) -> None:
     queue = [[20, 21, 22]]
-    options = GenerationOptions(max_new_tokens=5,
-                                forced_tokens=lambda: queue.pop() if queue else [])
+    options = GenerationOptions(
+        max_new_tokens=5, forced_tokens=lambda: queue.pop() if queue else []
+    )
     generation = make_engine(fake_model).generate([2], options)
     events = list(generation)
     assert [(e.token_id, e.forced) for e in events] == [
-        (20, True), (21, True), (22, True), (23, False), (24, False)]
+        (20, True),
+        (21, True),
+        (22, True),
+        (23, False),
+        (24, False),
+    ]
     assert [e.index for e in events] == [0, 1, 2, 3, 4]
     assert fake_model.calls[1] == [20, 21, 22]
 
 
 def test_forced_tokens_are_cut_at_max_tokens_and_stop_tokens(fake_model: FakeModel) -> None:
     capped = make_engine(fake_model).generate(
-        [2], GenerationOptions(max_new_tokens=2, forced_tokens=lambda: [30, 31, 32]))
+        [2], GenerationOptions(max_new_tokens=2, forced_tokens=lambda: [30, 31, 32])
+    )
     assert capped.run() == [30, 31]
     assert capped.stop_reason is StopReason.MAX_TOKENS
     stopped = make_engine(fake_model).generate(
-        [2], GenerationOptions(forced_tokens=lambda: [30, TURN_END, 32]))
+        [2], GenerationOptions(forced_tokens=lambda: [30, TURN_END, 32])
+    )
     assert stopped.run() == [30, TURN_END]
     assert stopped.stop_reason is StopReason.STOP_TOKEN
 

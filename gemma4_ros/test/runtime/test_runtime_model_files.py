@@ -15,9 +15,17 @@ from gemma4_ros.runtime.model import Gemma4OnnxModel
 from gemma4_ros.runtime.model_files import AUTO_CPU, AUTO_GPU, discover
 from gemma4_ros.testing.fixture_models import FixtureModel
 
-CONFIG = {"model_type": "gemma4", "text_config": {
-    "vocab_size": 512, "num_hidden_layers": 6, "num_kv_shared_layers": 2,
-    "eos_token_id": 1, "bos_token_id": 2, "pad_token_id": 0}}
+CONFIG = {
+    "model_type": "gemma4",
+    "text_config": {
+        "vocab_size": 512,
+        "num_hidden_layers": 6,
+        "num_kv_shared_layers": 2,
+        "eos_token_id": 1,
+        "bos_token_id": 2,
+        "pad_token_id": 0,
+    },
+}
 
 
 def write_model(root: Path, variants: tuple[str, ...] = ("",), config: dict | None = None) -> Path:
@@ -30,18 +38,24 @@ def write_model(root: Path, variants: tuple[str, ...] = ("",), config: dict | No
     return root
 
 
-def copy_fixture(fixture: FixtureModel, target: Path, suffix: str = "", sidecars: bool = True) -> Path:
+def copy_fixture(
+    fixture: FixtureModel, target: Path, suffix: str = "", sidecars: bool = True
+) -> Path:
     shutil.copytree(fixture.onnx_dir, target, ignore=shutil.ignore_patterns("*.onnx*"))
     (target / "onnx").mkdir(exist_ok=True)
     for graph in ("embed_tokens", "decoder_model_merged"):
-        shutil.copy(fixture.onnx_dir / "onnx" / f"{graph}.onnx", target / "onnx" / f"{graph}{suffix}.onnx")
+        shutil.copy(
+            fixture.onnx_dir / "onnx" / f"{graph}.onnx", target / "onnx" / f"{graph}{suffix}.onnx"
+        )
         if sidecars:  # the sidecar name is recorded inside the graph, so it keeps its name
             shutil.copy(fixture.onnx_dir / "onnx" / f"{graph}.onnx_data", target / "onnx")
     return target
 
 
 def load(model_dir: Path, variant: str = "auto") -> Gemma4OnnxModel:
-    return Gemma4OnnxModel.load(RuntimeConfig(model_dir=str(model_dir), variant=variant, providers=["cpu"]))
+    return Gemma4OnnxModel.load(
+        RuntimeConfig(model_dir=str(model_dir), variant=variant, providers=["cpu"])
+    )
 
 
 def test_discovers_public_layout_and_stop_ids(tmp_path: Path) -> None:
@@ -90,7 +104,10 @@ def test_missing_decoder_names_the_file_and_lists_what_is_there(tmp_path: Path) 
     with pytest.raises(Gemma4RosError) as error:
         discover(root, "fp16")
     message = str(error.value)
-    assert "onnx/embed_tokens_fp16.onnx" in message and "onnx/decoder_model_merged_fp16.onnx" in message
+    assert (
+        "onnx/embed_tokens_fp16.onnx" in message
+        and "onnx/decoder_model_merged_fp16.onnx" in message
+    )
     assert "onnx/decoder_model_merged_q4.onnx" in message  # what was found
     assert '--include "onnx/*_fp16.onnx*"' in message
 
@@ -106,13 +123,17 @@ def test_corrupt_graph_names_the_file(tmp_path: Path) -> None:
         load(root, "fp32")
 
 
-def test_missing_weights_sidecar_names_the_graph(tiny_fixture: FixtureModel, tmp_path: Path) -> None:
+def test_missing_weights_sidecar_names_the_graph(
+    tiny_fixture: FixtureModel, tmp_path: Path
+) -> None:
     root = copy_fixture(tiny_fixture, tmp_path / "m", sidecars=False)
     with pytest.raises(Gemma4RosError, match=r"cannot load .*embed_tokens\.onnx.*onnx_data"):
         load(root, "fp32")
 
 
-def test_graph_with_the_wrong_dtype_for_its_variant(tiny_fixture: FixtureModel, tmp_path: Path) -> None:
+def test_graph_with_the_wrong_dtype_for_its_variant(
+    tiny_fixture: FixtureModel, tmp_path: Path
+) -> None:
     root = copy_fixture(tiny_fixture, tmp_path / "m", suffix="_fp16")
     with pytest.raises(Gemma4RosError, match=r"is float32, but variant 'fp16' expects float16"):
         load(root, "fp16")
@@ -122,7 +143,10 @@ def test_fixture_loads_with_contract_from_the_graph(tiny_fixture: FixtureModel) 
     model = load(tiny_fixture.onnx_dir)
     io = model.decoder_io
     assert model.provider == "cpu" and model.files.variant == "fp32"
-    assert [s.input_name for s in io.slots[:2]] == ["past_key_values.0.key", "past_key_values.0.value"]
+    assert [s.input_name for s in io.slots[:2]] == [
+        "past_key_values.0.key",
+        "past_key_values.0.value",
+    ]
     assert len(io.slots) == 2 * model.files.info.cache_owning_layers
     assert io.positions_name == "position_ids" and io.per_layer_rank == 4
     assert {s.head_dim for s in io.slots} == {16, 32}  # sliding and full layers differ
@@ -154,3 +178,18 @@ def test_io_binding_path_matches_the_numpy_path(tiny_fixture: FixtureModel) -> N
     assert bound_cache.length == plain_cache.length == 23
     past = bound_cache.feeds()["past_key_values.0.key"]
     assert past.shape() == [1, 1, 23, 16] and past.device_name() == "cpu"
+
+
+def test_kv_sizes_from_published_style_config(tmp_path: Path) -> None:
+    text = {
+        **CONFIG["text_config"],
+        "head_dim": 256,
+        "global_head_dim": 512,
+        "num_key_value_heads": 1,
+        "layer_types": ["sliding_attention"] * 4 + ["full_attention"] * 2,
+    }
+    text["layer_types"][2] = "full_attention"
+    files = discover(
+        write_model(tmp_path / "m", config={"model_type": "gemma4", "text_config": text})
+    )
+    assert files.info.kv_dims == ((1, 256), (1, 256), (1, 512), (1, 256))

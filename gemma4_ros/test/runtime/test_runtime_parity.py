@@ -28,8 +28,9 @@ def reference(tiny_fixture: FixtureModel):  # type: ignore[no-untyped-def]
 
 
 def engine_for(fixture: FixtureModel):  # type: ignore[no-untyped-def]
-    config = RuntimeConfig(model_dir=str(fixture.onnx_dir), providers=["cpu"],
-                           intra_op_threads=1, max_new_tokens=STEPS)
+    config = RuntimeConfig(
+        model_dir=str(fixture.onnx_dir), providers=["cpu"], intra_op_threads=1, max_new_tokens=STEPS
+    )
     return engine_from_config(config)
 
 
@@ -59,7 +60,7 @@ def reference_greedy(model, ids: list[int], count: int) -> tuple[list[int], list
 
 def assert_parity(ours: list[np.ndarray], theirs: list[np.ndarray]) -> None:
     assert len(ours) == len(theirs)
-    for step, (a, b) in enumerate(zip(ours, theirs)):
+    for step, (a, b) in enumerate(zip(ours, theirs, strict=True)):
         diff = float(np.abs(a - b).max())
         assert diff <= TOLERANCE, f"step {step}: max |Δlogits| = {diff:.3g}"
 
@@ -75,7 +76,9 @@ def test_greedy_text_generation_matches_transformers(tiny_fixture: FixtureModel,
         assert len(tokens) == STEPS
 
 
-def test_request_served_from_reused_prefix_matches_transformers(tiny_fixture: FixtureModel, reference) -> None:  # type: ignore[no-untyped-def]
+def test_request_served_from_reused_prefix_matches_transformers(
+    tiny_fixture: FixtureModel, reference
+) -> None:  # type: ignore[no-untyped-def]
     system, user = prompt(18, seed=1), prompt(7, seed=2)[1:]
     engine = engine_for(tiny_fixture)
     engine.prefix_cache.add(system)
@@ -90,7 +93,9 @@ def test_request_served_from_reused_prefix_matches_transformers(tiny_fixture: Fi
     assert_parity(logits2, reference_greedy(reference, system + second_user, len(tokens2))[1])
 
 
-def test_prefill_logits_match_at_every_prompt_position(tiny_fixture: FixtureModel, reference) -> None:  # type: ignore[no-untyped-def]
+def test_prefill_logits_match_at_every_prompt_position(
+    tiny_fixture: FixtureModel, reference
+) -> None:  # type: ignore[no-untyped-def]
     ids = prompt(30, seed=4)
     model = engine_for(tiny_fixture).model
     ours = model.decode(model.embed(np.asarray(ids)), model.new_cache(), all_positions=True)
