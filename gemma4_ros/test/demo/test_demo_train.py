@@ -21,6 +21,7 @@ def test_schedule_warms_up_stays_flat_and_decays() -> None:
     assert learning_rate(options, 50, 1.0) == pytest.approx(2e-5)
 
 
+@pytest.mark.slow
 def test_smoke_training_writes_a_loadable_checkpoint(tmp_path: Path) -> None:
     from transformers.models.gemma4 import Gemma4ForCausalLM
 
