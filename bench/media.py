@@ -27,6 +27,7 @@ from functools import partial
 from typing import Any
 
 import numpy as np
+
 from gemma4_ros.runtime import audio_features as af
 from gemma4_ros.runtime import image_preprocessing as ip
 
