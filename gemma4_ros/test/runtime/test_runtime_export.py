@@ -134,3 +134,45 @@ def test_fp16_export_loads_as_the_fp16_variant(tiny_fixture: FixtureModel, tmp_p
     with torch.no_grad():
         expected = load_reference(tiny_fixture)(torch.tensor([ids])).logits[0, -1].numpy()
     assert float(np.abs(model.forward(ids, cache) - expected).max()) < 0.1
+
+
+def test_multimodal_checkpoint_exports_its_text_graphs(tmp_path: Path) -> None:
+    """Gemma4ForConditionalGeneration: text graphs from its language model; placeholders → pad."""
+    import numpy as np
+    import torch
+    from transformers import Gemma4Config, Gemma4ForConditionalGeneration, Gemma4TextConfig
+
+    torch.manual_seed(0)
+    text = Gemma4TextConfig(pad_token_id=0, eos_token_id=1, bos_token_id=2, **FIXTURES["tiny"])
+    config = Gemma4Config(
+        text_config=text.to_dict(),
+        vision_config=dict(
+            hidden_size=32,
+            intermediate_size=64,
+            num_hidden_layers=1,
+            num_attention_heads=2,
+            num_key_value_heads=2,
+            head_dim=16,
+        ),
+        audio_config=dict(
+            hidden_size=32,
+            num_hidden_layers=1,
+            num_attention_heads=2,
+            output_proj_dims=32,
+            subsampling_conv_channels=[128, 32],
+        ),
+        image_token_id=500,
+        audio_token_id=501,
+        video_token_id=502,
+    )
+    Gemma4ForConditionalGeneration(config).save_pretrained(tmp_path / "hf")
+    report = export_model(tmp_path / "hf", tmp_path / "out", exporter="legacy")
+    assert report.max_abs_diff is not None and report.max_abs_diff < 1e-4
+    embed = ort.InferenceSession(
+        str(tmp_path / "out" / "onnx" / "embed_tokens.onnx"), providers=["CPUExecutionProvider"]
+    )
+    placeholders, pads = (
+        embed.run(None, {"input_ids": np.array([ids])}) for ids in ([500, 501, 502], [0, 0, 0])
+    )
+    for got, expected in zip(placeholders, pads, strict=True):
+        np.testing.assert_array_equal(got, expected)
