@@ -32,33 +32,40 @@ class GrammarLimits(StrictModel):
     to close a string). They only narrow what may be generated; validation still uses the full
     tool schemas."""
 
-    max_text_chars: int = Field(400, ge=1, description="plain text of an answer")
-    max_thought_chars: int = Field(2000, ge=1, description="thinking text")
-    max_string_chars: int = Field(256, ge=1, description="strings without maxLength")
+    max_text_chars: int = Field(default=400, ge=1, description="plain text of an answer")
+    max_thought_chars: int = Field(default=2000, ge=1, description="thinking text")
+    max_string_chars: int = Field(default=256, ge=1, description="strings without maxLength")
     string_chars_cap: Optional[int] = Field(
-        None, ge=1, description="also cap strings that declare a larger maxLength; null = no")
-    max_array_items: int = Field(16, ge=1, description="arrays without maxItems")
-    max_decimals: int = Field(4, ge=1, le=12, description="decimals a number may carry")
+        default=None, ge=1,
+        description="also cap strings that declare a larger maxLength; null = no")
+    max_array_items: int = Field(default=16, ge=1, description="arrays without maxItems")
+    max_decimals: int = Field(default=4, ge=1, le=12, description="decimals a number may carry")
 
 
 class PlannerConfig(StrictModel):
     """Everything :class:`gemma4_ros.planning.planner.Planner` reads besides model and tools."""
 
-    system_prompt: str = Field(DEFAULT_SYSTEM_PROMPT, min_length=1,
+    system_prompt: str = Field(default=DEFAULT_SYSTEM_PROMPT, min_length=1,
                                description="system turn before the tool declarations")
-    ask_system_prompt: str = Field(DEFAULT_ASK_PROMPT, min_length=1,
+    ask_system_prompt: str = Field(default=DEFAULT_ASK_PROMPT, min_length=1,
                                    description="system turn of ask() (no tools)")
-    constrained: bool = Field(True, description="decode under the tool-call grammar")
+    constrained: bool = Field(default=True, description="decode under the tool-call grammar")
     allow_text_answer: bool = Field(
-        True, description="plan() may end in a text answer with no calls (e.g. a refusal)")
-    thinking: bool = Field(False, description="thinking mode when a request does not say")
-    max_steps: int = Field(8, ge=1, le=64, description="most tool calls in one plan")
-    max_tokens: int = Field(512, ge=1, description="generated tokens per plan")
-    ask_max_tokens: int = Field(256, ge=1, description="generated tokens per ask() answer")
-    deadline_s: Optional[float] = Field(30.0, gt=0.0, description="seconds per request; null = none")
-    history_entries: int = Field(32, ge=0, description="conversations kept for replan()")
-    model_name: str = Field("", description="name written into plans; empty = model directory")
-    grammar: GrammarLimits = Field(default_factory=GrammarLimits)
+        default=True,
+        description="plan() may end in a text answer with no calls (e.g. a refusal)")
+    thinking: bool = Field(default=False,
+                           description="thinking mode when a request does not say")
+    max_steps: int = Field(default=8, ge=1, le=64, description="most tool calls in one plan")
+    max_tokens: int = Field(default=512, ge=1, description="generated tokens per plan")
+    ask_max_tokens: int = Field(default=256, ge=1,
+                                description="generated tokens per ask() answer")
+    deadline_s: Optional[float] = Field(default=30.0, gt=0.0,
+                                        description="seconds per request; null = none")
+    history_entries: int = Field(default=32, ge=0,
+                                 description="conversations kept for replan()")
+    model_name: str = Field(default="",
+                            description="name written into plans; empty = model directory")
+    grammar: GrammarLimits = Field(default_factory=lambda: GrammarLimits())
 
 
 def load_planner_config(path: str | Path | None = None) -> PlannerConfig:

@@ -4,8 +4,9 @@ The expensive parts live once per planner: llguidance's view of the tokenizer (s
 4's 262,144 tokens, so built on the first constrained request, not at start-up) and one compiled
 grammar per request shape (answer mode × thinking × step limit, cached by the decoding layer).
 A request gets a fresh :class:`ToolCallConstraint` and wires it into the generation loop's three
-hooks: the mask as ``logits_processor``, ``commit`` as ``on_commit``, and the grammar's forced
-tokens as ``forced_tokens`` (fed through the model without sampling).
+hooks: the mask as ``logits_processor``, ``commit_and_prefetch`` as ``on_commit`` (the next mask
+then computes while the model runs), and the grammar's forced tokens as ``forced_tokens`` (fed
+through the model without sampling).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from __future__ import annotations
 import copy
 import threading
 from typing import Any, Literal, Optional
+
+import numpy as np
 
 from gemma4_ros.decoding.constraint import (GrammarTokenizer, ToolCallConstraint, compile_grammar,
                                             load_grammar_tokenizer)
@@ -60,9 +63,14 @@ class ConstraintFactory:
 
 
 def hook(options: GenerationOptions, constraint: ToolCallConstraint) -> GenerationOptions:
-    """``options`` with the constraint plugged into the loop's three hooks."""
-    options.logits_processor = constraint.mask_logits
-    options.on_commit = constraint.commit
+    """``options`` with the constraint plugged into the loop's three hooks. The commit hook also
+    starts the next mask on a worker thread, so it overlaps the model's forward pass."""
+
+    def mask(logits: np.ndarray) -> None:
+        constraint.mask_logits(logits)
+
+    options.logits_processor = mask
+    options.on_commit = constraint.commit_and_prefetch
     options.forced_tokens = constraint.forced_tokens
     return options
 

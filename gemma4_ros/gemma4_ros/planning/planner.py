@@ -77,13 +77,19 @@ class Planner:
 
     # --- plans ---------------------------------------------------------------------------
     def plan(self, instruction: str, image: Any = None, audio: Any = None,
-             context: Context = None, **options: Any) -> Plan:
+             context: Context = None, *, source: PlanSource = PlanSource.TEXT,
+             thinking: Optional[bool] = None, max_steps: Optional[int] = None,
+             max_tokens: Optional[int] = None, deadline_s: Optional[float] = None,
+             cancel: Optional[threading.Event] = None) -> Plan:
         """A validated plan for ``instruction``; raises a :class:`PlanningError` otherwise.
 
-        Keyword options: ``source`` (PlanSource), ``thinking``, ``max_steps``, ``max_tokens``,
-        ``deadline_s`` (None = the config's; ``math.inf`` = none), ``cancel`` (threading.Event).
+        ``context`` (text or a mapping such as the robot's state) goes into the user turn.
+        Limits left at None take the config's; ``deadline_s=math.inf`` means none. ``cancel``
+        may be set from any thread. ``thinking`` None takes the config's.
         """
-        return self.plan_stream(instruction, image, audio, context, **options).result()
+        return self.plan_stream(instruction, image, audio, context, source=source,
+                                thinking=thinking, max_steps=max_steps, max_tokens=max_tokens,
+                                deadline_s=deadline_s, cancel=cancel).result()
 
     def plan_stream(self, instruction: str, image: Any = None, audio: Any = None,
                     context: Context = None, *, source: PlanSource = PlanSource.TEXT,
@@ -218,7 +224,7 @@ class Planner:
         timeout = None
         if limits.deadline_s is not None:
             timeout = max(0.0, limits.deadline_s - (self.engine.clock() - started))
-        extra = {"media": inputs.encoded} if inputs.encoded else {}
+        extra: dict[str, Any] = {"media": inputs.encoded} if inputs.encoded else {}
         return GenerationOptions(max_new_tokens=limits.max_tokens, stop_token_ids=self._stops,
                                  timeout_s=timeout, cancel=cancel, **extra)
 
