@@ -86,7 +86,7 @@ def to_mono_16k(samples: np.ndarray, sample_rate: int) -> np.ndarray:
     if sample_rate == SAMPLE_RATE or pcm.size == 0:
         return np.ascontiguousarray(pcm)
     length = math.ceil(pcm.size * SAMPLE_RATE / sample_rate)
-    resampled = soxr.resample(pcm, sample_rate, SAMPLE_RATE, quality="soxr_hq")
+    resampled = soxr.resample(pcm, sample_rate, SAMPLE_RATE, quality="HQ")  # = "soxr_hq"
     return np.ascontiguousarray(np.pad(resampled, (0, max(0, length - resampled.size)))[:length],
                                 dtype=np.float32)
 

@@ -6,11 +6,14 @@ the frame to the largest size whose sides are multiples of 48 px (patch 16 × po
 or std), cut row-major 16×16×3 patches and pad them to the full budget with zeros and position −1.
 
 Why Pillow and not OpenCV: ``cv2.resize`` has no antialiased bicubic (INTER_CUBIC uses a = −0.75 and
-ignores the scale on downsizing), so it differs from the processor by tens of grey levels. Pillow
+ignores the scale on downsizing; INTER_AREA is a box filter): on a 1080p checkerboard with noise
+they land 50–164 grey levels (mean 3–18) from the processor, measured. Pillow
 *is* the resampler of the processor's PIL backend, so the result is bit-identical. transformers'
-default torchvision backend runs a separate uint8 kernel that differs from Pillow by at most 2/255
-in under 1% of the pixels on AVX2 CPUs, and by far more on GPUs (it resamples in float there): the
-measured bound is in ``test/runtime/test_media_image.py``.
+default torchvision backend resizes uint8 frames on the CPU with torch's own antialiased bicubic
+kernel, measured at most 2/255 from Pillow in under 1% of the pixels (a test holds that
+bound); on a GPU it resamples in float without clipping between passes, up to 24/255 from Pillow
+on noise. So the torchvision backend is not one reference either; Pillow is the stable one.
+Measured in ``test/runtime/test_media_image.py``.
 """
 
 from __future__ import annotations
