@@ -103,7 +103,8 @@ class Planner:
         inputs = encode_media(self.engine, image, audio)
         prompt = self.prompts.request(instruction, context=context, thinking=think,
                                       media=inputs.media)
-        fields = {"instruction": instruction.strip(), "source": source}
+        fields = {"instruction": instruction.strip(), "source": source,
+                  "frame_id": self.registry.frame}
         mode: Mode = "auto" if self.config.allow_text_answer else "required"
         return self._start(prompt, mode, think, limits, started, cancel, inputs,
                            lambda turn, text, stats: self._plan(turn, text, stats, prompt, fields))

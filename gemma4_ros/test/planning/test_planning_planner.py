@@ -6,6 +6,8 @@ import threading
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from planning_fakes import END, RANDOM_SAFE, WAIT, call, engine_for, scripted_planner
 
 from gemma4_ros.planning import (Answer, DeadlineExceededError, InvalidRequestError,
@@ -29,6 +31,7 @@ def test_plan_is_typed_and_carries_model_tokens_and_latency(tokenizer, registry)
     assert [(s.call.name, s.call.arguments) for s in plan.steps] == [
         ("navigate_to", {"place": "kitchen"}), ("speak", {"text": "hello"})]
     assert plan.instruction == "go to the kitchen and say hello" and plan.source is PlanSource.VOICE
+    assert plan.frame_id == registry.frame
     assert plan.model == "ScriptedModel" and plan.summary == ""
     assert plan.prompt_tokens == len(tokenizer.encode(model.prompts[0]))
     assert plan.completion_tokens == len(tokenizer.encode(TWO_STEPS))
@@ -275,3 +278,23 @@ def test_random_replans_and_answers_stay_valid(tokenizer, registry, thinking) ->
         follow = planner.replan(plan, results, thinking=thinking)
         assert follow.steps and all(registry.validate(s.call) == [] for s in follow.steps)
         assert planner.ask("status?", thinking=thinking).text
+
+
+TEXT_PIECES = st.sampled_from([
+    "<|tool_call>", "<tool_call|>", "call:", "move", "stop", "navigate_to", "{", "}", ":", ",",
+    '<|"|>', "distance", "place", "lab", "1.5", "true", "<turn|>", WAIT, "<|channel>",
+    "<channel|>", "thought\n", "<|turn>", "<eos>", " ",
+])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(TEXT_PIECES | st.text(max_size=6), min_size=1, max_size=20).map("".join))
+def test_any_raw_model_text_ends_in_a_plan_or_a_planning_error(tokenizer, registry, reply) -> None:
+    planner, _ = scripted_planner(tokenizer, registry, reply, constrained=False, max_tokens=80)
+    try:
+        plan = planner.plan("do it")
+    except PlanningError as error:
+        assert str(error) and error.hint
+    else:
+        assert all(registry.validate(step.call) == [] for step in plan.steps)
+        assert plan.steps or plan.summary
