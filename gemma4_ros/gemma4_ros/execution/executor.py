@@ -120,9 +120,11 @@ class PlanExecutor:
         self._wake.set()
         return future
 
-    def cancel(self, reason: str = "canceled by operator") -> None:
-        """Cancel the running plan (active step CANCELED, the rest not run)."""
-        self._commands.append(("cancel", reason, None))
+    def cancel(self, reason: str = "canceled by operator", plan_id: str | None = None) -> None:
+        """Cancel the running plan (active step CANCELED, the rest not run); with ``plan_id``,
+        only if that plan is the one running when the command is handled, so a late cancel of a
+        finished or preempted plan never stops the plan that replaced it."""
+        self._commands.append(("cancel", reason, plan_id))
         self._wake.set()
 
     def confirm(self, plan_id: str, step_index: int, approve: bool, operator: str) -> ConfirmReply:
@@ -186,9 +188,11 @@ class PlanExecutor:
     def _cycle(self) -> None:
         self._check_estop()
         while self._commands:
-            kind, payload, future = self._commands.popleft()
+            kind, payload, extra = self._commands.popleft()
             if kind == "submit":
-                self._admit(payload, future)
+                self._admit(payload, extra)
+            elif extra is not None and (self._run is None or self._run.plan.plan_id != extra):
+                continue  # that plan is not the one running: nothing to cancel
             elif self._abort(ResultStatus.CANCELED, payload):
                 self._publish(ExecutorState.IDLE, f"plan canceled: {payload}")
         self._advance()

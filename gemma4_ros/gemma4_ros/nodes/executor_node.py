@@ -1,0 +1,178 @@
+"""The executor node's logic, written once against :class:`Transport` (bus or rclpy).
+
+It owns the safety gate, the e-stop latch, the audit log, the bindings and the plan executor,
+and talks only through its transport:
+
+==========================  =============================================  =====================
+endpoint                    what                                           QoS / group
+==========================  =============================================  =====================
+``plan`` (sub)              plans to run (remap to the planner's ``~/plan``) latched / default
+``estop`` (sub, ``bool``)   ``True`` latches the e-stop; ``False`` never    ESTOP / ``estop``
+                            releases it
+``~/reset_estop`` (srv)     releases the latch (``std_srvs/Trigger``)       default
+``~/confirm`` (srv)         operator's answer to a NEEDS_CONFIRMATION step  default
+``~/execute_plan`` (action) run a plan; feedback per step; cancel honoured  reentrant
+``~/status`` (pub)          ExecutorStatus on change, and as a heartbeat    latched
+``~/results`` (pub)         every ToolResult (the planner may replan on it) reliable
+``~/verdicts`` (pub)        every SafetyVerdict                             reliable
+``pose``, ``battery`` (sub) robot state for ``robot: ros``                  reliable / default
+==========================  =============================================  =====================
+
+The e-stop subscription and the reset service exist from construction to :meth:`close`, so a
+stop is latched even while the node is inactive; plans, goals and confirmations are served
+only between :meth:`activate` and :meth:`deactivate`. No callback runs a step or waits on one:
+the executor's own worker does, and callbacks only enqueue.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+from gemma4_ros.execution.binding import BindingRegistry
+from gemma4_ros.execution.config import ExecutorConfig
+from gemma4_ros.execution.executor import PlanExecutor
+from gemma4_ros.execution.sim_bindings import sim_bindings
+from gemma4_ros.execution.sim_config import SimConfig
+from gemma4_ros.execution.sim_robot import SimRobot
+from gemma4_ros.errors import Gemma4RosError
+from gemma4_ros.nodes.executor_config import ExecutorNodeConfig
+from gemma4_ros.nodes.interfaces import (
+    ConfirmRequest, ConfirmResponse, ExecutePlanFeedback, ExecutePlanResult, ResetEStopRequest,
+    ResetEStopResponse,
+)
+from gemma4_ros.nodes.plan_goals import PlanGoals
+from gemma4_ros.nodes.robot_state import TopicRobotState
+from gemma4_ros.nodes.ros_bindings import register_ros_bindings
+from gemma4_ros.nodes.transport import Endpoints, Qos, Transport
+from gemma4_ros.safety.audit import AuditLog
+from gemma4_ros.safety.config import SafetyConfig
+from gemma4_ros.safety.estop import EStopLatch
+from gemma4_ros.safety.gate import SafetyGate
+from gemma4_ros.tools import ToolRegistry
+from gemma4_ros.types import ExecutorStatus, Plan, SafetyVerdict, ToolResult
+
+ESTOP_GROUP = "estop"
+RESULT_DEPTH = 100
+
+
+class ExecutorNodeLogic:
+    """Build with the node's transport and settings; then :meth:`activate` to serve plans."""
+
+    def __init__(self, transport: Transport, config: ExecutorNodeConfig,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        """Loads every config file now, so a bad file fails here (lifecycle: on_configure).
+        ``clock`` times steps; stamps and the gate use the transport's clock (ROS time)."""
+        self.transport = transport
+        self.config = config
+        now = transport.now
+        self.tools = ToolRegistry.load(config.path("tools_file"))
+        self.estop = EStopLatch(clock=now)
+        self.audit = AuditLog(config.audit_file or None, clock=now)
+        self.gate = SafetyGate(self.tools, SafetyConfig.load(config.path("safety_file")),
+                               self.estop, self.audit, clock=now)
+        if config.mode:
+            self.gate.set_mode(config.mode)
+        self._always, self._active = Endpoints(), Endpoints()
+        self.robot: SimRobot | None = None
+        self.bindings = self._bindings(clock)
+        self._status_pub = transport.publisher("~/status", ExecutorStatus, qos=Qos.LATCHED, depth=1)
+        self._result_pub = transport.publisher("~/results", ToolResult, depth=RESULT_DEPTH)
+        self._verdict_pub = transport.publisher("~/verdicts", SafetyVerdict, depth=RESULT_DEPTH)
+        self.executor = PlanExecutor(
+            self.gate, self.tools, self.bindings, self.estop, self.audit, clock=clock,
+            stamp_clock=now, config=ExecutorConfig.load(config.path("executor_file")),
+            on_status=self._on_status, on_result=self._on_result,
+            on_verdict=self._verdict_pub.publish)
+        self.goals = PlanGoals(self.executor)
+        self._always.add(transport.subscribe("estop", bool, self._on_estop, qos=Qos.ESTOP,
+                                             depth=1, group=ESTOP_GROUP))
+        self._always.add(transport.service("~/reset_estop", ResetEStopRequest,
+                                           ResetEStopResponse, self.reset_estop))
+        self.executor.start()
+
+    def _bindings(self, clock: Callable[[], float]) -> BindingRegistry:
+        """``sim``: the sim robot runs ``sim`` tools and is the state; ``ros``: topics are."""
+        if self.config.robot == "sim":
+            self.robot = SimRobot(SimConfig.load(self.config.path("sim_file")), self.tools.places,
+                                  clock=clock, stamp_clock=self.transport.now)
+            bindings = sim_bindings(self.robot)
+        else:
+            reader = TopicRobotState(self.transport.now, self.transport.logger,
+                                     self.config.pose_type, bool(self.config.battery_type))
+            for sub in reader.subscribe(self.transport, self.config.battery_type):
+                self._always.add(sub)
+            bindings = BindingRegistry(reader.robot_state)
+        register_ros_bindings(bindings, self.transport, self.tools)
+        return bindings
+
+    # --- lifecycle -------------------------------------------------------------------------------
+
+    def activate(self) -> None:
+        """Serve plans, goals and confirmations; start the status heartbeat."""
+        transport = self.transport
+        self._active.add(transport.subscribe("plan", Plan, self.on_plan, qos=Qos.LATCHED))
+        self._active.add(transport.action_server(
+            "~/execute_plan", (Plan, ExecutePlanFeedback, ExecutePlanResult), self.goals.execute))
+        self._active.add(transport.service("~/confirm", ConfirmRequest, ConfirmResponse,
+                                           self.confirm))
+        self._active.add(transport.timer(self.config.status_period_s, self._heartbeat))
+        self._heartbeat()
+
+    def deactivate(self) -> None:
+        """Stop serving and cancel whatever runs: an inactive node moves nothing."""
+        self._active.close()
+        self.executor.cancel("executor node deactivated")
+
+    def close(self) -> None:
+        """Release everything (lifecycle: on_cleanup / on_shutdown); final."""
+        self.deactivate()
+        self._always.close()
+        self.executor.close()
+        self.audit.close()
+
+    # --- handlers --------------------------------------------------------------------------------
+
+    def on_plan(self, plan: Plan) -> None:
+        if not self.config.execute_published_plans:
+            return
+        _, fresh = self.goals.submit(plan)
+        if not fresh:
+            self.transport.logger.info(f"plan {plan.plan_id!r} was already submitted; not run again")
+
+    def _on_estop(self, pressed: bool) -> None:
+        if pressed:
+            self.estop.trigger("e-stop message on the estop topic")
+
+    def reset_estop(self, request: ResetEStopRequest) -> ResetEStopResponse:
+        """Release the latch; nothing resumes by itself (the stopped plan is over)."""
+        was = self.estop.latched
+        try:
+            self.estop.reset(request.operator_id)
+        except Gemma4RosError as error:
+            return ResetEStopResponse(success=False, message=str(error))
+        self.audit.record("estop_reset", operator=request.operator_id, was_latched=was)
+        self.transport.logger.warning(f"e-stop reset by {request.operator_id}")
+        message = "e-stop released; send a new plan" if was else "e-stop was not latched"
+        return ResetEStopResponse(success=True, message=message)
+
+    def confirm(self, request: ConfirmRequest) -> ConfirmResponse:
+        reply = self.executor.confirm(request.plan_id, request.step_index, request.approve,
+                                      request.operator_id)
+        return ConfirmResponse(accepted=reply.accepted, message=reply.message)
+
+    def set_mode(self, mode: str) -> None:
+        """Switch the gate's operating mode; raises UnknownModeError naming the modes."""
+        self.gate.set_mode(mode)
+        self.transport.logger.info(f"operating mode: {mode}")
+
+    def _on_status(self, status: ExecutorStatus) -> None:
+        self.goals.on_status(status)
+        self._status_pub.publish(status)
+
+    def _on_result(self, result: ToolResult) -> None:
+        self.goals.on_result(result)
+        self._result_pub.publish(result)
+
+    def _heartbeat(self) -> None:
+        self._status_pub.publish(self.executor.status)

@@ -1,0 +1,116 @@
+"""Plans in flight for the executor node: at-most-once submission and ExecutePlan goals.
+
+A plan id runs at most once: a plan that arrives again (a latched topic replayed to a restarted
+subscriber, the same plan by topic and by ExecutePlan) attaches to the first submission's future
+instead of moving the robot twice. An ExecutePlan goal waits on that future on its own thread,
+forwarding the executor's status and results for its plan as feedback and turning a cancel
+request into a cancel of exactly that plan.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections import OrderedDict
+from concurrent.futures import Future
+from gemma4_ros.execution.executor import PlanExecutor
+from gemma4_ros.nodes.interfaces import ExecutePlanFeedback, ExecutePlanResult
+from gemma4_ros.nodes.transport import GoalContext, GoalEnd
+from gemma4_ros.types import ExecutorStatus, Plan, ResultStatus, ToolResult
+
+REMEMBERED_PLANS = 256
+CANCEL_CHECK_S = 0.05
+
+
+class _Watch:
+    """One goal's view of the executor's callbacks: feedback for its plan, in order."""
+
+    def __init__(self, plan_id: str) -> None:
+        self.plan_id = plan_id
+        self.feedback: queue.Queue[ExecutePlanFeedback] = queue.Queue()
+        self.last_result: ToolResult | None = None
+
+
+class PlanGoals:
+    """Submits plans once each and serves ExecutePlan goals on top of one executor."""
+
+    def __init__(self, executor: PlanExecutor) -> None:
+        self._executor = executor
+        self._lock = threading.Lock()
+        self._submitted: OrderedDict[str, Future[list[ToolResult]]] = OrderedDict()
+        self._watches: list[_Watch] = []
+
+    def submit(self, plan: Plan) -> tuple[Future[list[ToolResult]], bool]:
+        """The future of ``plan``'s results, and whether this call submitted it (False: the
+        plan id was submitted before and this attaches to that run)."""
+        with self._lock:
+            known = self._submitted.get(plan.plan_id)
+            if known is not None:
+                return known, False
+            future = self._executor.submit(plan)
+            self._submitted[plan.plan_id] = future
+            while len(self._submitted) > REMEMBERED_PLANS:
+                self._submitted.popitem(last=False)
+            return future, True
+
+    # --- executor callbacks (worker thread): fan out to goals ---------------------------------
+
+    def on_status(self, status: ExecutorStatus) -> None:
+        for watch in self._current_watches():
+            if status.plan_id == watch.plan_id:
+                watch.feedback.put(ExecutePlanFeedback(
+                    current_step=status.current_step, state=status.state,
+                    last_result=watch.last_result))
+
+    def on_result(self, result: ToolResult) -> None:
+        state = self._executor.status.state
+        for watch in self._current_watches():
+            if result.plan_id == watch.plan_id:
+                watch.last_result = result
+                watch.feedback.put(ExecutePlanFeedback(
+                    current_step=-1, state=state, last_result=result))
+
+    def _current_watches(self) -> list[_Watch]:
+        with self._lock:
+            return list(self._watches)
+
+    # --- ExecutePlan goals ---------------------------------------------------------------------
+
+    def execute(self, goal: GoalContext[Plan, ExecutePlanFeedback]) -> GoalEnd[ExecutePlanResult]:
+        """Run (or attach to) the goal's plan; feedback until it ends; honour cancel."""
+        plan = goal.goal
+        watch = _Watch(plan.plan_id)
+        with self._lock:
+            self._watches.append(watch)
+        try:
+            future, _ = self.submit(plan)
+            canceled = self._follow(goal, future, watch)
+            results = future.result()
+        finally:
+            with self._lock:
+                self._watches.remove(watch)
+        return _goal_end(results, canceled)
+
+    def _follow(self, goal: GoalContext[Plan, ExecutePlanFeedback],
+                future: Future[list[ToolResult]], watch: _Watch) -> bool:
+        """Forward feedback until the plan ends; True if the goal asked to cancel."""
+        canceled = False
+        while not (future.done() and watch.feedback.empty()):
+            if goal.is_cancel_requested and not canceled:
+                self._executor.cancel("ExecutePlan goal canceled", plan_id=watch.plan_id)
+                canceled = True
+            try:
+                goal.publish_feedback(watch.feedback.get(timeout=CANCEL_CHECK_S))
+            except queue.Empty:
+                continue
+        return canceled
+
+
+def _goal_end(results: list[ToolResult], canceled: bool) -> GoalEnd[ExecutePlanResult]:
+    failed = next((r for r in results if r.status is not ResultStatus.SUCCEEDED), None)
+    result = ExecutePlanResult(
+        results=tuple(results), success=failed is None,
+        error="" if failed is None else failed.error or f"step ended {failed.status.value}")
+    if failed is None:
+        return GoalEnd("succeeded", result)
+    return GoalEnd("canceled" if canceled else "aborted", result)
