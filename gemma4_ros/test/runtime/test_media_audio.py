@@ -126,3 +126,21 @@ def test_soft_token_count_follows_the_encoder_subsampling() -> None:
     for frames in range(1, 40):
         mask = np.arange(frames) < frames - frames // 3
         assert af.audio_soft_tokens(mask) == _processor_token_count(mask)
+
+
+def test_soft_token_count_equals_the_audio_towers_valid_outputs() -> None:
+    """The placeholders must match the rows the encoder marks valid, or merging fails: a tiny random
+    Gemma4AudioModel run on our features and mask says how many it keeps."""
+    torch = pytest.importorskip("torch")
+    from transformers.models.gemma4 import Gemma4AudioConfig, Gemma4AudioModel
+
+    config = Gemma4AudioConfig(hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+                               subsampling_conv_channels=[128, 8], output_proj_dims=16)
+    torch.manual_seed(0)
+    tower = Gemma4AudioModel(config).eval()
+    for length in (161, 1000, 16_001, 33_333):
+        ours = af.extract_audio_features(_speechlike(length, length))
+        with torch.no_grad():
+            out = tower(torch.from_numpy(ours.input_features),
+                        attention_mask=torch.from_numpy(ours.input_features_mask))
+        assert int(out.attention_mask.sum()) == ours.num_soft_tokens

@@ -136,6 +136,24 @@ def test_bound_to_torchvision_backend_resampler() -> None:
         assert diff.max() <= 2 and (diff > 0).mean() < 0.01
 
 
+def test_soft_token_counts_equal_the_vision_towers_outputs() -> None:
+    """The placeholders must match the rows the encoder returns, or merging fails: a tiny random
+    Gemma4VisionModel strips the padding and returns one row per soft token of every image."""
+    torch = pytest.importorskip("torch")
+    from transformers.models.gemma4 import Gemma4VisionConfig, Gemma4VisionModel
+
+    config = Gemma4VisionConfig(hidden_size=32, intermediate_size=64, num_hidden_layers=1,
+                                num_attention_heads=2, num_key_value_heads=2, head_dim=16)
+    torch.manual_seed(0)
+    tower = Gemma4VisionModel(config).eval()
+    frames = [_random((480, 640, 3), 8), _random((40, 900, 3), 9), _structured(333, 97)]
+    inputs = ip.preprocess_images(frames, "rgb8", 70)
+    with torch.no_grad():
+        out = tower(torch.from_numpy(inputs.pixel_values),
+                    torch.from_numpy(inputs.pixel_position_ids)).last_hidden_state
+    assert out.shape[0] == sum(inputs.num_soft_tokens) and len(set(inputs.num_soft_tokens)) == 3
+
+
 @pytest.mark.parametrize("budget", [0, 256, 281, -70])
 def test_unsupported_budget_is_rejected(budget: int) -> None:
     with pytest.raises(Gemma4RosError, match="70, 140, 280, 560, 1120"):
