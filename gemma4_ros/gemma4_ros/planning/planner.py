@@ -75,6 +75,17 @@ class Planner:
         self._heads: dict[str, list[int]] = {}
         self._history: OrderedDict[str, tuple[dict, ...]] = OrderedDict()
 
+    def warm_up(self, thinking: Optional[bool] = None) -> None:
+        """Do the one-time work now rather than in the first request: build the grammar's view
+        of the tokenizer (seconds at 262k tokens), compile the grammar, prefill the constant
+        head. Nodes call this when they configure, so the first plan is as fast as the rest."""
+        think = self.config.thinking if thinking is None else thinking
+        prompt = self.prompts.request("warm up", thinking=think)
+        self._reuse_head(prompt.head, self.tokenizer.encode(prompt.text))
+        if self.config.constrained:
+            mode: Mode = "auto" if self.config.allow_text_answer else "required"
+            self.constraints.new(mode, _thinking_mode(prompt, think), self.config.max_steps)
+
     # --- plans ---------------------------------------------------------------------------
     def plan(self, instruction: str, image: Any = None, audio: Any = None,
              context: Context = None, *, source: PlanSource = PlanSource.TEXT,

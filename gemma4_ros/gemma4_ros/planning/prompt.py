@@ -1,8 +1,8 @@
-"""Planning prompts in Gemma 4's chat format: a constant head, the request, and the replan transcript.
+"""Planning prompts in Gemma 4's chat format: a constant head, the request, the replan transcript.
 
 A planning prompt is::
 
-    <bos><|turn>system⏎[<|think|>⏎]SYSTEM PROMPT<|tool>declaration:…<tool|>…<turn|>⏎   ← constant head
+    <bos><|turn>system⏎[<|think|>⏎]SYSTEM PROMPT<|tool>declaration:…<tool|>…<turn|>⏎  ← head
     <|turn>user⏎[Context: …⏎]INSTRUCTION[<|image>…<image|>]<turn|>⏎
     <|turn>model⏎                                                           ← generation prompt
 
@@ -77,7 +77,8 @@ class PromptBuilder:
     def question(self, question: str, *, thinking: bool = False, media: Media = Media()) -> Prompt:
         """The prompt of ``ask``: its own system turn and no tools."""
         turn = self.user_turn(question, None, media)
-        return self.render([chat_format.system(self.ask_system_prompt), turn], None, thinking, media)
+        system = chat_format.system(self.ask_system_prompt)
+        return self.render([system, turn], None, thinking, media)
 
     def replan(self, plan: Plan, results: Sequence[ToolResult], conversation: Sequence[dict],
                *, thinking: bool = False) -> Prompt:

@@ -64,8 +64,8 @@ class RandomModel:
         return self.noise(cache)
 
     def noise(self, cache: ScriptedCache) -> np.ndarray:
-        rng = np.random.default_rng([self.seed, cache.length, cache.tokens[-1] if cache.tokens else 0,
-                                     sum(cache.tokens) % 1_000_003])
+        last = cache.tokens[-1] if cache.tokens else 0
+        rng = np.random.default_rng([self.seed, cache.length, last, sum(cache.tokens) % 1_000_003])
         return (self.scale * rng.standard_normal(self.vocab_size)).astype(np.float32)
 
 

@@ -1,4 +1,4 @@
-"""Model text → Plan or a typed error: tables of good and bad answers, and a fuzz that never raises."""
+"""Model text → Plan or a typed error: tables of good and bad answers, a fuzz that never raises."""
 
 from __future__ import annotations
 

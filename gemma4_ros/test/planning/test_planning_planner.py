@@ -68,7 +68,8 @@ def test_unconstrained_malformed_output_is_rejected(tokenizer, registry, reply, 
     assert error.value.stop_reason is StopReason.STOP_TOKEN
 
 
-def test_text_answers_are_plans_without_steps_unless_calls_are_required(tokenizer, registry) -> None:
+def test_text_answers_are_plans_without_steps_unless_calls_are_required(tokenizer,
+                                                                       registry) -> None:
     planner, _ = scripted_planner(tokenizer, registry, "I cannot clean floors." + END,
                                   constrained=False)
     assert planner.plan("clean the floor").summary == "I cannot clean floors."
@@ -287,7 +288,8 @@ TEXT_PIECES = st.sampled_from([
 ])
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(TEXT_PIECES | st.text(max_size=6), min_size=1, max_size=20).map("".join))
 def test_any_raw_model_text_ends_in_a_plan_or_a_planning_error(tokenizer, registry, reply) -> None:
     planner, _ = scripted_planner(tokenizer, registry, reply, constrained=False, max_tokens=80)
@@ -298,3 +300,11 @@ def test_any_raw_model_text_ends_in_a_plan_or_a_planning_error(tokenizer, regist
     else:
         assert all(registry.validate(step.call) == [] for step in plan.steps)
         assert plan.steps or plan.summary
+
+
+def test_warm_up_does_the_one_time_work_before_the_first_request(tokenizer, registry) -> None:
+    planner, model = scripted_planner(tokenizer, registry, TWO_STEPS)
+    planner.warm_up()
+    assert len(planner.engine.prefix_cache) == 1 and model.prompts == []
+    assert planner.constraints._grammar_tokenizer is not None
+    assert len(planner.plan("go").steps) == 2

@@ -113,7 +113,8 @@ def test_steps_without_results_are_reported_as_not_run() -> None:
 
 @pytest.mark.parametrize("result, match", [
     (ToolResult(call_id="call-nope", status=ResultStatus.SUCCEEDED), "not in plan"),
-    (ToolResult(plan_id="plan-other", call_id="x", status=ResultStatus.SUCCEEDED), "belongs to plan"),
+    (ToolResult(plan_id="plan-other", call_id="x", status=ResultStatus.SUCCEEDED),
+     "belongs to plan"),
 ])
 def test_results_of_other_plans_are_refused(result, match) -> None:
     with pytest.raises(ReplanError, match=match):
