@@ -17,6 +17,7 @@ import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
@@ -30,6 +31,13 @@ def prompt_ids(length: int, vocab: int, seed: int) -> list[int]:
 
 
 def peak_rss_mb() -> float:
+    """This process's own peak RSS: VmHWM, because ru_maxrss survives exec and would report the
+    parent's peak (which may have built a fixture with torch) for the worker."""
+    status = Path("/proc/self/status")
+    if status.is_file():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
