@@ -41,6 +41,9 @@ setup(
         "llguidance>=1.9,<2",  # constrained decoding; 2.x may change the matcher API
         "rosbags>=0.10",  # ROS 2 CDR serialization without ROS
         "opencv-python-headless>=4.8",  # camera frames and image files
+        "pillow>=9.1",  # the resize Gemma 4's image processor uses (OpenCV's differs by up to 164/255)
+        "soxr>=0.3",  # resampling to 16 kHz, the same library and quality transformers uses
+        "soundfile>=0.12",  # WAV/FLAC decoding
     ],
     extras_require={
         # onnxruntime comes in two exclusive builds; pick one (Jetson: NVIDIA's onnxruntime-gpu wheel).
