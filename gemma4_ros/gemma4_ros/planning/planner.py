@@ -10,6 +10,7 @@ between threads); run it on a worker thread, never in a callback that serves sen
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
 from collections import OrderedDict
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional, Union
 
 from gemma4_ros.decoding.call_parser import CallValidator, ParsedTurn
+from gemma4_ros.decoding.constraint import ToolCallConstraint
 from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.planning.answer import Answer
 from gemma4_ros.planning.config import PlannerConfig
@@ -51,6 +53,18 @@ class Stats:
     prompt_tokens: int
     completion_tokens: int
     latency: PlanLatency
+
+
+@dataclass(frozen=True)
+class _Request:
+    """What finishing a request needs besides the generation."""
+
+    prompt: Prompt
+    mode: Mode
+    limits: Limits
+    started: float
+    constraint: Optional[ToolCallConstraint]
+    build: Callable[[ParsedTurn, str, Stats], Any]
 
 
 class Planner:
@@ -197,28 +211,32 @@ class Planner:
             generation = self.engine.generate(ids, options)
         except Gemma4RosError as error:
             raise InvalidRequestError(error.problem, error.hint) from None
-
-        def finish(done: Generation, first_token_s: Optional[float]) -> Any:
-            # <eos> ends the turn like <turn|>, but it is not markup the parser knows: drop it.
-            eos = done.stop_reason is StopReason.EOS
-            text = self.tokenizer.decode(done.token_ids[:-1] if eos else done.token_ids)
-            grammar_error = constraint.error() if constraint is not None else ""
-            error = stop_error(done.stop_reason, text, max_tokens=limits.max_tokens,
-                               deadline_s=limits.deadline_s, grammar_error=grammar_error)
-            if error is not None:
-                return error
-            turn = parse_answer(text, self.validator if mode != "text" else None,
-                                starts_in_thought=prompt.starts_in_thought,
-                                max_steps=limits.max_steps, calls_required=mode == "required",
-                                stop_reason=done.stop_reason)
-            if isinstance(turn, PlanningError):
-                return turn
-            total = self.engine.clock() - started
-            latency = PlanLatency(time_to_first_token_s=first_token_s or total, total_s=total)
-            return build(turn, text, Stats(done.prompt_tokens, len(done.token_ids), latency))
-
+        request = _Request(prompt, mode, limits, started, constraint, build)
         return PlanStream(generation, self.tokenizer.stream_decoder(), cancel, self.engine.clock,
-                          started, finish)
+                          started, functools.partial(self._finish, request))
+
+    def _finish(self, request: _Request, done: Generation,
+                first_token_s: Optional[float]) -> Any:
+        """The finished generation → the request's result, or the PlanningError that says why
+        there is none."""
+        # <eos> ends the turn like <turn|>, but it is not markup the parser knows: drop it.
+        eos = done.stop_reason is StopReason.EOS
+        text = self.tokenizer.decode(done.token_ids[:-1] if eos else done.token_ids)
+        limits, constraint = request.limits, request.constraint
+        error = stop_error(done.stop_reason, text, max_tokens=limits.max_tokens,
+                           deadline_s=limits.deadline_s,
+                           grammar_error=constraint.error() if constraint is not None else "")
+        if error is not None:
+            return error
+        turn = parse_answer(text, self.validator if request.mode != "text" else None,
+                            starts_in_thought=request.prompt.starts_in_thought,
+                            max_steps=limits.max_steps, calls_required=request.mode == "required",
+                            stop_reason=done.stop_reason)
+        if isinstance(turn, PlanningError):
+            return turn
+        total = self.engine.clock() - request.started
+        latency = PlanLatency(time_to_first_token_s=first_token_s or total, total_s=total)
+        return request.build(turn, text, Stats(done.prompt_tokens, len(done.token_ids), latency))
 
     def _plan(self, turn: ParsedTurn, text: str, stats: Stats, prompt: Prompt,
               fields: dict[str, Any]) -> Union[Plan, PlanningError]:
