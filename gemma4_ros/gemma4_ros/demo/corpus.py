@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import random
 import re
 from dataclasses import dataclass
@@ -130,7 +131,7 @@ class _Generator:
         texts = [s.text for s in steps]
         keys = [key for s in steps for key in s.keys]
         keys += [f"seq:{a.group.split(':')[0]}>{b.group.split(':')[0]}"
-                 for a, b in zip(steps, steps[1:])]
+                 for a, b in itertools.pairwise(steps)]
         if len(texts) == 1:
             body = texts[0]
         else:

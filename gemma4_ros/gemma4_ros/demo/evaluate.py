@@ -13,8 +13,9 @@ and constrained decoding), so both report the same two numbers:
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Optional, Sequence
+from typing import Any
 
 from gemma4_ros.demo.corpus import Example
 from gemma4_ros.demo.steps import Call
@@ -24,7 +25,7 @@ from gemma4_ros.runtime.tool_syntax import ToolSyntaxError, parse_arguments
 CALL_PREFIX = "call:"
 
 
-def parse_calls(answer: str) -> Optional[list[Call]]:
+def parse_calls(answer: str) -> list[Call] | None:
     """The calls in a decoded answer, in order; None when a call is malformed (scores as wrong)."""
     calls = []
     for chunk in answer.split(TOOL_CALL_START)[1:]:

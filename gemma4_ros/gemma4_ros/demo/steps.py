@@ -10,8 +10,9 @@ tool × number, ...) — which the corpus uses to hold some combinations out of 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Optional, Sequence
+from typing import Any
 
 from gemma4_ros.demo import phrases
 from gemma4_ros.tools import ToolRegistry, ToolSpec
@@ -30,7 +31,7 @@ class Step:
     """The words for one step, the call they mean (None: nothing can do it), and its keys."""
 
     text: str
-    call: Optional[Call]
+    call: Call | None
     keys: tuple[str, ...]
     group: str
 

@@ -23,10 +23,19 @@ concatenation (``ByteFallback`` + ``Fuse``), which round-trips every corpus text
 from __future__ import annotations
 
 import string
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
-from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
+from tokenizers import (
+    AddedToken,
+    Regex,
+    Tokenizer,
+    decoders,
+    models,
+    normalizers,
+    pre_tokenizers,
+    trainers,
+)
 
 from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.runtime.special_tokens import SPECIAL_TOKENS

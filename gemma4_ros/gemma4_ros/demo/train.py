@@ -21,9 +21,10 @@ import argparse
 import json
 import random
 import time
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Iterator, Optional, Sequence
+from typing import Any
 
 from gemma4_ros.demo.corpus import Corpus, Example, build_corpus
 from gemma4_ros.demo.evaluate import Scores
@@ -45,7 +46,7 @@ class TrainOptions:
     minutes: float = 25.0
     seed: int = 0
     threads: int = 1
-    tools: Optional[str] = None
+    tools: str | None = None
     n_train: int = 60000
     n_heldout: int = 400
     vocab_size: int = 1024
@@ -58,7 +59,7 @@ class TrainOptions:
     curriculum: float = 0.15
     decay: float = 0.12
     evals: int = 2
-    max_steps: Optional[int] = None  # with it, the schedule follows steps or time, whichever is ahead
+    max_steps: int | None = None  # with it, the schedule follows steps or time, whichever is ahead
 
 
 @dataclass
@@ -241,7 +242,7 @@ def _loop(model: Any, options: TrainOptions, data: Sequence[Encoded], corpus: Co
             next_eval += 1.0 / (options.evals + 1)
 
 
-def main(argv: Optional[Sequence[str]] = None) -> None:
+def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     defaults = TrainOptions(out="")
     for name, value in asdict(defaults).items():

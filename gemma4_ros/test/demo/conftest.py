@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from gemma4_ros.demo.corpus import Corpus, build_corpus
 from gemma4_ros.tools import ToolRegistry
 

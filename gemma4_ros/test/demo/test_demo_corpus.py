@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from gemma4_ros.demo.corpus import Corpus, CorpusError, build_corpus, held_out
 from gemma4_ros.demo.evaluate import parse_calls
 from gemma4_ros.demo.prompt import render_target
@@ -97,7 +96,8 @@ def test_custom_tool_gets_generic_phrasings(tmp_path) -> None:
 
 
 def test_too_small_a_phrasebook_raises_with_hint(monkeypatch: pytest.MonkeyPatch) -> None:
-    from gemma4_ros.demo import corpus as corpus_module, phrases
+    from gemma4_ros.demo import corpus as corpus_module
+    from gemma4_ros.demo import phrases
 
     for name, value in {"PREFIXES": ("",), "SUFFIXES": ("",), "UNKNOWN_PLACES": ("moon",),
                         "REFUSAL_ACTIONS": {"open": ("door",)}}.items():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from gemma4_ros.demo.prompt import render_prompt
 from gemma4_ros.demo.template import CHAT_TEMPLATE, write_chat_template
 from gemma4_ros.runtime import chat_format as cf

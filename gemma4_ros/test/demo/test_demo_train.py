@@ -10,7 +10,7 @@ import pytest
 pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
-from gemma4_ros.demo.train import TrainOptions, learning_rate, main  # noqa: E402
+from gemma4_ros.demo.train import TrainOptions, learning_rate, main
 
 
 def test_schedule_warms_up_stays_flat_and_decays() -> None:
@@ -23,9 +23,8 @@ def test_schedule_warms_up_stays_flat_and_decays() -> None:
 
 @pytest.mark.slow
 def test_smoke_training_writes_a_loadable_checkpoint(tmp_path: Path) -> None:
-    from transformers.models.gemma4 import Gemma4ForCausalLM
-
     from gemma4_ros.runtime.chat_template import ChatFormat
+    from transformers.models.gemma4 import Gemma4ForCausalLM
 
     out = tmp_path / "demo"
     main(["--out", str(out), "--minutes", "1", "--max-steps", "3", "--n-train", "300",
