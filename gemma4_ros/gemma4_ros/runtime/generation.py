@@ -132,7 +132,10 @@ class Engine:
                 f"{self.max_context_tokens}",
                 "shorten the prompt or raise max_context_tokens",
             )
-        limit = min(opts.max_new_tokens or self.max_new_tokens, budget)
+        requested = self.max_new_tokens if opts.max_new_tokens is None else opts.max_new_tokens
+        if requested < 1:
+            raise Gemma4RosError(f"max_new_tokens is {requested}", "ask for at least one token")
+        limit = min(requested, budget)
         generation = Generation(prompt_tokens=len(prompt_ids))
         generation._events = self._run(list(prompt_ids), opts, limit, generation)
         return generation
@@ -174,19 +177,15 @@ class Engine:
             if reason is not None:
                 generation.stop_reason = reason
                 return
-            forced = list(opts.forced_tokens()) if opts.forced_tokens is not None else []
-            if forced:
-                tokens = forced[: limit - produced]
-            else:
-                token = self.decode_one_token(logits, sampler, opts.logits_processor)
-                if token is None:
-                    generation.stop_reason = StopReason.GRAMMAR_ERROR
-                    return
-                tokens = [token]
+            step = self._next_tokens(logits, sampler, opts, limit - produced)
+            if step is None:
+                generation.stop_reason = StopReason.GRAMMAR_ERROR
+                return
+            tokens, forced = step
             for token in tokens:
                 if generation.time_to_first_token_s is None:
                     generation.time_to_first_token_s = self.clock() - start
-                yield TokenEvent(token, bool(forced), produced)
+                yield TokenEvent(token, forced, produced)
                 produced += 1
                 reason = self._after_token(token, stops, opts)
                 if reason is not None:
@@ -196,6 +195,16 @@ class Engine:
                 generation.stop_reason = StopReason.MAX_TOKENS
                 return
             logits = self.model.forward(np.asarray(tokens, dtype=np.int64), cache)
+
+    def _next_tokens(
+        self, logits: np.ndarray, sampler: Sampler, opts: GenerationOptions, room: int
+    ) -> tuple[list[int], bool] | None:
+        """Forced tokens (at most ``room``) if the hook has any, else one sampled token."""
+        forced = list(opts.forced_tokens()) if opts.forced_tokens is not None else []
+        if forced:
+            return forced[:room], True
+        token = self.decode_one_token(logits, sampler, opts.logits_processor)
+        return None if token is None else ([token], False)
 
     def _after_token(
         self, token: int, stops: frozenset[int], opts: GenerationOptions

@@ -206,6 +206,11 @@ def test_prompt_outside_the_context_is_rejected(fake_model: FakeModel, prompt: l
     assert fake_model.calls == []
 
 
+def test_zero_new_tokens_is_rejected(fake_model: FakeModel) -> None:
+    with pytest.raises(Gemma4RosError, match="max_new_tokens is 0"):
+        make_engine(fake_model).generate([2], GenerationOptions(max_new_tokens=0))
+
+
 def test_generation_is_capped_by_the_context(fake_model: FakeModel) -> None:
     engine = make_engine(fake_model, max_context_tokens=12, max_new_tokens=50)
     assert len(engine.generate(list(range(2, 12))).run()) == 2
