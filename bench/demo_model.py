@@ -5,7 +5,7 @@ planner renders them) → ONNX Runtime generation loop → llguidance constraint
 syntax → call parser and schema validation → scored against the held-out split of the demo
 corpus (rebuilt from the seed and sizes recorded in the model's ``demo.json``).
 
-    python bench/demo_model.py --model DIR [--limit N] [--json]
+    python bench/demo_model.py --model DIR [--tools tools.yaml] [--limit N] [--json]
 
 Prints held-out exact match of the call sequence and argument accuracy
 (``heldout_exact_match``, ``heldout_args_accuracy``, ``n_heldout``), per step count, the share of
@@ -46,8 +46,8 @@ def heldout(model_dir: Path, registry: ToolRegistry) -> list[Example]:
     return list(corpus.heldout)
 
 
-def run(model_dir: Path, limit: int | None, threads: int) -> dict[str, Any]:
-    registry = ToolRegistry.load()
+def run(model_dir: Path, limit: int | None, threads: int, tools: Path | None) -> dict[str, Any]:
+    registry = ToolRegistry.load(tools)
     examples = heldout(model_dir, registry)[:limit]
     engine = engine_from_config(RuntimeConfig(model_dir=str(model_dir), providers=["cpu"],
                                               intra_op_threads=threads, max_new_tokens=160))
@@ -90,9 +90,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", required=True, type=Path, help="exported demo model directory")
     parser.add_argument("--limit", type=int, default=None, help="score only the first N commands")
     parser.add_argument("--threads", type=int, default=1, help="ONNX Runtime intra-op threads")
+    parser.add_argument("--tools", type=Path, default=None,
+                        help="tools.yaml the model was trained for (default: the packaged one)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
-    result = run(args.model, args.limit, args.threads)
+    result = run(args.model, args.limit, args.threads, args.tools)
     if args.json:
         print(json.dumps(result))
     else:
