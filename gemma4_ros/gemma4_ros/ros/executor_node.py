@@ -1,0 +1,103 @@
+"""The executor as a managed (lifecycle) rclpy node: ``ros2 run gemma4_ros executor_node``.
+
+All behaviour is :class:`~gemma4_ros.nodes.executor_node.ExecutorNodeLogic` (tested on the
+in-process bus); this class maps lifecycle transitions onto it and parameters onto its config:
+
+- ``on_configure``: validate the parameters, load tools/safety/executor/sim files, build the
+  gate, bindings and executor worker; the e-stop subscription and ``~/reset_estop`` start here,
+  so a stop is latched even before activation. A bad file fails the transition with the file,
+  key and fix in the log.
+- ``on_activate``: serve ``plan``, ``~/execute_plan``, ``~/confirm`` and the status heartbeat.
+- ``on_deactivate``: stop serving and cancel the running plan; the heartbeat timer goes too.
+- ``on_cleanup`` / ``on_shutdown``: close everything, audit log included.
+
+Parameters are declared from :class:`ExecutorNodeConfig` with descriptions and ranges; ``mode``
+switches the gate's operating mode live (an unknown mode is refused with the known ones); the
+others take effect at the next configure.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rclpy
+from rclpy.executors import ExternalShutdownException, MultiThreadedExecutor
+from rclpy.lifecycle import LifecycleNode, LifecycleState, TransitionCallbackReturn
+
+from gemma4_ros.errors import Gemma4RosError
+from gemma4_ros.nodes.executor_config import ExecutorNodeConfig
+from gemma4_ros.nodes.executor_node import ExecutorNodeLogic
+from gemma4_ros.ros.parameters import ModelParameters
+from gemma4_ros.ros.transport import RosTransport
+
+NODE_NAME = "executor"
+
+
+class ExecutorNode(LifecycleNode):
+    """Lifecycle shell around :class:`ExecutorNodeLogic`."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(NODE_NAME, **kwargs)
+        self._logic: ExecutorNodeLogic | None = None
+        self._settings = ModelParameters(self, ExecutorNodeConfig, self._on_parameters)
+
+    def _on_parameters(self, config: ExecutorNodeConfig, changed: set[str]) -> None:
+        """Apply a live change; raising Gemma4RosError refuses it with that reason."""
+        if "mode" in changed and config.mode and self._logic is not None:
+            self._logic.set_mode(config.mode)
+
+    def on_configure(self, state: LifecycleState) -> TransitionCallbackReturn:
+        try:
+            self._logic = ExecutorNodeLogic(RosTransport(self), self._settings.current)
+        except Gemma4RosError as error:
+            self.get_logger().error(f"configure failed: {error}")
+            return TransitionCallbackReturn.FAILURE
+        self.get_logger().info(f"configured: {len(self._logic.tools.tools)} tools, mode "
+                               f"{self._logic.gate.mode}, robot {self._logic.config.robot}")
+        return TransitionCallbackReturn.SUCCESS
+
+    def on_activate(self, state: LifecycleState) -> TransitionCallbackReturn:
+        if self._logic is None:
+            return TransitionCallbackReturn.FAILURE
+        self._logic.activate()
+        return super().on_activate(state)
+
+    def on_deactivate(self, state: LifecycleState) -> TransitionCallbackReturn:
+        if self._logic is not None:
+            self._logic.deactivate()
+        return super().on_deactivate(state)
+
+    def on_cleanup(self, state: LifecycleState) -> TransitionCallbackReturn:
+        self._release()
+        return TransitionCallbackReturn.SUCCESS
+
+    def on_shutdown(self, state: LifecycleState) -> TransitionCallbackReturn:
+        self._release()
+        return TransitionCallbackReturn.SUCCESS
+
+    def _release(self) -> None:
+        logic, self._logic = self._logic, None
+        if logic is not None:
+            logic.close()
+
+
+def main(args: list[str] | None = None) -> None:
+    """Spin the node on a multi-threaded executor, so the e-stop group runs beside the rest."""
+    rclpy.init(args=args)
+    node: ExecutorNode | None = None
+    try:
+        node = ExecutorNode()
+        executor = MultiThreadedExecutor()
+        executor.add_node(node)
+        executor.spin()
+    except (KeyboardInterrupt, ExternalShutdownException):
+        pass
+    finally:
+        if node is not None:
+            node._release()
+            node.destroy_node()
+        rclpy.try_shutdown()
+
+
+if __name__ == "__main__":
+    main()

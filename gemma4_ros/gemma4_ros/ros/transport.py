@@ -1,0 +1,369 @@
+"""The rclpy :class:`~gemma4_ros.nodes.transport.Transport`: node logic's endpoints on a real node.
+
+Thin on purpose: each method creates the rclpy endpoint and converts at the edge (typed
+endpoints through :mod:`gemma4_ros.ros.messages`, raw ones with ``rosidl_runtime_py``'s
+``set_message_fields`` / ``message_to_ordereddict``); everything else is the logic's, tested on
+the bus. QoS: ``LATCHED`` is reliable + transient-local, ``SENSOR`` is rclpy's sensor-data
+profile, ``ESTOP`` subscribes twice (volatile and transient-local, see ``Qos``). Groups: the
+node's default (mutually exclusive), one shared ``ReentrantCallbackGroup``, and a
+``MutuallyExclusiveCallbackGroup`` of its own per other name; spin the node with a
+``MultiThreadedExecutor`` so that separate groups really run apart.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Callable, TypeVar
+
+from action_msgs.msg import GoalStatus
+from rclpy.action import ActionClient, ActionServer, CancelResponse
+from rclpy.action.server import ServerGoalHandle
+from rclpy.callback_groups import (
+    CallbackGroup, MutuallyExclusiveCallbackGroup, ReentrantCallbackGroup,
+)
+from rclpy.node import Node
+from rclpy.qos import (
+    DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy, qos_profile_sensor_data,
+)
+from rclpy.task import Future
+from rosidl_runtime_py.convert import message_to_ordereddict
+from rosidl_runtime_py.set_message import set_message_fields
+from rosidl_runtime_py.utilities import get_action, get_message, get_service
+
+from gemma4_ros.errors import Gemma4RosError
+from gemma4_ros.nodes.transport import (
+    DEFAULT_GROUP, REENTRANT_GROUP, Closeable, Fields, GoalContext, GoalEnd, Logger, Qos,
+    RemoteEnd, RemoteStatusName,
+)
+from gemma4_ros.ros.messages import action_wire, service_wire, topic_wire
+
+T = TypeVar("T")
+Req = TypeVar("Req")
+Resp = TypeVar("Resp")
+G = TypeVar("G")
+F = TypeVar("F")
+R = TypeVar("R")
+
+_REMOTE_STATUS: dict[int, RemoteStatusName] = {
+    GoalStatus.STATUS_SUCCEEDED: "succeeded",
+    GoalStatus.STATUS_ABORTED: "aborted",
+    GoalStatus.STATUS_CANCELED: "canceled",
+}
+
+
+def profile(qos: Qos, depth: int, durability: DurabilityPolicy | None = None) -> QoSProfile:
+    """The rclpy profile for an intent (``durability`` overrides, for ESTOP's two halves)."""
+    if qos is Qos.SENSOR:
+        return qos_profile_sensor_data
+    latched = qos is Qos.LATCHED
+    return QoSProfile(
+        history=HistoryPolicy.KEEP_LAST, depth=depth, reliability=ReliabilityPolicy.RELIABLE,
+        durability=durability or (DurabilityPolicy.TRANSIENT_LOCAL if latched
+                                  else DurabilityPolicy.VOLATILE))
+
+
+def fill(message: Any, fields: Fields, where: str) -> Any:
+    """``message`` with ``fields`` set; a field the type lacks is a typed error naming both."""
+    try:
+        set_message_fields(message, fields)
+    except (AttributeError, TypeError, ValueError) as error:
+        raise Gemma4RosError(f"{where}: cannot set {fields} on {type(message).__name__}: {error}",
+                             "check the tool's binding.fields against the message definition"
+                             ) from None
+    return message
+
+
+class _Closer:
+    def __init__(self, *actions: Callable[[], object]) -> None:
+        self._actions = actions
+
+    def close(self) -> None:
+        for action in self._actions:
+            action()
+
+
+class _RosLogger:
+    def __init__(self, node: Node) -> None:
+        self._logger = node.get_logger()
+
+    def info(self, message: str) -> None:
+        self._logger.info(message)
+
+    def warning(self, message: str) -> None:
+        self._logger.warning(message)
+
+    def error(self, message: str) -> None:
+        self._logger.error(message)
+
+
+class _Publisher:
+    def __init__(self, publisher: Any, convert: Callable[[Any], Any]) -> None:
+        self._publisher = publisher
+        self._convert = convert
+
+    def publish(self, message: Any) -> None:
+        self._publisher.publish(self._convert(message))
+
+
+class RosTransport:
+    """The Transport of one rclpy node (plain or lifecycle)."""
+
+    def __init__(self, node: Node) -> None:
+        self.node = node
+        self._logger = _RosLogger(node)
+        self._groups: dict[str, CallbackGroup] = {
+            DEFAULT_GROUP: node.default_callback_group,
+            REENTRANT_GROUP: ReentrantCallbackGroup(),
+        }
+        self._lock = threading.Lock()
+
+    @property
+    def logger(self) -> Logger:
+        return self._logger
+
+    def now(self) -> float:
+        return float(self.node.get_clock().now().nanoseconds) / 1e9
+
+    def group(self, name: str) -> CallbackGroup:
+        with self._lock:
+            if name not in self._groups:
+                self._groups[name] = MutuallyExclusiveCallbackGroup()
+            return self._groups[name]
+
+    def publisher(self, name: str, msg_type: type[T], *, qos: Qos = Qos.RELIABLE,
+                  depth: int = 10) -> _Publisher:
+        wire = topic_wire(msg_type)
+        publisher = self.node.create_publisher(wire.ros_type, name, profile(qos, depth))
+        return _Publisher(publisher, wire.to_ros)
+
+    def subscribe(self, name: str, msg_type: type[T], callback: Callable[[T], None], *,
+                  qos: Qos = Qos.RELIABLE, depth: int = 10,
+                  group: str = DEFAULT_GROUP) -> Closeable:
+        wire = topic_wire(msg_type)
+
+        def receive(message: Any) -> None:
+            try:
+                value = wire.from_ros(message)
+            except Gemma4RosError as error:
+                self._logger.warning(f"dropped a message on {name}: {error}")
+                return
+            callback(value)
+
+        return self._subscription(wire.ros_type, name, receive, qos, depth, group)
+
+    def _subscription(self, ros_type: Any, name: str, receive: Callable[[Any], None], qos: Qos,
+                      depth: int, group: str) -> Closeable:
+        durabilities: list[DurabilityPolicy | None] = [None]
+        if qos is Qos.ESTOP:
+            durabilities = [DurabilityPolicy.VOLATILE, DurabilityPolicy.TRANSIENT_LOCAL]
+        subscriptions = [
+            self.node.create_subscription(ros_type, name, receive, profile(qos, depth, durability),
+                                          callback_group=self.group(group))
+            for durability in durabilities
+        ]
+        return _Closer(*(lambda sub=sub: self.node.destroy_subscription(sub)
+                         for sub in subscriptions))
+
+    def service(self, name: str, request_type: type[Req], response_type: type[Resp],
+                handler: Callable[[Req], Resp], *, group: str = DEFAULT_GROUP) -> Closeable:
+        wire = service_wire(request_type, response_type)
+        resolved = self.node.resolve_service_name(name)
+
+        def serve(request: Any, response: Any) -> Any:
+            try:
+                core_request = wire.request_from_ros(request, resolved)
+            except (Gemma4RosError, ValueError) as error:
+                self._logger.warning(f"refused a request on {resolved}: {error}")
+                return response
+            return wire.response_to_ros(handler(core_request))
+
+        service = self.node.create_service(wire.ros_type, name, serve,
+                                           callback_group=self.group(group))
+        return _Closer(lambda: self.node.destroy_service(service))
+
+    def action_server(
+        self,
+        name: str,
+        types: tuple[type[G], type[F], type[R]],
+        execute: Callable[[GoalContext[G, F]], GoalEnd[R]],
+        *,
+        group: str = REENTRANT_GROUP,
+    ) -> Closeable:
+        wire = action_wire(types)
+
+        def run(handle: ServerGoalHandle) -> Any:
+            try:
+                goal = wire.goal_from_ros(handle.request)
+            except Gemma4RosError as error:
+                self._logger.warning(f"aborted a goal on {name}: {error}")
+                handle.abort()
+                return wire.ros_type.Result()
+            end = execute(_RosGoal(handle, goal, wire.feedback_to_ros))
+            if end.status == "succeeded":
+                handle.succeed()
+            elif end.status == "canceled" and handle.is_cancel_requested:
+                handle.canceled()
+            else:
+                handle.abort()
+            return wire.result_to_ros(end.result)
+
+        server = ActionServer(self.node, wire.ros_type, name, run,
+                              cancel_callback=lambda handle: CancelResponse.ACCEPT,
+                              callback_group=self.group(group))
+        return _Closer(server.destroy)
+
+    def timer(self, period_s: float, callback: Callable[[], None], *,
+              group: str = DEFAULT_GROUP) -> Closeable:
+        timer = self.node.create_timer(period_s, callback, callback_group=self.group(group))
+        return _Closer(timer.cancel, lambda: self.node.destroy_timer(timer))
+
+    def raw_publisher(self, name: str, type_name: str, *,
+                      qos: Qos = Qos.RELIABLE) -> _Publisher:
+        ros_type = get_message(type_name)
+        publisher = self.node.create_publisher(ros_type, name, profile(qos, 10))
+        return _Publisher(publisher,
+                          lambda fields: fill(ros_type(), fields, f"message on {name}"))
+
+    def raw_subscribe(self, name: str, type_name: str, callback: Callable[[Fields], None], *,
+                      qos: Qos = Qos.RELIABLE, group: str = DEFAULT_GROUP) -> Closeable:
+        return self._subscription(get_message(type_name), name,
+                                  lambda message: callback(message_to_ordereddict(message)),
+                                  qos, 10, group)
+
+    def raw_action_client(self, name: str, type_name: str, *,
+                          group: str = REENTRANT_GROUP) -> RawRosActionClient:
+        action_type = get_action(type_name)
+        client = ActionClient(self.node, action_type, name, callback_group=self.group(group))
+        return RawRosActionClient(client, action_type, name)
+
+    def raw_service_client(self, name: str, type_name: str, *,
+                           group: str = REENTRANT_GROUP) -> RawRosServiceClient:
+        service_type = get_service(type_name)
+        client = self.node.create_client(service_type, name, callback_group=self.group(group))
+        return RawRosServiceClient(client, service_type, name)
+
+
+class _RosGoal:
+    """An rclpy goal handle narrowed to :class:`GoalContext`, converting feedback."""
+
+    def __init__(self, handle: ServerGoalHandle, goal: Any,
+                 feedback_to_ros: Callable[[Any], Any]) -> None:
+        self._handle = handle
+        self._goal = goal
+        self._feedback_to_ros = feedback_to_ros
+
+    @property
+    def goal(self) -> Any:
+        return self._goal
+
+    @property
+    def is_cancel_requested(self) -> bool:
+        return bool(self._handle.is_cancel_requested)
+
+    def publish_feedback(self, feedback: Any) -> None:
+        self._handle.publish_feedback(self._feedback_to_ros(feedback))
+
+
+class _RemoteGoal:
+    """A goal in flight; a cancel asked before the server accepted it is sent on acceptance."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._handle: Any = None
+        self._cancel = False
+
+    def attach(self, handle: Any) -> None:
+        with self._lock:
+            self._handle, cancel = handle, self._cancel
+        if cancel:
+            handle.cancel_goal_async()
+
+    def cancel(self) -> None:
+        with self._lock:
+            self._cancel, handle = True, self._handle
+        if handle is not None:
+            handle.cancel_goal_async()
+
+
+class RawRosActionClient:
+    """Sends goals of any action type from field dicts; never blocks (futures + callbacks)."""
+
+    def __init__(self, client: ActionClient, action_type: Any, name: str) -> None:
+        self._client = client
+        self._type = action_type
+        self._name = name
+
+    def server_is_ready(self) -> bool:
+        return bool(self._client.server_is_ready())
+
+    def send_goal(self, goal: Fields, on_feedback: Callable[[Fields], None],
+                  on_end: Callable[[RemoteEnd], None]) -> _RemoteGoal:
+        message = fill(self._type.Goal(), goal, f"goal of action {self._name}")
+        remote = _RemoteGoal()
+
+        def finished(future: Future) -> None:
+            try:
+                response = future.result()
+            except Exception as error:
+                on_end(RemoteEnd("failed", error=f"no result: {error}"))
+                return
+            status = _REMOTE_STATUS.get(response.status, "failed")
+            on_end(RemoteEnd(status, dict(message_to_ordereddict(response.result))))
+
+        def answered(future: Future) -> None:
+            try:
+                handle = future.result()
+            except Exception as error:
+                on_end(RemoteEnd("failed", error=f"goal not sent: {error}"))
+                return
+            if handle is None or not handle.accepted:
+                on_end(RemoteEnd("rejected", error="the server rejected the goal"))
+                return
+            remote.attach(handle)
+            handle.get_result_async().add_done_callback(finished)
+
+        sent = self._client.send_goal_async(
+            message, feedback_callback=lambda fb: on_feedback(
+                dict(message_to_ordereddict(fb.feedback))))
+        sent.add_done_callback(answered)
+        return remote
+
+
+class _RemoteRequest:
+    def __init__(self, client: Any, future: Future) -> None:
+        self._client = client
+        self._future = future
+
+    def cancel(self) -> None:
+        self._client.remove_pending_request(self._future)
+        self._future.cancel()
+
+
+class RawRosServiceClient:
+    """Calls any service type from field dicts; never blocks (futures + callbacks)."""
+
+    def __init__(self, client: Any, service_type: Any, name: str) -> None:
+        self._client = client
+        self._type = service_type
+        self._name = name
+
+    def service_is_ready(self) -> bool:
+        return bool(self._client.service_is_ready())
+
+    def call(self, request: Fields, on_end: Callable[[RemoteEnd], None]) -> _RemoteRequest:
+        message = fill(self._type.Request(), request, f"request to service {self._name}")
+        future = self._client.call_async(message)
+
+        def done(settled: Future) -> None:
+            if settled.cancelled():
+                on_end(RemoteEnd("canceled", error="call canceled"))
+                return
+            try:
+                response = settled.result()
+            except Exception as error:
+                on_end(RemoteEnd("failed", error=f"no response: {error}"))
+                return
+            on_end(RemoteEnd("succeeded", dict(message_to_ordereddict(response))))
+
+        future.add_done_callback(done)
+        return _RemoteRequest(self._client, future)
