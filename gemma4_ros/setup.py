@@ -60,6 +60,7 @@ setup(
     entry_points={
         "console_scripts": [
             "gemma4-ros = gemma4_ros.cli:main",
+            "executor_node = gemma4_ros.ros.executor_node:main",
         ],
     },
 )
