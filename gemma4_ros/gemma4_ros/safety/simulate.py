@@ -36,7 +36,8 @@ def end_pose(spec: ToolSpec | None, arguments: Mapping[str, Any], start: Pose | 
     if kind == "none":
         return None if spec.motion else start
     if kind == "goto_place":
-        place = places.get(effect.place or arguments.get(effect.argument))
+        name = effect.place or arguments.get(effect.argument)
+        place = places.get(name) if isinstance(name, str) else None  # a list is unhashable
         return None if place is None else (place.x, place.y, place.yaw)
     value = arguments.get(effect.argument)
     if start is None or isinstance(value, bool) or not isinstance(value, (int, float)):
