@@ -20,6 +20,7 @@ import bisect
 import threading
 from collections import deque
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import soxr
@@ -30,42 +31,60 @@ from gemma4_ros.runtime.media_decode import pcm_from_chunk
 from gemma4_ros.types import AudioChunk
 
 
+class Resampled(NamedTuple):
+    """New 16 kHz samples, and where the chunk's own first sample falls relative to the first of
+    them: soxr emits in bursts of ~500 samples, so a chunk's audio often comes out with a later
+    chunk, and stamps must follow the input position, not the moment of output."""
+
+    samples: np.ndarray
+    offset: int
+
+
 class StreamResampler:
     """Chunks at one rate and channel count → mono float32 at 16 kHz, continuous across chunks.
 
-    A change of rate mid-stream (a reconfigured driver) starts a new filter; what the old one
-    still held is flushed first, so no audio is lost.
+    soxr compensates its filter delay, so output sample *i* of a segment is input time
+    ``i / 16000``. A change of rate mid-stream (a reconfigured driver) starts a new segment; what
+    the old filter still held is flushed first, so no audio is lost.
     """
 
     def __init__(self) -> None:
         self._rate: int | None = None
         self._stream: soxr.ResampleStream | None = None
+        self._emitted = 0  # output samples returned so far
+        self._segment_start = 0  # output index where the current rate began
+        self._segment_in = 0  # input samples consumed at the current rate
 
-    def process(self, samples: np.ndarray, sample_rate: int) -> np.ndarray:
+    def process(self, samples: np.ndarray, sample_rate: int) -> Resampled:
         """PCM [frames] or [frames, channels] (int16/int32/uint8/float) → new 16 kHz samples."""
         mono = _mono_float(samples)
         if sample_rate <= 0:
             raise Gemma4RosError(f"audio sample rate {sample_rate} is not positive",
                                  "set the rate the microphone records at, e.g. 16000 or 48000")
+        emitted_before = self._emitted
         head = np.zeros(0, dtype=np.float32)
         if sample_rate != self._rate:
             head = self.flush()
-            self._rate = sample_rate
+            self._rate, self._segment_start, self._segment_in = sample_rate, self._emitted, 0
             self._stream = (None if sample_rate == SAMPLE_RATE else
                             soxr.ResampleStream(sample_rate, SAMPLE_RATE, 1, dtype="float32",
                                                 quality="HQ"))
-        if self._stream is None:
-            return np.concatenate([head, mono]) if head.size else mono
-        out = self._stream.resample_chunk(mono)
-        return np.concatenate([head, out]).astype(np.float32, copy=False)
+        first = self._segment_start + self._segment_in * SAMPLE_RATE // sample_rate
+        self._segment_in += mono.size
+        out = mono if self._stream is None else self._stream.resample_chunk(mono)
+        out = np.concatenate([head, out]).astype(np.float32, copy=False) if head.size else out
+        self._emitted += out.size - head.size  # flush() counted the head already
+        return Resampled(out, first - emitted_before)
 
     def flush(self) -> np.ndarray:
         """The samples still inside the filter (end of stream or a rate change)."""
         stream, self._stream, self._rate = self._stream, None, None
         if stream is None:
             return np.zeros(0, dtype=np.float32)
-        return np.asarray(stream.resample_chunk(np.zeros(0, dtype=np.float32), last=True),
+        tail = np.asarray(stream.resample_chunk(np.zeros(0, dtype=np.float32), last=True),
                           dtype=np.float32)
+        self._emitted += tail.size
+        return tail
 
 
 def _mono_float(samples: np.ndarray) -> np.ndarray:
@@ -129,16 +148,18 @@ class AudioRingBuffer:
         """Convert and append one chunk; returns how many 16 kHz samples it added."""
         pcm = pcm_from_chunk(chunk)
         with self._push_lock:
-            samples = self._resampler.process(pcm, chunk.sample_rate)
-            self.append(samples, chunk.stamp)
-        return int(samples.size)
+            resampled = self._resampler.process(pcm, chunk.sample_rate)
+            self.append(resampled.samples, chunk.stamp, resampled.offset)
+        return int(resampled.samples.size)
 
-    def append(self, samples: np.ndarray, stamp: float) -> None:
-        """Append 16 kHz mono float32 samples whose first one was captured at ``stamp``."""
+    def append(self, samples: np.ndarray, stamp: float | None, offset: int = 0) -> None:
+        """Append 16 kHz mono float32 samples; the sample ``offset`` places after the first of
+        them (it may lie beyond the last) was captured at ``stamp`` (None: stamps continue)."""
         samples = np.asarray(samples, dtype=np.float32).reshape(-1)
         with self._changed:
+            if stamp is not None:
+                self._anchor(self._end + offset, float(stamp))
             if samples.size:
-                self._anchors.append((self._end, float(stamp)))
                 self._write(samples[-self.capacity:], self._end + max(0, samples.size
                                                                       - self.capacity))
                 self._end += samples.size
@@ -173,11 +194,9 @@ class AudioRingBuffer:
             return anchor_stamp + (index - anchor_index) / SAMPLE_RATE
 
     def flush_resampler(self) -> None:
-        """Append what the resampler still holds (end of a stream), stamped after the rest."""
+        """Append what the resampler still holds (end of a stream); its stamps are known."""
         with self._push_lock:
-            tail = self._resampler.flush()
-            if tail.size:
-                self.append(tail, self.stamp_at(self.end))
+            self.append(self._resampler.flush(), None)
 
     def _write(self, samples: np.ndarray, index: int) -> None:
         at = index % self.capacity
@@ -190,6 +209,11 @@ class AudioRingBuffer:
         at = start % self.capacity
         first = min(count, self.capacity - at)
         return np.concatenate([self._data[at:at + first], self._data[:count - first]])
+
+    def _anchor(self, index: int, stamp: float) -> None:
+        while self._anchors and self._anchors[-1][0] >= index:  # newer word on the same samples
+            self._anchors.pop()
+        self._anchors.append((index, stamp))
 
     def _prune_anchors(self) -> None:
         oldest = self._end - self.capacity

@@ -39,7 +39,7 @@ def chunks_of(samples: np.ndarray, rate: int, frames: int, encoding: AudioEncodi
 def test_sine_keeps_its_frequency_when_streamed_in_chunks(rate: int) -> None:
     tone = sine(440.0, rate, 1.0)
     resampler = StreamResampler()
-    pieces = [resampler.process(tone[i:i + rate // 100], rate) for i in range(0, tone.size,
+    pieces = [resampler.process(tone[i:i + rate // 100], rate).samples for i in range(0, tone.size,
                                                                             rate // 100)]
     out = np.concatenate(pieces + [resampler.flush()])
     assert abs(out.size - 16_000) <= 2
@@ -125,8 +125,19 @@ def test_bad_audio_is_refused(samples: np.ndarray, rate: int, text: str) -> None
 
 def test_rate_change_mid_stream_flushes_the_old_filter() -> None:
     resampler = StreamResampler()
-    first = resampler.process(sine(440.0, 48_000, 0.5), 48_000)
+    first = resampler.process(sine(440.0, 48_000, 0.5), 48_000).samples
     second = resampler.process(sine(440.0, 16_000, 0.5), 16_000)
-    assert first.size + second.size == pytest.approx(16_000, abs=2)
+    assert second.offset == second.samples.size - 8000  # the old filter's tail comes first
+    assert first.size + second.samples.size == pytest.approx(16_000, abs=2)
     with pytest.raises(Gemma4RosError, match="capacity"):
         AudioRingBuffer(capacity_s=0)
+
+
+@pytest.mark.parametrize("rate", [44_100, 48_000, 16_000])
+def test_stamps_follow_the_input_although_soxr_emits_in_bursts(rate: int) -> None:
+    buffer = AudioRingBuffer(capacity_s=5.0)
+    for chunk in chunks_of(sine(200.0, rate, 1.0), rate, rate // 100, AudioEncoding.PCM_F32LE):
+        buffer.push_chunk(chunk)
+    buffer.flush_resampler()
+    for index in (0, 555, 4321, 15_000):
+        assert buffer.stamp_at(index) == pytest.approx(STAMP + index / 16_000, abs=1e-3)
