@@ -1,0 +1,120 @@
+"""Launch building blocks shared by ``launch/*.launch.py``: our lifecycle nodes, brought up by
+themselves.
+
+A managed node waits unconfigured until someone drives it; for ``ros2 launch`` to give a working
+system, each node is configured at launch and activated as soon as it reports ``inactive``
+(an ``OnStateTransition`` handler), so a node whose configure fails (a missing model file, a bad
+tools.yaml) stays unconfigured with the reason in its log instead of half-starting. Set the
+launch argument ``autostart:=false`` to drive the transitions yourself
+(``ros2 lifecycle set /gemma4/executor configure``), e.g. from a supervisor.
+"""
+
+from __future__ import annotations
+
+from launch import LaunchDescriptionEntity
+from launch.actions import DeclareLaunchArgument, EmitEvent, RegisterEventHandler
+from launch.conditions import IfCondition
+from launch.events import matches_action
+from launch.substitutions import LaunchConfiguration
+from launch_ros.actions import LifecycleNode
+from launch_ros.event_handlers import OnStateTransition
+from launch_ros.events.lifecycle import ChangeState
+from lifecycle_msgs.msg import Transition
+
+PACKAGE = "gemma4_ros"
+
+COMMON_ARGUMENTS = [
+    DeclareLaunchArgument("namespace", default_value="gemma4",
+                          description="namespace of every gemma4_ros node"),
+    DeclareLaunchArgument("use_sim_time", default_value="false",
+                          description="use the /clock topic (simulation) instead of wall time"),
+    DeclareLaunchArgument("autostart", default_value="true",
+                          description="configure and activate the lifecycle nodes at launch"),
+    DeclareLaunchArgument("tools_file", default_value="",
+                          description="tools.yaml (tools, places, bindings); empty: packaged"),
+]
+
+PLANNER_ARGUMENTS = [
+    DeclareLaunchArgument("model_dir", default_value="",
+                          description="Gemma 4 ONNX model directory (see models.yaml); empty: "
+                          "the planner's configured default"),
+    DeclareLaunchArgument("provider", default_value="auto",
+                          description="ONNX Runtime provider: auto | tensorrt | cuda | cpu"),
+    DeclareLaunchArgument("planner_file", default_value="",
+                          description="planner.yaml; empty: the packaged default"),
+    DeclareLaunchArgument("image_topic", default_value="/camera/image_raw",
+                          description="camera topic the planner reads (sensor_msgs/Image)"),
+]
+
+
+EXECUTOR_ARGUMENTS = [
+    DeclareLaunchArgument("safety_file", default_value="",
+                          description="safety.yaml (gate policies); empty: packaged"),
+    DeclareLaunchArgument("executor_file", default_value="",
+                          description="executor.yaml; empty: packaged"),
+    DeclareLaunchArgument("audit_file", default_value="",
+                          description="JSONL audit log; empty: in memory only (set it on a robot)"),
+    DeclareLaunchArgument("robot", default_value="sim", choices=["sim", "ros"],
+                          description="sim: built-in simulated robot; ros: ROS bindings + topics"),
+    DeclareLaunchArgument("mode", default_value="",
+                          description="gate operating mode (safety.yaml); empty: initial_mode"),
+    DeclareLaunchArgument("estop_topic", default_value="estop",
+                          description="std_msgs/Bool e-stop topic (True latches)"),
+    DeclareLaunchArgument("pose_topic", default_value="/amcl_pose",
+                          description="robot pose for robot:=ros (see the pose_type parameter)"),
+]
+
+
+def autostarted(node: LifecycleNode) -> list[LaunchDescriptionEntity]:
+    """``node`` plus the events that configure it now and activate it once it is inactive."""
+    configure = EmitEvent(
+        event=ChangeState(lifecycle_node_matcher=matches_action(node),
+                          transition_id=Transition.TRANSITION_CONFIGURE),
+        condition=IfCondition(LaunchConfiguration("autostart")))
+    activate = RegisterEventHandler(
+        OnStateTransition(
+            target_lifecycle_node=node, goal_state="inactive",
+            entities=[EmitEvent(event=ChangeState(
+                lifecycle_node_matcher=matches_action(node),
+                transition_id=Transition.TRANSITION_ACTIVATE))]),
+        condition=IfCondition(LaunchConfiguration("autostart")))
+    entities: list[LaunchDescriptionEntity] = [node, activate, configure]
+    return entities
+
+
+def planner_node() -> LifecycleNode:
+    """The planner (``planner_node``): model, provider and config from launch arguments."""
+    return LifecycleNode(
+        package=PACKAGE, executable="planner_node", name="planner",
+        namespace=LaunchConfiguration("namespace"), output="screen",
+        parameters=[{
+            "model_dir": LaunchConfiguration("model_dir"),
+            "provider": LaunchConfiguration("provider"),
+            "planner_file": LaunchConfiguration("planner_file"),
+            "tools_file": LaunchConfiguration("tools_file"),
+            "use_sim_time": LaunchConfiguration("use_sim_time"),
+        }],
+        remappings=[("image", LaunchConfiguration("image_topic"))],
+    )
+
+
+def executor_node() -> LifecycleNode:
+    """The executor (``executor_node``): config files, robot and topics from launch arguments."""
+    return LifecycleNode(
+        package=PACKAGE, executable="executor_node", name="executor",
+        namespace=LaunchConfiguration("namespace"), output="screen",
+        parameters=[{
+            "tools_file": LaunchConfiguration("tools_file"),
+            "safety_file": LaunchConfiguration("safety_file"),
+            "executor_file": LaunchConfiguration("executor_file"),
+            "audit_file": LaunchConfiguration("audit_file"),
+            "robot": LaunchConfiguration("robot"),
+            "mode": LaunchConfiguration("mode"),
+            "use_sim_time": LaunchConfiguration("use_sim_time"),
+        }],
+        remappings=[
+            ("plan", "planner/plan"),
+            ("estop", LaunchConfiguration("estop_topic")),
+            ("pose", LaunchConfiguration("pose_topic")),
+        ],
+    )

@@ -1,0 +1,24 @@
+"""Planner only: the maintenance copilot, answering questions about what the camera sees.
+
+    ros2 launch gemma4_ros copilot.launch.py model_dir:=/models/gemma-4-E2B-it-ONNX
+    ros2 service call /gemma4/planner/ask gemma4_ros_msgs/srv/Ask "{question: 'Is the valve open?'}"
+
+No executor runs, so nothing the copilot proposes can move the robot: plans returned by ``Ask``
+are proposals only. The planner is a lifecycle node, configured (model loaded and warmed) and
+activated at launch unless ``autostart:=false``.
+"""
+
+from __future__ import annotations
+
+from launch import LaunchDescription
+
+from gemma4_ros.ros.launch_support import (
+    COMMON_ARGUMENTS, PLANNER_ARGUMENTS, autostarted, planner_node,
+)
+
+
+def generate_launch_description() -> LaunchDescription:
+    return LaunchDescription([
+        *COMMON_ARGUMENTS, *PLANNER_ARGUMENTS,
+        *autostarted(planner_node()),
+    ])
