@@ -39,6 +39,7 @@ class ExecutorNode(LifecycleNode):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(NODE_NAME, **kwargs)
         self._logic: ExecutorNodeLogic | None = None
+        self._transport: RosTransport | None = None
         self._settings = ModelParameters(self, ExecutorNodeConfig, self._on_parameters)
 
     def _on_parameters(self, config: ExecutorNodeConfig, changed: set[str]) -> None:
@@ -47,11 +48,17 @@ class ExecutorNode(LifecycleNode):
             self._logic.set_mode(config.mode)
 
     def on_configure(self, state: LifecycleState) -> TransitionCallbackReturn:
+        if self._settings.problem:
+            self.get_logger().error(f"configure failed: {self._settings.problem}")
+            return TransitionCallbackReturn.FAILURE
+        transport = RosTransport(self)
         try:
-            self._logic = ExecutorNodeLogic(RosTransport(self), self._settings.current)
-        except Gemma4RosError as error:
+            self._logic = ExecutorNodeLogic(transport, self._settings.current)
+        except (Gemma4RosError, OSError) as error:
+            transport.close()
             self.get_logger().error(f"configure failed: {error}")
             return TransitionCallbackReturn.FAILURE
+        self._transport = transport
         self.get_logger().info(f"configured: {len(self._logic.tools.tools)} tools, mode "
                                f"{self._logic.gate.mode}, robot {self._logic.config.robot}")
         return TransitionCallbackReturn.SUCCESS
@@ -77,8 +84,11 @@ class ExecutorNode(LifecycleNode):
 
     def _release(self) -> None:
         logic, self._logic = self._logic, None
+        transport, self._transport = self._transport, None
         if logic is not None:
             logic.close()
+        if transport is not None:
+            transport.close()  # the bindings' clients and publishers
 
 
 def main(args: list[str] | None = None) -> None:

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from rcl_interfaces.msg import (
     FloatingPointRange, IntegerRange, ParameterDescriptor, ParameterType, SetParametersResult,
 )
+from rclpy.exceptions import InvalidParameterTypeException, InvalidParameterValueException
 from rclpy.node import Node
 from rclpy.parameter import Parameter
 
@@ -56,16 +57,28 @@ class ModelParameters(Generic[M]):
 
     def __init__(self, node: Node, model: type[M],
                  on_change: Callable[[M, set[str]], None] | None = None) -> None:
-        """Declares every field of ``model``; raises Gemma4RosError if the values given at
-        launch (overrides) do not validate, naming the parameter."""
+        """Declares every field of ``model`` (which must construct with defaults). A value given
+        at launch that ROS or the model refuses does not raise here: the parameter keeps its
+        default and :attr:`problem` says why, so the node can fail its configure transition
+        with that reason instead of dying in its constructor."""
         self._node = node
         self._on_change = on_change
+        self.problem = ""
         specs = parameter_specs(model)
         for spec in specs:
-            node.declare_parameter(spec.name, spec.default, descriptor(spec))
+            try:
+                node.declare_parameter(spec.name, spec.default, descriptor(spec))
+            except (InvalidParameterTypeException, InvalidParameterValueException) as error:
+                self.problem = self.problem or f"parameter {spec.name!r}: {error}"
+                node.declare_parameter(spec.name, spec.default, descriptor(spec),
+                                       ignore_override=True)
         values: dict[str, Any] = {spec.name: node.get_parameter(spec.name).value
                                   for spec in specs}
-        self.current: M = apply_changes(model(), values)
+        self.current: M = model()
+        try:
+            self.current = apply_changes(self.current, values)
+        except Gemma4RosError as error:
+            self.problem = self.problem or str(error)
         self._names = frozenset(values)
         node.add_on_set_parameters_callback(self._validate)
 

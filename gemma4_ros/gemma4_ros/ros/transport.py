@@ -74,12 +74,18 @@ def fill(message: Any, fields: Fields, where: str) -> Any:
 
 
 class _Closer:
+    """Destroys rclpy entities once, however often it is closed (by the logic and then by
+    :meth:`RosTransport.close`)."""
+
     def __init__(self, *actions: Callable[[], object]) -> None:
         self._actions = actions
+        self._closed = False
 
     def close(self) -> None:
-        for action in self._actions:
-            action()
+        if not self._closed:
+            self._closed = True
+            for action in self._actions:
+                action()
 
 
 class _RosLogger:
@@ -116,10 +122,37 @@ class RosTransport:
             REENTRANT_GROUP: ReentrantCallbackGroup(),
         }
         self._lock = threading.Lock()
+        self._owned: list[_Closer] = []
 
     @property
     def logger(self) -> Logger:
         return self._logger
+
+    def close(self) -> None:
+        """Destroy every entity this transport created, including the bindings' clients and
+        publishers that no logic closes itself (lifecycle cleanup, a failed configure)."""
+        with self._lock:
+            owned, self._owned = self._owned, []
+        for closer in reversed(owned):
+            closer.close()
+
+    def _own(self, *actions: Callable[[], object]) -> _Closer:
+        closer = _Closer(*actions)
+        with self._lock:
+            self._owned.append(closer)
+        return closer
+
+    def _guarded(self, what: str, callback: Callable[..., Any]) -> Callable[..., Any]:
+        """A callback that logs its error instead of raising it out of ``executor.spin()``,
+        which would take the whole node (and its e-stop) down with one bad message."""
+        def run(*args: Any) -> Any:
+            try:
+                return callback(*args)
+            except Exception as error:
+                self._logger.error(f"{what} failed: {error!r}")
+                return None
+
+        return run
 
     def now(self) -> float:
         return float(self.node.get_clock().now().nanoseconds) / 1e9
@@ -134,6 +167,7 @@ class RosTransport:
                   depth: int = 10) -> _Publisher:
         wire = topic_wire(msg_type)
         publisher = self.node.create_publisher(wire.ros_type, name, profile(qos, depth))
+        self._own(lambda: self.node.destroy_publisher(publisher))
         return _Publisher(publisher, wire.to_ros)
 
     def subscribe(self, name: str, msg_type: type[T], callback: Callable[[T], None], *,
@@ -156,13 +190,14 @@ class RosTransport:
         durabilities: list[DurabilityPolicy | None] = [None]
         if qos is Qos.ESTOP:
             durabilities = [DurabilityPolicy.VOLATILE, DurabilityPolicy.TRANSIENT_LOCAL]
+        guarded = self._guarded(f"callback on {name}", receive)
         subscriptions = [
-            self.node.create_subscription(ros_type, name, receive, profile(qos, depth, durability),
+            self.node.create_subscription(ros_type, name, guarded, profile(qos, depth, durability),
                                           callback_group=self.group(group))
             for durability in durabilities
         ]
-        return _Closer(*(lambda sub=sub: self.node.destroy_subscription(sub)
-                         for sub in subscriptions))
+        return self._own(*(lambda sub=sub: self.node.destroy_subscription(sub)
+                           for sub in subscriptions))
 
     def service(self, name: str, request_type: type[Req], response_type: type[Resp],
                 handler: Callable[[Req], Resp], *, group: str = DEFAULT_GROUP) -> Closeable:
@@ -175,11 +210,12 @@ class RosTransport:
             except (Gemma4RosError, ValueError) as error:
                 self._logger.warning(f"refused a request on {resolved}: {error}")
                 return response
-            return wire.response_to_ros(handler(core_request))
+            answer = self._guarded(f"service {resolved}", handler)(core_request)
+            return response if answer is None else wire.response_to_ros(answer)
 
         service = self.node.create_service(wire.ros_type, name, serve,
                                            callback_group=self.group(group))
-        return _Closer(lambda: self.node.destroy_service(service))
+        return self._own(lambda: self.node.destroy_service(service))
 
     def action_server(
         self,
@@ -210,17 +246,19 @@ class RosTransport:
         server = ActionServer(self.node, wire.ros_type, name, run,
                               cancel_callback=lambda handle: CancelResponse.ACCEPT,
                               callback_group=self.group(group))
-        return _Closer(server.destroy)
+        return self._own(server.destroy)
 
     def timer(self, period_s: float, callback: Callable[[], None], *,
               group: str = DEFAULT_GROUP) -> Closeable:
-        timer = self.node.create_timer(period_s, callback, callback_group=self.group(group))
-        return _Closer(timer.cancel, lambda: self.node.destroy_timer(timer))
+        timer = self.node.create_timer(period_s, self._guarded("timer", callback),
+                                       callback_group=self.group(group))
+        return self._own(timer.cancel, lambda: self.node.destroy_timer(timer))
 
     def raw_publisher(self, name: str, type_name: str, *,
                       qos: Qos = Qos.RELIABLE) -> _Publisher:
         ros_type = get_message(type_name)
         publisher = self.node.create_publisher(ros_type, name, profile(qos, 10))
+        self._own(lambda: self.node.destroy_publisher(publisher))
         return _Publisher(publisher,
                           lambda fields: fill(ros_type(), fields, f"message on {name}"))
 
@@ -234,12 +272,14 @@ class RosTransport:
                           group: str = REENTRANT_GROUP) -> RawRosActionClient:
         action_type = get_action(type_name)
         client = ActionClient(self.node, action_type, name, callback_group=self.group(group))
+        self._own(client.destroy)
         return RawRosActionClient(client, action_type, name)
 
     def raw_service_client(self, name: str, type_name: str, *,
                            group: str = REENTRANT_GROUP) -> RawRosServiceClient:
         service_type = get_service(type_name)
         client = self.node.create_client(service_type, name, callback_group=self.group(group))
+        self._own(lambda: self.node.destroy_client(client))
         return RawRosServiceClient(client, service_type, name)
 
 
