@@ -17,6 +17,7 @@ EXPORT_TOOLCHAIN = [
     "transformers==5.24.0",
     "onnx==1.23.2",
     "onnxscript==0.7.2",
+    "onnx-ir>=1.1",  # imported by the export code; onnxscript 0.7.2 brings it, say so explicitly
 ]
 
 setup(
