@@ -24,7 +24,7 @@ import threading
 from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any, Callable
 
-from gemma4_ros.execution.binding import BindingProgress, BindingRegistry
+from gemma4_ros.execution.binding import BindingPhase, BindingProgress, BindingRegistry
 from gemma4_ros.nodes.field_map import FieldMap, FieldMapError
 from gemma4_ros.nodes.transport import Fields, RemoteCall, RemoteEnd, Transport
 from gemma4_ros.types import RobotState, ToolCall
@@ -49,6 +49,11 @@ def json_safe(value: Any) -> Any:
     if isinstance(value, (bytes, bytearray)):
         return list(value)
     return str(value)
+
+
+def _succeeded(result: dict[str, Any]) -> BindingProgress:
+    # Not BindingProgress.succeeded(**result): a server's field may be called anything.
+    return BindingProgress(phase=BindingPhase.SUCCEEDED, result=result)
 
 
 class RemoteBinding(ABC):
@@ -140,14 +145,15 @@ class RosActionBinding(RemoteBinding):
             return None
         return self._client.send_goal(
             message,
-            lambda feedback: self._settle(token, BindingProgress.running(**json_safe(feedback))),
+            lambda feedback: self._settle(token, BindingProgress(
+                phase=BindingPhase.RUNNING, feedback=json_safe(feedback))),
             lambda end: self._on_end(token, end),
         )
 
     def _progress_for(self, end: RemoteEnd) -> BindingProgress:
         result = json_safe(end.result or {})
         if end.status == "succeeded":
-            return BindingProgress.succeeded(**result)
+            return _succeeded(result)
         if end.status == "canceled":
             return BindingProgress.canceled(f"action {self.where} canceled the goal")
         detail = end.error or (f"result: {result}" if result else "no detail")
@@ -171,7 +177,7 @@ class RosServiceBinding(RemoteBinding):
     def _progress_for(self, end: RemoteEnd) -> BindingProgress:
         response = json_safe(end.result or {})
         if end.status == "succeeded" and response.get("success", True) is not False:
-            return BindingProgress.succeeded(**response)
+            return _succeeded(response)
         if end.status == "canceled":
             return BindingProgress.canceled(f"call to service {self.where} canceled")
         detail = response.get("message") or end.error or "the server reported success: false"
@@ -186,7 +192,7 @@ class RosTopicBinding(RemoteBinding):
 
     def _send(self, message: Fields, token: int) -> RemoteCall | None:
         self._publisher.publish(message)
-        self._settle(token, BindingProgress.succeeded(published=json_safe(message)))
+        self._settle(token, _succeeded({"published": json_safe(message)}))
         return None
 
     def _progress_for(self, end: RemoteEnd) -> BindingProgress:
