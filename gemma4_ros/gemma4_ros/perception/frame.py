@@ -138,8 +138,24 @@ def frame_from_raw(data: Any, *, height: int, width: int, encoding: str, step: i
                          "send step × height bytes; check step and the encoding")
     pixels = np.lib.stride_tricks.as_strided(
         buffer, shape=(height, width, channels), strides=(step, channels, 1), writeable=False)
-    rgb = to_rgb(np.ascontiguousarray(pixels), cast(RawEncoding, encoding))
-    return Frame(rgb, stamp, frame_id)
+    return Frame(_to_rgb_copy(pixels, encoding), stamp, frame_id)
+
+
+def _to_rgb_copy(pixels: np.ndarray, encoding: str) -> np.ndarray:
+    """RGB pixels that own their memory (the message's buffer may be reused by its sender).
+
+    Opaque alpha, what cameras send, is dropped by OpenCV: blending with alpha 255 gives the
+    colour unchanged, and the processor's float blend costs ~25 ms on a VGA frame, too slow for
+    30 fps. Every other conversion writes a new array; rgb8 alone needs an explicit copy.
+    """
+    if CHANNELS[encoding] == 4:
+        packed = np.ascontiguousarray(pixels)
+        if cv2.minMaxLoc(cv2.extractChannel(packed, 3))[0] == 255:
+            code = cv2.COLOR_RGBA2RGB if encoding == "rgba8" else cv2.COLOR_BGRA2RGB
+            return np.asarray(cv2.cvtColor(packed, code))
+        return to_rgb(packed, cast(RawEncoding, encoding))
+    source = np.array(pixels) if encoding == "rgb8" else np.ascontiguousarray(pixels)
+    return to_rgb(source, cast(RawEncoding, encoding))
 
 
 def frame_to_raw(frame: Frame, encoding: str = "rgb8") -> RawImage:

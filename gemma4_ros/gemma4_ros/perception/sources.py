@@ -29,15 +29,17 @@ from gemma4_ros.types import AudioChunk, AudioEncoding
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
 T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 Clock = Callable[[], float]
 
 
-class Source(Protocol[T]):
+class Source(Protocol[T_co]):
     """What :class:`BackgroundReader` reads: items, a natural pace, and a way to stop."""
 
-    natural_interval_s: float | None
+    @property
+    def natural_interval_s(self) -> float | None: ...
 
-    def __iter__(self) -> Iterator[T]: ...
+    def __iter__(self) -> Iterator[T_co]: ...
 
     def close(self) -> None: ...
 
@@ -114,11 +116,11 @@ class VideoFrames(_Closable):
         super().__init__()
         self._webcam = isinstance(source, int)
         self.name = f"webcam {source}" if self._webcam else str(source)
-        if not self._webcam and not Path(source).expanduser().is_file():
+        target: str | int = source if isinstance(source, int) else str(Path(source).expanduser())
+        if isinstance(target, str) and not Path(target).is_file():
             raise Gemma4RosError(f"video file {source} does not exist",
                                  "check the path; relative paths start at the working directory")
-        self._capture = _open_capture(source if self._webcam else str(Path(source).expanduser()),
-                                      self.name)
+        self._capture = _open_capture(target, self.name)
         fps = float(self._capture.get(cv2.CAP_PROP_FPS) or 0.0)
         self.natural_interval_s = None if self._webcam or not 0 < fps < 1000 else 1.0 / fps
         self._loop, self._frame_id, self._clock = loop, frame_id, clock

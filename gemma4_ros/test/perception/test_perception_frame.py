@@ -177,3 +177,28 @@ def test_frame_is_read_only_and_validated() -> None:
             Frame(bad, STAMP)  # type: ignore[arg-type]
     with pytest.raises(Gemma4RosError, match="not finite"):
         Frame(RGB.copy(), float("nan"))
+
+
+@pytest.mark.parametrize("encoding", ACCEPTED_ENCODINGS)
+def test_frame_owns_its_pixels(encoding: str) -> None:
+    pixels = encoded_pixels(RGB, encoding)
+    buffer = array.array("B", pixels.tobytes())
+    frame = frame_from_raw(buffer, height=5, width=7, encoding=encoding,
+                           step=7 * pixels.shape[2], stamp=STAMP)
+    before = frame.rgb.copy()
+    buffer[: len(buffer)] = array.array("B", bytes(len(buffer)))  # the sender reuses its buffer
+    np.testing.assert_array_equal(frame.rgb, before)
+
+
+@pytest.mark.parametrize("encoding", ["rgba8", "bgra8"])
+def test_opaque_fast_path_equals_the_processor_blend(encoding: str) -> None:
+    from gemma4_ros.runtime.image_preprocessing import to_rgb
+
+    pixels = encoded_pixels(RGB, encoding).copy()
+    opaque = frame_from_raw(pixels.tobytes(), height=5, width=7, encoding=encoding, step=28,
+                            stamp=STAMP)
+    np.testing.assert_array_equal(opaque.rgb, to_rgb(pixels, encoding))  # type: ignore[arg-type]
+    pixels[0, 0, 3] = 254  # one translucent pixel: the whole frame goes through the blend
+    blended = frame_from_raw(pixels.tobytes(), height=5, width=7, encoding=encoding, step=28,
+                             stamp=STAMP)
+    np.testing.assert_array_equal(blended.rgb, to_rgb(pixels, encoding))  # type: ignore[arg-type]
