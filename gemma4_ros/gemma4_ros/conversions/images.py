@@ -1,10 +1,10 @@
-"""``sensor_msgs/Image`` and ``sensor_msgs/CompressedImage`` ⇄ :class:`~gemma4_ros.perception.Frame`.
+"""``sensor_msgs/Image`` and ``CompressedImage`` ⇄ :class:`~gemma4_ros.perception.frame.Frame`.
 
 Kept beside :mod:`gemma4_ros.conversions.messages` but out of its registry: a frame is not a
 pydantic model, and two message types map to it. The pixel work is
 :mod:`gemma4_ros.perception.frame`'s; these functions read and write message fields and turn its
 :class:`~gemma4_ros.perception.frame.FrameError` into a :class:`WireError` naming the field, e.g.
-``sensor_msgs/msg/Image.encoding = '16UC1': image encoding '16UC1' is not supported; accepted: ...``.
+``sensor_msgs/msg/Image.encoding = '16UC1': image encoding '16UC1' is not supported; ...``.
 No cv_bridge: the nodes work where it is not installed.
 """
 

