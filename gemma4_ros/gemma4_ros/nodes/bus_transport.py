@@ -128,6 +128,9 @@ class BusTransport:
         return _BusRawActionClient(self.node.action_client(
             name, (dict, dict, dict), group=self.group(group)))
 
+    def field_problem(self, type_name: str, path: tuple[str, ...]) -> str:
+        return ""  # in-process messages are plain dicts: any path is a field
+
     def raw_service_client(self, name: str, type_name: str, *,
                            group: str = REENTRANT_GROUP) -> _BusRawServiceClient:
         return _BusRawServiceClient(self.node.client(name, dict, dict, group=self.group(group)))

@@ -138,7 +138,8 @@ class ExecutorNodeLogic:
             return
         _, fresh = self.goals.submit(plan)
         if not fresh:
-            self.transport.logger.info(f"plan {plan.plan_id!r} was already submitted; not run again")
+            self.transport.logger.info(
+                f"plan {plan.plan_id!r} was already submitted; not run again")
 
     def _on_estop(self, pressed: bool) -> None:
         if pressed:

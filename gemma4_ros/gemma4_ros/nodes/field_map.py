@@ -151,6 +151,13 @@ class FieldMap:
                     if isinstance(prop, dict) and "default" in prop}
         return cls(spec.name, dict(spec.binding.fields), properties, defaults, places, frame)
 
+    @property
+    def paths(self) -> list[tuple[str, ...]]:
+        """Every message field this mapping writes (the arguments' names when unmapped)."""
+        if self._entries:
+            return [path for path, _ in self._entries]
+        return [(name,) for name in sorted(self._argument_names)]
+
     def apply(self, call_id: str, arguments: Mapping[str, Any]) -> Fields:
         """The message fields for one call's ``arguments``; raises :class:`FieldMapError`."""
         given = {**self._defaults, **arguments}

@@ -1,4 +1,4 @@
-"""Bindings of kinds ``ros_action``, ``ros_service`` and ``ros_topic``, written against the transport.
+"""Bindings of kinds ``ros_action``, ``ros_service`` and ``ros_topic``, against the transport.
 
 Each maps a call's arguments to message fields with the tool's :class:`FieldMap`, sends through
 a raw endpoint of the node's :class:`Transport`, and never waits: ``start`` sends, the transport's
@@ -54,6 +54,16 @@ def json_safe(value: Any) -> Any:
 def _succeeded(result: dict[str, Any]) -> BindingProgress:
     # Not BindingProgress.succeeded(**result): a server's field may be called anything.
     return BindingProgress(phase=BindingPhase.SUCCEEDED, result=result)
+
+
+def check_paths(spec: ToolSpec, fields: FieldMap, transport: Transport) -> None:
+    """Fail at start-up, not at the first call, when the mapping names a field the message
+    type does not have (the rclpy transport knows the types; the bus accepts any)."""
+    for path in fields.paths:
+        problem = transport.field_problem(spec.binding.type, path)
+        if problem:
+            raise FieldMapError(f"tool {spec.name!r}, binding field {'.'.join(path)!r}: "
+                                f"{problem}", "correct the path in the tool's binding.fields")
 
 
 class RemoteBinding(ABC):
@@ -212,6 +222,7 @@ def register_ros_bindings(bindings: BindingRegistry, transport: Transport,
     for kind, cls in _CLASSES.items():
         def create(spec: ToolSpec, cls: Any = cls) -> RemoteBinding:
             fields = FieldMap.for_tool(spec, tools.places, tools.frame)
+            check_paths(spec, fields, transport)
             binding: RemoteBinding = cls(spec, fields, bindings.robot_state, transport)
             return binding
 

@@ -191,6 +191,11 @@ class Transport(Protocol):
     def raw_action_client(self, name: str, type_name: str, *,
                           group: str = REENTRANT_GROUP) -> RawActionClient: ...
 
+    def field_problem(self, type_name: str, path: tuple[str, ...]) -> str:
+        """Why ``path`` names no field of ``type_name``'s message (an action's goal, a
+        service's request), or "" when it does, or when the transport cannot know (the bus)."""
+        ...
+
     def raw_service_client(self, name: str, type_name: str, *,
                            group: str = REENTRANT_GROUP) -> RawServiceClient: ...
 

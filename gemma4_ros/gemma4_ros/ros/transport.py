@@ -15,7 +15,6 @@ from __future__ import annotations
 import threading
 from typing import Any, Callable, TypeVar
 
-from action_msgs.msg import GoalStatus
 from rclpy.action import ActionClient, ActionServer, CancelResponse
 from rclpy.action.server import ServerGoalHandle
 from rclpy.callback_groups import (
@@ -25,17 +24,17 @@ from rclpy.node import Node
 from rclpy.qos import (
     DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy, qos_profile_sensor_data,
 )
-from rclpy.task import Future
 from rosidl_runtime_py.convert import message_to_ordereddict
-from rosidl_runtime_py.set_message import set_message_fields
 from rosidl_runtime_py.utilities import get_action, get_message, get_service
 
 from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.nodes.transport import (
     DEFAULT_GROUP, REENTRANT_GROUP, Closeable, Fields, GoalContext, GoalEnd, Logger, Qos,
-    RemoteEnd, RemoteStatusName,
 )
 from gemma4_ros.ros.messages import action_wire, service_wire, topic_wire
+from gemma4_ros.ros.raw_clients import (
+    RawRosActionClient, RawRosServiceClient, field_problem, fill,
+)
 
 T = TypeVar("T")
 Req = TypeVar("Req")
@@ -43,13 +42,6 @@ Resp = TypeVar("Resp")
 G = TypeVar("G")
 F = TypeVar("F")
 R = TypeVar("R")
-
-_REMOTE_STATUS: dict[int, RemoteStatusName] = {
-    GoalStatus.STATUS_SUCCEEDED: "succeeded",
-    GoalStatus.STATUS_ABORTED: "aborted",
-    GoalStatus.STATUS_CANCELED: "canceled",
-}
-
 
 def profile(qos: Qos, depth: int, durability: DurabilityPolicy | None = None) -> QoSProfile:
     """The rclpy profile for an intent (``durability`` overrides, for ESTOP's two halves)."""
@@ -60,17 +52,6 @@ def profile(qos: Qos, depth: int, durability: DurabilityPolicy | None = None) ->
         history=HistoryPolicy.KEEP_LAST, depth=depth, reliability=ReliabilityPolicy.RELIABLE,
         durability=durability or (DurabilityPolicy.TRANSIENT_LOCAL if latched
                                   else DurabilityPolicy.VOLATILE))
-
-
-def fill(message: Any, fields: Fields, where: str) -> Any:
-    """``message`` with ``fields`` set; a field the type lacks is a typed error naming both."""
-    try:
-        set_message_fields(message, fields)
-    except (AttributeError, TypeError, ValueError) as error:
-        raise Gemma4RosError(f"{where}: cannot set {fields} on {type(message).__name__}: {error}",
-                             "check the tool's binding.fields against the message definition"
-                             ) from None
-    return message
 
 
 class _Closer:
@@ -268,6 +249,9 @@ class RosTransport:
                                   lambda message: callback(message_to_ordereddict(message)),
                                   qos, 10, group)
 
+    def field_problem(self, type_name: str, path: tuple[str, ...]) -> str:
+        return field_problem(type_name, path)
+
     def raw_action_client(self, name: str, type_name: str, *,
                           group: str = REENTRANT_GROUP) -> RawRosActionClient:
         action_type = get_action(type_name)
@@ -304,106 +288,3 @@ class _RosGoal:
         self._handle.publish_feedback(self._feedback_to_ros(feedback))
 
 
-class _RemoteGoal:
-    """A goal in flight; a cancel asked before the server accepted it is sent on acceptance."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._handle: Any = None
-        self._cancel = False
-
-    def attach(self, handle: Any) -> None:
-        with self._lock:
-            self._handle, cancel = handle, self._cancel
-        if cancel:
-            handle.cancel_goal_async()
-
-    def cancel(self) -> None:
-        with self._lock:
-            self._cancel, handle = True, self._handle
-        if handle is not None:
-            handle.cancel_goal_async()
-
-
-class RawRosActionClient:
-    """Sends goals of any action type from field dicts; never blocks (futures + callbacks)."""
-
-    def __init__(self, client: ActionClient, action_type: Any, name: str) -> None:
-        self._client = client
-        self._type = action_type
-        self._name = name
-
-    def server_is_ready(self) -> bool:
-        return bool(self._client.server_is_ready())
-
-    def send_goal(self, goal: Fields, on_feedback: Callable[[Fields], None],
-                  on_end: Callable[[RemoteEnd], None]) -> _RemoteGoal:
-        message = fill(self._type.Goal(), goal, f"goal of action {self._name}")
-        remote = _RemoteGoal()
-
-        def finished(future: Future) -> None:
-            try:
-                response = future.result()
-            except Exception as error:
-                on_end(RemoteEnd("failed", error=f"no result: {error}"))
-                return
-            status = _REMOTE_STATUS.get(response.status, "failed")
-            on_end(RemoteEnd(status, dict(message_to_ordereddict(response.result))))
-
-        def answered(future: Future) -> None:
-            try:
-                handle = future.result()
-            except Exception as error:
-                on_end(RemoteEnd("failed", error=f"goal not sent: {error}"))
-                return
-            if handle is None or not handle.accepted:
-                on_end(RemoteEnd("rejected", error="the server rejected the goal"))
-                return
-            remote.attach(handle)
-            handle.get_result_async().add_done_callback(finished)
-
-        sent = self._client.send_goal_async(
-            message, feedback_callback=lambda fb: on_feedback(
-                dict(message_to_ordereddict(fb.feedback))))
-        sent.add_done_callback(answered)
-        return remote
-
-
-class _RemoteRequest:
-    def __init__(self, client: Any, future: Future) -> None:
-        self._client = client
-        self._future = future
-
-    def cancel(self) -> None:
-        self._client.remove_pending_request(self._future)
-        self._future.cancel()
-
-
-class RawRosServiceClient:
-    """Calls any service type from field dicts; never blocks (futures + callbacks)."""
-
-    def __init__(self, client: Any, service_type: Any, name: str) -> None:
-        self._client = client
-        self._type = service_type
-        self._name = name
-
-    def service_is_ready(self) -> bool:
-        return bool(self._client.service_is_ready())
-
-    def call(self, request: Fields, on_end: Callable[[RemoteEnd], None]) -> _RemoteRequest:
-        message = fill(self._type.Request(), request, f"request to service {self._name}")
-        future = self._client.call_async(message)
-
-        def done(settled: Future) -> None:
-            if settled.cancelled():
-                on_end(RemoteEnd("canceled", error="call canceled"))
-                return
-            try:
-                response = settled.result()
-            except Exception as error:
-                on_end(RemoteEnd("failed", error=f"no response: {error}"))
-                return
-            on_end(RemoteEnd("succeeded", dict(message_to_ordereddict(response))))
-
-        future.add_done_callback(done)
-        return _RemoteRequest(self._client, future)

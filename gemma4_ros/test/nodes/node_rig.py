@@ -15,7 +15,9 @@ from gemma4_ros.nodes.bus_transport import BusTransport
 from gemma4_ros.nodes.executor_config import ExecutorNodeConfig
 from gemma4_ros.nodes.executor_node import ExecutorNodeLogic
 from gemma4_ros.paths import default_config
-from gemma4_ros.types import ExecutorState, ExecutorStatus, Plan, SafetyVerdict, ToolCall, ToolResult
+from gemma4_ros.types import (
+    ExecutorState, ExecutorStatus, Plan, SafetyVerdict, ToolCall, ToolResult,
+)
 
 NS = "/gemma4"
 WAIT_S = 10.0  # upper bound for anything that should happen promptly; never a sleep

@@ -189,3 +189,26 @@ def test_ros_robot_without_a_binding_for_a_sim_tool_fails_at_start(bus: Bus) -> 
 
     with pytest.raises(UnknownBindingKindError, match="'sim'"):
         start_rig(bus, robot="ros")
+
+
+class TypedTransport(BusTransport):
+    """A bus transport that knows one message layout, as the rclpy one knows every type."""
+
+    def field_problem(self, type_name: str, path: tuple[str, ...]) -> str:
+        known = {("text",), ("data",)}
+        return "" if path in known else f"{type_name} has no field {'.'.join(path)}"
+
+
+def test_field_paths_are_checked_against_the_type_when_bindings_are_built(
+        bus: Bus, tmp_path: Path) -> None:
+    from gemma4_ros.nodes.field_map import FieldMapError
+
+    tools = ToolRegistry.load(tools_file(tmp_path, {
+        "speak": SPEAK_SRV,
+        "report": {**REPORT_TOPIC, "fields": {"dta": "{text}"}},
+    }))
+    bindings = BindingRegistry(lambda: RobotState())
+    register_ros_bindings(bindings, TypedTransport(bus.node("executor", NS)), tools)
+    assert isinstance(bindings.create(tools.get("speak")), RemoteBinding)
+    with pytest.raises(FieldMapError, match="tool 'report', binding field 'dta'.*no field dta"):
+        bindings.create(tools.get("report"))

@@ -18,12 +18,12 @@ from rclpy.lifecycle import TransitionCallbackReturn  # noqa: E402
 from rclpy.parameter import Parameter  # noqa: E402
 from std_msgs.msg import Bool  # noqa: E402
 
-from gemma4_ros.nodes.parameters import parameter_specs  # noqa: E402
 from gemma4_ros.nodes.executor_config import ExecutorNodeConfig  # noqa: E402
+from gemma4_ros.nodes.parameters import parameter_specs  # noqa: E402
+from gemma4_ros.nodes.transport import Qos  # noqa: E402
 from gemma4_ros.ros.executor_node import ExecutorNode  # noqa: E402
 from gemma4_ros.ros.parameters import descriptor  # noqa: E402
 from gemma4_ros.ros.transport import profile  # noqa: E402
-from gemma4_ros.nodes.transport import Qos  # noqa: E402
 from gemma4_ros.types import ExecutorState  # noqa: E402
 
 
