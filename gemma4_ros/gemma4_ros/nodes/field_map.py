@@ -24,8 +24,11 @@ The mapping language (``tools.yaml``, under a tool's ``binding.fields``)::
   - on an argument that names a declared place, or on ``places.<name>``: ``x``, ``y``, ``yaw``
     (radians), ``yaw_deg``, ``frame_id``, ``position`` (``{x, y, z}``) and ``orientation``
     (``{x, y, z, w}``, rotation about z); on an object argument: its keys;
-  - filters: ``float``, ``int``, ``bool``, ``str``, ``json``, ``radians``, ``degrees`` and
-    ``quaternion`` (a yaw in radians → ``{x, y, z, w}``).
+  - a number or ``true``/``false`` is a constant of that type (``{0.0}``, ``{60|duration}``),
+    since a YAML string would stay a string;
+  - filters: ``float``, ``int``, ``bool``, ``str``, ``json``, ``radians``, ``degrees``,
+    ``quaternion`` (a yaw in radians → ``{x, y, z, w}``) and ``duration`` (seconds →
+    ``builtin_interfaces/Duration`` ``{sec, nanosec}``).
 - No mapping at all passes the arguments as top-level fields of the same names.
 
 Everything that can be checked without a call (paths, roots, argument names, fixed places,
@@ -49,7 +52,9 @@ Fields = dict[str, Any]
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 _PATH = re.compile(rf"{_NAME}(\.{_NAME})*")
-_REFERENCE = re.compile(rf"(?P<path>{_NAME}(\.[A-Za-z0-9_]+)*)(?P<filters>(\|{_NAME})*)")
+_LITERAL = r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?|true|false"
+_REFERENCE = re.compile(
+    rf"((?P<literal>{_LITERAL})|(?P<path>{_NAME}(\.[A-Za-z0-9_]+)*))(?P<filters>(\|{_NAME})*)")
 _TOKENS = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 _SPECIAL_ROOTS = ("frame", "places", "tool", "call_id")
 
@@ -74,6 +79,12 @@ def _place_attribute(place: Pose2D, key: str) -> Any:
     return attributes[key](place)
 
 
+def _duration(seconds: float) -> Fields:
+    whole = math.floor(seconds)
+    nanosec = min(round((seconds - whole) * 1e9), 999_999_999)
+    return {"sec": int(whole), "nanosec": int(nanosec)}
+
+
 def _number(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"{value!r} is not a number")
@@ -89,6 +100,7 @@ FILTERS: dict[str, Callable[[Any], Any]] = {
     "radians": lambda v: math.radians(_number(v)),
     "degrees": lambda v: math.degrees(_number(v)),
     "quaternion": lambda v: _quaternion(_number(v)),
+    "duration": lambda v: _duration(_number(v)),
 }
 
 _MISSING = object()
@@ -100,6 +112,7 @@ class Reference:
     keys: tuple[str, ...]
     filters: tuple[str, ...]
     text: str
+    constant: Any = None  # the value of a literal (root "")
 
 
 Part = Union[str, Reference]
@@ -212,12 +225,11 @@ class FieldMap:
         if not match:
             raise self._error(path, f"{{{text}}} is not a reference",
                               "write {argument}, {argument.key} or {argument|filter}")
-        root, *keys = match.group("path").split(".")
         filters = tuple(f for f in match.group("filters").split("|") if f)
-        unknown = [f for f in filters if f not in FILTERS]
-        if unknown:
-            raise self._error(path, f"unknown filter {unknown[0]!r} in {{{text}}}",
-                              f"filters are: {', '.join(FILTERS)}")
+        literal = match.group("literal")
+        if literal is not None:
+            return self._filtered(path, Reference("", (), filters, text, json.loads(literal)))
+        root, *keys = match.group("path").split(".")
         if root not in self._argument_names and root not in _SPECIAL_ROOTS:
             declared = ", ".join(sorted(self._argument_names)) or "none"
             raise self._error(path, f"{{{text}}} names no argument of the tool",
@@ -225,7 +237,14 @@ class FieldMap:
         if root == "places" and (not keys or keys[0] not in self._places):
             raise self._error(path, f"{{{text}}} names no declared place",
                               f"declared places: {', '.join(self._places) or 'none'}")
-        return Reference(root, tuple(keys), filters, text)
+        return self._filtered(path, Reference(root, tuple(keys), filters, text))
+
+    def _filtered(self, path: str, ref: Reference) -> Reference:
+        unknown = [f for f in ref.filters if f not in FILTERS]
+        if unknown:
+            raise self._error(path, f"unknown filter {unknown[0]!r} in {{{ref.text}}}",
+                              f"filters are: {', '.join(FILTERS)}")
+        return ref
 
     def _check_overlaps(self) -> None:
         paths = sorted(path for path, _ in self._entries)
@@ -252,7 +271,7 @@ class FieldMap:
     def _resolve(self, path: tuple[str, ...], ref: Reference, context: CallContext,
                  required: bool) -> Any:
         field = ".".join(path)
-        value = self._root(ref.root, context)
+        value = self._root(ref, context)
         if value is _MISSING:
             if required:
                 raise self._error(field, f"argument {ref.root!r} was not given and has no default",
@@ -270,7 +289,10 @@ class FieldMap:
         return value
 
     @staticmethod
-    def _root(root: str, context: CallContext) -> Any:
+    def _root(ref: Reference, context: CallContext) -> Any:
+        root = ref.root
+        if root == "":
+            return ref.constant
         if root == "frame":
             return context.frame
         if root == "tool":

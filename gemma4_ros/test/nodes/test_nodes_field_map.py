@@ -56,6 +56,11 @@ def test_nav2_goal_from_a_place_argument() -> None:
     ("constant", {}, "constant"),
     ("{options.level}", {"options": {"level": 3}}, 3),
     ("{options|json}", {"options": {"b": 1, "a": 2}}, '{"a": 2, "b": 1}'),
+    ("{0.0}", {}, 0.0),                                     # constants keep their type
+    ("{-2}", {}, -2),
+    ("{true}", {}, True),
+    ("{60|duration}", {}, {"sec": 60, "nanosec": 0}),
+    ("{speed|duration}", {"speed": 2.25}, {"sec": 2, "nanosec": 250_000_000}),
 ])
 def test_templates(template: str, arguments: dict[str, Any], expected: Any) -> None:
     assert mapping({"out": template}).apply("call-1", arguments) == {"out": expected}
@@ -76,6 +81,7 @@ def test_no_mapping_passes_arguments_as_fields() -> None:
     ({"x": "{speed|cube}"}, "unknown filter 'cube'"),
     ({"x": "{speed"}, "unbalanced"),
     ({"x": "{1bad}"}, "is not a reference"),
+    ({"x": "{1.5|cube}"}, "unknown filter 'cube'"),
     ({"pose": "{place.position}", "pose.x": "{speed}"}, "overlaps 'pose'"),
 ])
 def test_mapping_errors_are_found_when_the_binding_is_built(fields: dict[str, str],
