@@ -6,13 +6,24 @@ in :mod:`gemma4_ros.types` mirror the messages, so the rclpy transport converts 
 - ``ConfirmRequest`` / ``ConfirmResponse`` ⇄ ``gemma4_ros_msgs/srv/Confirm``
 - ``ResetEStopRequest`` / ``ResetEStopResponse`` ⇄ ``std_srvs/srv/Trigger`` (see below)
 - ``Plan`` / ``ExecutePlanFeedback`` / ``ExecutePlanResult`` ⇄ ``gemma4_ros_msgs/action/ExecutePlan``
+- ``AskRequest`` / ``AskResponse`` ⇄ ``gemma4_ros_msgs/srv/Ask``
+- ``InstructGoal`` / ``InstructFeedback`` / ``InstructResult`` ⇄ ``gemma4_ros_msgs/action/Instruct``
+- ``DiagnosticStatus`` ⇄ ``diagnostic_msgs/msg/DiagnosticArray`` (one status per array)
+- ``ImageData`` ⇄ ``sensor_msgs/msg/Image``; ``CompressedImageData`` ⇄
+  ``sensor_msgs/msg/CompressedImage``. These carry the message's bytes unconverted: the planner
+  turns them into a :class:`~gemma4_ros.perception.Frame` itself, so an unsupported encoding is
+  dropped there with one throttled warning rather than one log line per frame in the transport.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
-from gemma4_ros.types import ExecutorState, ToolResult
+from gemma4_ros.types import ExecutorState, Plan, PlanSource, ToolResult
 
 
 class _Frozen(BaseModel):
@@ -64,3 +75,91 @@ class ExecutePlanResult(_Frozen):
     results: tuple[ToolResult, ...] = ()
     success: bool = False
     error: str = ""
+
+
+# --- planner node --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImageData:
+    """The fields of a ``sensor_msgs/Image``; ``data`` is any byte buffer (bytes, array.array)."""
+
+    data: Any
+    height: int
+    width: int
+    encoding: str
+    step: int
+    stamp: float
+    frame_id: str = ""
+    is_bigendian: bool = False
+
+
+@dataclass(frozen=True)
+class CompressedImageData:
+    """The fields of a ``sensor_msgs/CompressedImage`` (JPEG or PNG bytes in ``data``)."""
+
+    data: Any
+    format: str
+    stamp: float
+    frame_id: str = ""
+
+
+class AskRequest(_Frozen):
+    """A copilot question; ``image`` None means "use the latest camera frame"."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+
+    question: str
+    image: ImageData | None = None
+    want_plan: bool = False
+
+
+class AskResponse(_Frozen):
+    """``plan`` is only proposed (never executed); None when none was asked for or made."""
+
+    answer: str = ""
+    plan: Plan | None = None
+    success: bool = False
+    error: str = ""
+
+
+class InstructGoal(_Frozen):
+    """Plan ``instruction``; with ``execute`` the plan is also published for the executor."""
+
+    instruction: str
+    source: PlanSource = PlanSource.TEXT
+    execute: bool = False
+
+
+class InstructFeedback(_Frozen):
+    """The model's whole output text so far (not a delta) and how many tokens it took."""
+
+    partial_text: str = ""
+    tokens_generated: int = Field(default=0, ge=0)
+
+
+class InstructResult(_Frozen):
+    plan: Plan | None = None
+    success: bool = False
+    error: str = ""
+
+
+class DiagnosticLevel(int, Enum):
+    """``diagnostic_msgs/DiagnosticStatus`` levels."""
+
+    OK = 0
+    WARN = 1
+    ERROR = 2
+    STALE = 3
+
+
+class DiagnosticStatus(_Frozen):
+    """One component's health, as ``diagnostic_msgs/DiagnosticStatus`` carries it; ``values``
+    are its key/value pairs in display order."""
+
+    name: str
+    level: DiagnosticLevel = DiagnosticLevel.OK
+    message: str = ""
+    hardware_id: str = ""
+    values: tuple[tuple[str, str], ...] = ()
+    stamp: float = 0.0

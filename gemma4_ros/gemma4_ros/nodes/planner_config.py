@@ -1,0 +1,66 @@
+"""Settings of the planner node: which model and files, how requests queue, what it listens to.
+
+The rclpy node declares one ROS parameter per field (descriptions and ranges from here, via
+:mod:`gemma4_ros.nodes.parameters`); ``gemma4-ros run`` builds it directly. Topic names are not
+settings: they are fixed relative names that launch files remap (``camera/image``,
+``camera/image/compressed``, ``audio``, ``command``), as ROS expects.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+
+from gemma4_ros.config import StrictModel
+from gemma4_ros.perception.config import PerceptionConfig
+from gemma4_ros.planning.loading import load_planner
+from gemma4_ros.planning.planner import Planner
+
+DEFAULT_VOICE_INSTRUCTION = "Carry out the operator's spoken command in the audio."
+
+
+class PlannerNodeConfig(StrictModel):
+    """Planner node parameters; empty file paths mean the packaged defaults."""
+
+    model_dir: str = Field(default="", description="Gemma 4 ONNX model directory; empty: "
+                           "model_dir of models.yaml")
+    tools_file: str = Field(default="", description="tools.yaml (the executor must use the "
+                            "same file); empty: the packaged default")
+    planner_file: str = Field(default="", description="planner.yaml (prompts, limits); empty: "
+                              "the packaged default")
+    runtime_file: str = Field(default="", description="models.yaml (providers, threads, "
+                              "TensorRT); empty: the packaged default")
+    perception_file: str = Field(default="", description="perception.yaml (frame age, VAD); "
+                                 "empty: the packaged default")
+    max_queued: int = Field(default=2, ge=0, le=16, description="requests that may wait "
+                            "behind the running one; more are refused with 'planner busy'")
+    plan_with_camera: bool = Field(default=False, description="show the latest camera frame "
+                                   "with every text or voice command (needs a vision encoder)")
+    listen: bool = Field(default=True, description="segment the audio topic into utterances "
+                         "and plan each as a voice command (needs an audio encoder)")
+    voice_instruction: str = Field(default=DEFAULT_VOICE_INSTRUCTION, min_length=1,
+                                   description="text sent with each utterance's audio")
+    ask_timeout_s: float = Field(default=120.0, gt=0.0, le=3600.0, description="an Ask "
+                                 "request that has not been answered by then is cancelled")
+    diagnostics_period_s: float = Field(default=1.0, ge=0.1, le=60.0, description="seconds "
+                                        "between diagnostics messages")
+    warning_throttle_s: float = Field(default=5.0, ge=0.0, le=3600.0, description="the same "
+                                      "input warning (e.g. an unsupported image encoding) is "
+                                      "logged at most once per this many seconds")
+
+    def path(self, name: Literal["model_dir", "tools_file", "planner_file", "runtime_file",
+                                 "perception_file"]) -> Path | None:
+        """The path for ``name``, or None for the default."""
+        value: str = getattr(self, name)
+        return Path(value).expanduser() if value else None
+
+    def perception(self) -> PerceptionConfig:
+        return PerceptionConfig.load(self.path("perception_file"))
+
+
+def load_node_planner(config: PlannerNodeConfig) -> Planner:
+    """The planner these settings name; raises Gemma4RosError listing missing model files."""
+    return load_planner(config.path("model_dir"), config.path("tools_file"),
+                        config.path("planner_file"), config.path("runtime_file"))

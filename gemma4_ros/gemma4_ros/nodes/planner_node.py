@@ -1,0 +1,306 @@
+"""The planner node's logic, written once against :class:`Transport` (bus or rclpy).
+
+It holds a ready :class:`~gemma4_ros.planning.Planner` (loading and warming it is the caller's
+job: the lifecycle node's configure, or ``gemma4-ros run``) and talks only through its transport:
+
+=============================  ==========================================  =====================
+endpoint                       what                                        QoS / group
+=============================  ==========================================  =====================
+``camera/image`` (sub)         ``sensor_msgs/Image``: newest frame kept    sensor / ``camera``
+``camera/image/compressed``    ``sensor_msgs/CompressedImage``: same slot  sensor / ``camera``
+``audio`` (sub)                AudioChunk → VAD → one voice plan each      sensor / ``audio``
+``command`` (sub, ``str``)     a text command → a plan, published          reliable / default
+``~/plan`` (pub)               every plan made for execution               latched
+``~/instruct`` (action)        plan with partial text as feedback; cancel  reentrant
+``~/ask`` (srv)                copilot answer; latest frame if none given  ``copilot``
+``/diagnostics`` (pub)         model, provider, tokens/s, last error       reliable / timer
+=============================  ==========================================  =====================
+
+Model out of the loop: no callback runs the model. Callbacks submit a job to the
+:class:`~gemma4_ros.nodes.inference_worker.InferenceWorker` (one request at a time, a small FIFO;
+a request beyond it is refused with "planner busy") and return; ``Instruct`` and ``Ask`` wait on
+their job from their own groups, so the camera, audio and diagnostics groups — and the executor's
+e-stop, in another node — never wait behind a generation. Every failure (no plan, no audio
+encoder, busy) is logged and shown on diagnostics; the node keeps serving.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, wait
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import Any, TypeVar
+
+import numpy as np
+
+from gemma4_ros.errors import Gemma4RosError
+from gemma4_ros.nodes.inference_worker import InferenceWorker, Job, PlannerBusyError
+from gemma4_ros.nodes.interfaces import (
+    AskRequest,
+    AskResponse,
+    CompressedImageData,
+    DiagnosticStatus,
+    ImageData,
+    InstructFeedback,
+    InstructGoal,
+    InstructResult,
+)
+from gemma4_ros.nodes.planner_config import PlannerNodeConfig
+from gemma4_ros.nodes.planner_inputs import CameraInput, Throttle, frame_from_image_data
+from gemma4_ros.nodes.planner_stats import Load, PlannerStats
+from gemma4_ros.nodes.transport import Endpoints, GoalContext, GoalEnd, Qos, Transport
+from gemma4_ros.perception.config import PerceptionConfig
+from gemma4_ros.perception.frame import Frame
+from gemma4_ros.perception.listener import SpeechListener
+from gemma4_ros.perception.utterances import Utterance
+from gemma4_ros.perception.vad import VoiceDetector
+from gemma4_ros.planning.errors import MediaUnavailableError, PlanCancelledError
+from gemma4_ros.planning.planner import Planner
+from gemma4_ros.planning.stream import PlanStream
+from gemma4_ros.types import AudioChunk, Plan, PlanSource
+
+CAMERA_GROUP = "camera"
+AUDIO_GROUP = "audio"
+COPILOT_GROUP = "copilot"
+DIAGNOSTICS_GROUP = "diagnostics"
+FEEDBACK_PERIOD_S = 0.05
+AUDIO_DEPTH = 100
+R = TypeVar("R")
+
+
+class PlannerNodeLogic:
+    """Build with the node's transport and a ready planner; then :meth:`activate` to listen."""
+
+    def __init__(self, transport: Transport, planner: Planner,
+                 config: PlannerNodeConfig | None = None,
+                 perception: PerceptionConfig | None = None,
+                 detector: VoiceDetector | None = None) -> None:
+        """``detector`` replaces the VAD that perception.yaml names (tests, custom VADs)."""
+        self.transport = transport
+        self.planner = planner
+        self.config = config or PlannerNodeConfig()
+        self.perception = perception or self.config.perception()
+        self._detector = detector
+        self.camera = CameraInput(transport.logger, self.config.warning_throttle_s,
+                                  clock=transport.now)
+        self.worker = InferenceWorker(self.config.max_queued)
+        provider = str(getattr(planner.engine.model, "provider", "unknown"))
+        self.stats = PlannerStats(planner.model_name, provider)
+        self.listener: SpeechListener | None = None
+        self._once = Throttle(float("inf"))
+        self._active = Endpoints()
+        self._plan_pub = transport.publisher("~/plan", Plan, qos=Qos.LATCHED, depth=1)
+        self._diagnostics_pub = transport.publisher("/diagnostics", DiagnosticStatus)
+
+    # --- lifecycle -------------------------------------------------------------------------------
+
+    def activate(self) -> None:
+        """Subscribe to the sensors and commands, serve Instruct and Ask, report diagnostics."""
+        t, add = self.transport, self._active.add
+        add(t.subscribe("camera/image", ImageData, self.camera.on_image, qos=Qos.SENSOR,
+                        depth=1, group=CAMERA_GROUP))
+        add(t.subscribe("camera/image/compressed", CompressedImageData, self.camera.on_compressed,
+                        qos=Qos.SENSOR, depth=1, group=CAMERA_GROUP))
+        add(t.subscribe("command", str, self.on_command))
+        if self.config.listen:
+            self.listener = SpeechListener(self.on_utterance, self.perception,
+                                           self._detector).start()
+            add(t.subscribe("audio", AudioChunk, self.listener.push, qos=Qos.SENSOR,
+                            depth=AUDIO_DEPTH, group=AUDIO_GROUP))
+        add(t.action_server("~/instruct", (InstructGoal, InstructFeedback, InstructResult),
+                            self.instruct))
+        add(t.service("~/ask", AskRequest, AskResponse, self.ask, group=COPILOT_GROUP))
+        add(t.timer(self.config.diagnostics_period_s, self.publish_diagnostics,
+                    group=DIAGNOSTICS_GROUP))
+        t.logger.info(f"planner ready: model {self.stats.model} on {self.stats.provider}")
+
+    def deactivate(self) -> None:
+        """Stop listening and serving; cancel what is planned or queued."""
+        self._active.close()
+        listener, self.listener = self.listener, None
+        if listener is not None:
+            listener.stop(flush=False)
+        self.worker.cancel_all()
+        self.camera.frames.clear()
+
+    def close(self) -> None:
+        """Release everything (lifecycle: on_cleanup / on_shutdown); final."""
+        self.deactivate()
+        self.worker.close()
+
+    # --- commands --------------------------------------------------------------------------------
+
+    def on_command(self, text: str) -> None:
+        """A text command: plan it and publish the plan for the executor."""
+        if not text.strip():
+            self.transport.logger.warning("ignored an empty text command")
+            return
+        self._submit_or_warn(lambda: self.submit_plan(text, PlanSource.TEXT))
+
+    def on_utterance(self, utterance: Utterance) -> None:
+        """A voice command (the listener's thread): its audio goes to the model."""
+        self.transport.logger.info(f"heard {utterance.duration_s:.1f} s of speech"
+                                   + (" (cut at the length limit)" if utterance.cut else ""))
+        self._submit_or_warn(lambda: self.submit_plan(
+            self.config.voice_instruction, PlanSource.VOICE, audio=utterance.samples))
+
+    def submit_plan(self, instruction: str, source: PlanSource, *,
+                    audio: np.ndarray | None = None, publish: bool = True) -> Job[Plan]:
+        """Queue a plan request; its future gives the plan (published first when ``publish``).
+        Raises PlannerBusyError when the queue is full."""
+        def run(job: Job[Plan]) -> Plan:
+            image = self._camera_frame() if self.config.plan_with_camera else None
+            plan = self._generate(job, lambda frame: self.planner.plan_stream(
+                instruction, None if frame is None else frame.rgb, audio, source=source,
+                cancel=job.cancel), image, implicit_image=True)
+            self.transport.logger.info(_plan_line(plan))
+            if publish:
+                self._plan_pub.publish(plan)
+            return plan
+
+        job: Job[Plan] = Job(f"{source.value} plan", run)
+        self.worker.submit(job)
+        return job
+
+    def _submit_or_warn(self, submit: Callable[[], Job[Plan]]) -> None:
+        try:
+            submit()
+        except PlannerBusyError as error:
+            self.stats.failed(str(error))
+            self.transport.logger.warning(str(error))
+
+    # --- Instruct action -------------------------------------------------------------------------
+
+    def instruct(self, goal: GoalContext[InstructGoal, InstructFeedback]
+                 ) -> GoalEnd[InstructResult]:
+        """Plan the goal's instruction, streaming the text as feedback; cancel stops it."""
+        request = goal.goal
+        try:
+            job = self.submit_plan(request.instruction, request.source, publish=request.execute)
+        except PlannerBusyError as error:
+            return GoalEnd("aborted", InstructResult(error=str(error)))
+        canceled = self._follow(goal, job)
+        try:
+            plan = job.future.result()
+        except PlanCancelledError as error:
+            return GoalEnd("canceled" if canceled else "aborted", InstructResult(error=str(error)))
+        except Exception as error:  # noqa: BLE001 - a PlanningError or a bug: the goal says
+            return GoalEnd("aborted", InstructResult(error=_message(error)))
+        return GoalEnd("succeeded", InstructResult(plan=plan, success=True))
+
+    def _follow(self, goal: GoalContext[InstructGoal, InstructFeedback], job: Job[Plan]) -> bool:
+        """Forward progress as feedback until the job ends; True if a cancel was requested."""
+        canceled, sent = False, ("", 0)
+        while True:
+            done = bool(wait([job.future], timeout=FEEDBACK_PERIOD_S).done)
+            if goal.is_cancel_requested and not canceled:
+                job.cancel.set()
+                canceled = True
+            progress = job.progress()
+            if progress != sent:
+                goal.publish_feedback(InstructFeedback(partial_text=progress[0],
+                                                       tokens_generated=progress[1]))
+                sent = progress
+            if done:
+                return canceled
+
+    # --- Ask service -----------------------------------------------------------------------------
+
+    def ask(self, request: AskRequest) -> AskResponse:
+        """Answer on the worker; this handler's own group waits, nothing else does."""
+        try:
+            image = None if request.image is None else frame_from_image_data(request.image)
+        except Gemma4RosError as error:
+            return AskResponse(error=f"Ask.image: {error}")
+        job: Job[AskResponse] = Job("ask", lambda job: self._answer(job, request, image))
+        try:
+            future: Future[AskResponse] = self.worker.submit(job)
+            return future.result(timeout=self.config.ask_timeout_s)
+        except FutureTimeout:
+            job.cancel.set()
+            return AskResponse(error=f"no answer within ask_timeout_s = "
+                                     f"{self.config.ask_timeout_s:g} s; the request was cancelled")
+        except Exception as error:  # noqa: BLE001 - busy, PlanningError or a bug: say so
+            return AskResponse(error=_message(error))
+
+    def _answer(self, job: Job[AskResponse], request: AskRequest,
+                image: Frame | None) -> AskResponse:
+        implicit = image is None
+        frame = self._camera_frame() if implicit else image
+        question = request.question
+        if request.want_plan:
+            plan = self._generate(job, lambda f: self.planner.plan_stream(
+                question, None if f is None else f.rgb, source=PlanSource.COPILOT,
+                cancel=job.cancel), frame, implicit)
+            return AskResponse(answer=plan.summary, plan=plan, success=True)
+        answer = self._generate(job, lambda f: self.planner.ask_stream(
+            question, None if f is None else f.rgb, cancel=job.cancel), frame, implicit)
+        return AskResponse(answer=answer.text, success=True)
+
+    # --- the worker side -------------------------------------------------------------------------
+
+    def _generate(self, job: Job[Any], start: Callable[[Frame | None], PlanStream[R]],
+                  frame: Frame | None, implicit_image: bool) -> R:
+        """Run one request on the worker thread: progress into the job, outcome into stats.
+
+        A camera frame the request did not ask for is dropped, with one warning, when the model
+        cannot see; an image the caller gave is never silently dropped."""
+        try:
+            try:
+                stream = start(frame)
+            except MediaUnavailableError as error:
+                if frame is None or not implicit_image:
+                    raise
+                if self._once.allow("no-vision"):
+                    self.transport.logger.warning(
+                        f"camera frames are not shown to this model: {error}")
+                stream = start(None)
+            result = self._drain(job, stream)
+        except PlanCancelledError:
+            self.transport.logger.info(f"{job.kind} cancelled")
+            raise
+        except Exception as error:
+            self.stats.failed(_message(error))
+            self.transport.logger.error(f"{job.kind} failed: {_message(error)}")
+            raise
+        return result
+
+    def _drain(self, job: Job[Any], stream: PlanStream[R]) -> R:
+        tokens, first = 0, None
+        for _ in stream:
+            tokens += 1
+            first = first if first is not None else time.monotonic()
+            job.report(stream.text, tokens)
+        result = stream.result()
+        self.stats.succeeded(tokens, time.monotonic() - first if first is not None else 0.0)
+        return result
+
+    def _camera_frame(self) -> Frame | None:
+        return self.camera.latest(self.perception.camera.max_frame_age_s)
+
+    # --- diagnostics -----------------------------------------------------------------------------
+
+    def diagnostics(self) -> DiagnosticStatus:
+        frames = self.camera.frames.stats()
+        listener = self.listener
+        load = Load(busy=self.worker.busy, queued=self.worker.queued,
+                    frames_received=frames.received, frames_dropped=self.camera.dropped,
+                    frame_latency_s=frames.latency_last_s,
+                    utterances=listener.stats().utterances if listener is not None else 0)
+        return self.stats.status(load, self.transport.now())
+
+    def publish_diagnostics(self) -> None:
+        self._diagnostics_pub.publish(self.diagnostics())
+
+
+def _message(error: BaseException) -> str:
+    if isinstance(error, Gemma4RosError):
+        return str(error)
+    return f"{type(error).__name__}: {error}"
+
+
+def _plan_line(plan: Plan) -> str:
+    calls = ", ".join(step.call.name for step in plan.steps) or "no tool calls"
+    return f"plan {plan.plan_id} ({plan.source.value}): {calls}" + (
+        f" — {plan.summary}" if plan.summary else "")

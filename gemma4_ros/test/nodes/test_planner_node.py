@@ -1,0 +1,258 @@
+"""The planner node's logic end to end on the in-process bus with the executor node and the
+simulated robot: text → plan → gate → sim robot → results; Instruct with feedback and cancel;
+Ask with an image; input refusals; the busy policy; diagnostics."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+from gemma4_ros.bus import Bus, GoalStatus
+from gemma4_ros.nodes.interfaces import (
+    AskRequest,
+    AskResponse,
+    CompressedImageData,
+    DiagnosticLevel,
+    ImageData,
+    InstructFeedback,
+    InstructGoal,
+    InstructResult,
+)
+from gemma4_ros.nodes.planner_config import PlannerNodeConfig
+from gemma4_ros.runtime.tokenizer import Gemma4Tokenizer
+from gemma4_ros.testing.fixture_tokenizer import build_fixture_tokenizer
+from gemma4_ros.testing.scripted_model import ScriptedModel
+from gemma4_ros.types import PlanSource, ResultStatus
+from node_rig import NS, WAIT_S
+from planner_rig import (
+    WAIT,
+    GatedModel,
+    PlannerRig,
+    call,
+    image_data,
+    scripted,
+    solid_frame,
+    start_planner_rig,
+)
+
+SAY_AND_MOVE = call("speak", text="moving") + call("move", distance=0.2) + WAIT
+INSTRUCT = (InstructGoal, InstructFeedback, InstructResult)
+
+
+@pytest.fixture(scope="module")
+def tokenizer(tmp_path_factory: pytest.TempPathFactory) -> Gemma4Tokenizer:
+    built = build_fixture_tokenizer(tmp_path_factory.mktemp("planner-tok"), vocab_size=512)
+    return Gemma4Tokenizer.from_file(built.path)
+
+
+@pytest.fixture
+def bus() -> Iterator[Bus]:
+    with Bus() as made:
+        yield made
+
+
+def rig_for(bus: Bus, tokenizer: Gemma4Tokenizer, model: ScriptedModel,
+            **config: object) -> PlannerRig:
+    settings = {"listen": False, **config}
+    return start_planner_rig(bus, scripted(tokenizer, model),
+                             PlannerNodeConfig.model_validate(settings))
+
+
+@pytest.fixture
+def rig(bus: Bus, tokenizer: Gemma4Tokenizer) -> Iterator[PlannerRig]:
+    made = rig_for(bus, tokenizer, ScriptedModel(tokenizer, SAY_AND_MOVE))
+    yield made
+    made.close()
+
+
+def test_text_command_is_planned_gated_and_run_on_the_sim_robot(rig: PlannerRig) -> None:
+    start = rig.executor.logic.robot.pose
+    rig.commands.publish("say moving and move 20 cm")
+    assert rig.wait(lambda: len(rig.plans) == 1)
+    plan = rig.plans[0]
+    assert [s.call.name for s in plan.steps] == ["speak", "move"]
+    assert plan.source is PlanSource.TEXT and plan.instruction == "say moving and move 20 cm"
+    results = rig.executor.wait_results(plan)
+    assert [r.status for r in results] == [ResultStatus.SUCCEEDED] * 2
+    verdicts = [v for v in rig.executor.probe.verdicts if v.plan_id == plan.plan_id]
+    assert verdicts and all(v.decision.value == "APPROVED" for v in verdicts)
+    moved = rig.executor.logic.robot.pose
+    assert abs((moved.x - start.x) - 0.2) < 0.05
+
+
+def test_model_runs_off_the_callbacks_camera_and_estop_keep_working(
+        bus: Bus, tokenizer: Gemma4Tokenizer) -> None:
+    """While a generation is held mid-way, frames are received and the e-stop latches; the
+    plan that comes out afterwards is refused by the latched executor."""
+    model = GatedModel(tokenizer, SAY_AND_MOVE)
+    rig = rig_for(bus, tokenizer, model)
+    start = rig.executor.logic.robot.pose
+    try:
+        rig.commands.publish("say moving and move 20 cm")
+        assert model.paused.wait(WAIT_S) and rig.logic.worker.busy
+        frames = rig.logic.camera.frames
+        for index in range(5):
+            rig.images.publish(image_data(solid_frame(time.time(), value=index)))
+            assert rig.wait(lambda i=index: frames.stats().received == i + 1)
+        assert frames.get().rgb[0, 0, 0] == 4
+        assert rig.logic.diagnostics().message == "planning"
+        rig.executor.estop.publish(True)
+        assert rig.wait(lambda: rig.executor.logic.estop.latched)
+        assert not rig.plans and not model.gate.is_set()
+        model.gate.set()
+        assert rig.wait(lambda: len(rig.plans) == 1)
+        results = rig.executor.wait_results(rig.plans[0])
+        assert all(r.status is ResultStatus.REJECTED for r in results)
+        assert rig.executor.logic.robot.pose == start
+    finally:
+        model.gate.set()
+        rig.close()
+
+
+def test_instruct_streams_partial_text_and_publishes_only_with_execute(
+        bus: Bus, rig: PlannerRig) -> None:
+    client = bus.action_client(f"{NS}/planner/instruct", INSTRUCT)
+    feedback: list[InstructFeedback] = []
+    quiet = client.send_goal(InstructGoal(instruction="move a bit"), feedback.append)
+    outcome = quiet.result(WAIT_S)
+    assert outcome.status is GoalStatus.SUCCEEDED and outcome.result.success
+    plan = outcome.result.plan
+    assert [s.call.name for s in plan.steps] == ["speak", "move"]
+    assert rig.wait(lambda: bool(feedback) and
+                    feedback[-1].tokens_generated == plan.completion_tokens)
+    assert feedback[-1].partial_text.startswith("<|tool_call>call:speak")
+    assert [f.tokens_generated for f in feedback] == sorted(f.tokens_generated for f in feedback)
+    assert not rig.plans  # execute=False: returned only
+    loud = client.send_goal(InstructGoal(instruction="move", source=PlanSource.VOICE,
+                                         execute=True)).result(WAIT_S)
+    assert rig.wait(lambda: len(rig.plans) == 1)
+    assert rig.plans[0].plan_id == loud.result.plan.plan_id
+    assert rig.plans[0].source is PlanSource.VOICE
+    rig.executor.wait_results(rig.plans[0])
+
+
+def test_instruct_cancel_stops_generation_and_nothing_is_published(
+        bus: Bus, tokenizer: Gemma4Tokenizer) -> None:
+    model = GatedModel(tokenizer, SAY_AND_MOVE)
+    rig = rig_for(bus, tokenizer, model)
+    try:
+        client = bus.action_client(f"{NS}/planner/instruct", INSTRUCT)
+        feedback: list[InstructFeedback] = []
+        handle = client.send_goal(InstructGoal(instruction="move", execute=True),
+                                  feedback.append)
+        assert model.paused.wait(WAIT_S)
+        assert rig.wait(lambda: bool(feedback))  # partial text while the model is held
+        handle.cancel()
+        running = rig.logic.worker.current
+        assert running is not None and rig.wait(running.cancel.is_set)
+        model.gate.set()
+        outcome = handle.result(WAIT_S)
+        assert outcome.status is GoalStatus.CANCELED
+        assert not outcome.result.success and "cancel" in outcome.result.error
+        assert not rig.plans and rig.logic.stats.failures == 0
+    finally:
+        model.gate.set()
+        rig.close()
+
+
+def test_busy_planner_queues_then_refuses_with_a_clear_message(
+        bus: Bus, tokenizer: Gemma4Tokenizer) -> None:
+    model = GatedModel(tokenizer, SAY_AND_MOVE)
+    rig = rig_for(bus, tokenizer, model, max_queued=1)
+    try:
+        client = bus.action_client(f"{NS}/planner/instruct", INSTRUCT)
+        first = client.send_goal(InstructGoal(instruction="one"))
+        assert model.paused.wait(WAIT_S)
+        second = client.send_goal(InstructGoal(instruction="two"))
+        assert rig.wait(lambda: rig.logic.worker.queued == 1)
+        refused = client.send_goal(InstructGoal(instruction="three")).result(WAIT_S)
+        assert refused.status is GoalStatus.ABORTED
+        assert "planner busy" in refused.result.error and "limit 1" in refused.result.error
+        model.gate.set()
+        assert first.result(WAIT_S).result.success and second.result(WAIT_S).result.success
+    finally:
+        model.gate.set()
+        rig.close()
+
+
+def test_ask_answers_and_explicit_image_on_a_blind_model_is_a_clear_error(
+        bus: Bus, tokenizer: Gemma4Tokenizer) -> None:
+    rig = rig_for(bus, tokenizer, ScriptedModel(tokenizer, "The valve is open."))
+    try:
+        client = bus.client(f"{NS}/planner/ask", AskRequest, AskResponse)
+        rig.images.publish(image_data(solid_frame(time.time())))
+        assert rig.wait(lambda: rig.logic.camera.frames.stats().received == 1)
+        reply = client.call_async(AskRequest(question="is the valve open?")).result(WAIT_S)
+        assert reply.success and reply.answer == "The valve is open." and reply.plan is None
+        given = image_data(solid_frame(time.time()))
+        refused = client.call_async(AskRequest(question="and now?", image=given)).result(WAIT_S)
+        assert not refused.success and "vision_encoder" in refused.error
+        assert not rig.plans
+    finally:
+        rig.close()
+
+
+def test_ask_uses_the_latest_frame_when_none_is_given(bus: Bus, tokenizer: Gemma4Tokenizer,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    rig = rig_for(bus, tokenizer, ScriptedModel(tokenizer, "Grey."))
+    seen: list[object] = []
+    planner = rig.logic.planner
+    original = planner.ask_stream
+
+    def seeing(question: str, image: object = None, **options: object) -> object:
+        seen.append(image)  # a vision model would encode it; this one answers from text
+        return original(question, None, **options)
+
+    monkeypatch.setattr(planner, "ask_stream", seeing)
+    try:
+        client = bus.client(f"{NS}/planner/ask", AskRequest, AskResponse)
+        assert client.call_async(AskRequest(question="colour?")).result(WAIT_S).success
+        rig.images.publish(image_data(solid_frame(time.time(), value=77), encoding="bgr8"))
+        assert rig.wait(lambda: rig.logic.camera.frames.stats().received == 1)
+        assert client.call_async(AskRequest(question="colour?")).result(WAIT_S).success
+        assert seen[0] is None and seen[1].shape == (8, 12, 3) and int(seen[1][0, 0, 0]) == 77
+    finally:
+        rig.close()
+
+
+def test_ask_with_want_plan_proposes_but_never_publishes(bus: Bus, rig: PlannerRig) -> None:
+    client = bus.client(f"{NS}/planner/ask", AskRequest, AskResponse)
+    reply = client.call_async(AskRequest(question="go check", want_plan=True)).result(WAIT_S)
+    assert reply.success and reply.plan is not None
+    assert reply.plan.source is PlanSource.COPILOT and len(reply.plan.steps) == 2
+    assert not rig.plans
+
+
+def test_unsupported_encodings_are_dropped_with_one_throttled_warning(
+        rig: PlannerRig, bus: Bus, caplog: pytest.LogCaptureFixture) -> None:
+    depth = ImageData(b"\0" * 8 * 12 * 2, 8, 12, "16UC1", 24, time.time())
+    with caplog.at_level("WARNING"):
+        for index in range(5):  # one at a time: a sensor queue keeps only the newest
+            rig.images.publish(depth)
+            assert rig.wait(lambda i=index: rig.logic.camera.dropped == i + 1)
+        jpeg = bus.publisher(f"{NS}/camera/image/compressed", CompressedImageData)
+        jpeg.publish(CompressedImageData(b"not a jpeg", "jpeg", time.time()))
+        assert rig.wait(lambda: rig.logic.camera.dropped == 6)
+    warnings = [r.getMessage() for r in caplog.records if "dropped camera frame" in r.getMessage()]
+    assert len(warnings) == 2 and "16UC1" in warnings[0] and "accepted: rgb8" in warnings[0]
+    assert rig.logic.camera.frames.stats().received == 0
+
+
+def test_diagnostics_report_model_provider_and_speed(bus: Bus, tokenizer: Gemma4Tokenizer
+                                                     ) -> None:
+    rig = rig_for(bus, tokenizer, ScriptedModel(tokenizer, SAY_AND_MOVE),
+                  diagnostics_period_s=0.1)
+    try:
+        assert rig.wait(lambda: bool(rig.diagnostics))
+        first = rig.diagnostics[-1]
+        values = dict(first.values)
+        assert first.level is DiagnosticLevel.OK and values["model"] == "ScriptedModel"
+        assert values["provider"] == "unknown" and values["last_error"] == ""
+        client = bus.action_client(f"{NS}/planner/instruct", INSTRUCT)
+        outcome = client.send_goal(InstructGoal(instruction="x")).result(WAIT_S)
+        assert outcome.status is GoalStatus.SUCCEEDED
+        assert rig.wait(lambda: dict(rig.diagnostics[-1].values)["requests"] == "1")
+        assert dict(rig.diagnostics[-1].values)["tokens_per_s"] != ""
+    finally:
+        rig.close()

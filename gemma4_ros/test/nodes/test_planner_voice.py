@@ -1,0 +1,116 @@
+"""Voice commands on the in-process bus: audio chunks → the real Silero VAD → one utterance →
+the planner with ``source=voice`` → the executor and the simulated robot.
+
+No model here can hear yet (the runtime's generation loop does not merge audio features), so the
+planner is the real one behind a thin stand-in for the audio encoder: it records the utterance's
+samples and plans its known transcript. The second test shows what a deaf model gives: a clear
+error on the log and on diagnostics, and a node that keeps serving text commands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from gemma4_ros.bus import Bus
+from gemma4_ros.nodes.interfaces import DiagnosticLevel
+from gemma4_ros.nodes.planner_config import PlannerNodeConfig
+from gemma4_ros.perception.sources import WavChunks
+from gemma4_ros.planning import Planner
+from gemma4_ros.runtime.tokenizer import Gemma4Tokenizer
+from gemma4_ros.testing.fixture_tokenizer import build_fixture_tokenizer
+from gemma4_ros.testing.scripted_model import ScriptedModel
+from gemma4_ros.types import AudioChunk, AudioEncoding, PlanSource, ResultStatus
+from node_rig import NS
+from planner_rig import WAIT, PlannerRig, call, scripted, start_planner_rig
+
+SPEECH_WAV = Path(__file__).parents[1] / "perception" / "data" / "speech_go_to_the_dock.wav"
+TRANSCRIPT = "go to the dock"
+
+
+@pytest.fixture(scope="module")
+def tokenizer(tmp_path_factory: pytest.TempPathFactory) -> Gemma4Tokenizer:
+    built = build_fixture_tokenizer(tmp_path_factory.mktemp("voice-tok"), vocab_size=512)
+    return Gemma4Tokenizer.from_file(built.path)
+
+
+@pytest.fixture
+def bus() -> Iterator[Bus]:
+    with Bus() as made:
+        yield made
+
+
+class HearingPlanner(Planner):
+    """The real planner, with the audio encoder stood in by the recording's transcript."""
+
+    heard: list[np.ndarray]
+
+    def plan_stream(self, instruction: str, image: Any = None, audio: Any = None,
+                    context: Any = None, **options: Any) -> Any:
+        if audio is not None:
+            self.heard.append(audio)
+            instruction = f"{instruction} ({TRANSCRIPT})"
+        return super().plan_stream(instruction, image, None, context, **options)
+
+
+def speak(bus: Bus) -> None:
+    """The recording as 20 ms microphone chunks, then a second of silence to end it."""
+    audio = bus.publisher(f"{NS}/audio", AudioChunk, depth=200)
+    chunks = list(WavChunks(SPEECH_WAV, chunk_s=0.02))
+    silence = np.zeros(320, dtype="<f4").tobytes()
+    stamp = chunks[-1].stamp + 0.02
+    chunks += [AudioChunk(stamp=stamp + 0.02 * i, frame_id="microphone", sample_rate=16_000,
+                          channels=1, encoding=AudioEncoding.PCM_F32LE, data=silence)
+               for i in range(50)]
+    for chunk in chunks:
+        audio.publish(chunk)
+
+
+def voice_rig(bus: Bus, planner: Planner) -> PlannerRig:
+    return start_planner_rig(bus, planner, PlannerNodeConfig(listen=True))
+
+
+def test_spoken_command_becomes_a_voice_plan_that_runs(bus: Bus, tokenizer: Gemma4Tokenizer
+                                                        ) -> None:
+    model = ScriptedModel(tokenizer, call("navigate_to", place="dock") + WAIT)
+    planner = scripted(tokenizer, model, planner_class=HearingPlanner)
+    planner.heard = []
+    rig = voice_rig(bus, planner)
+    try:
+        speak(bus)
+        assert rig.wait(lambda: len(rig.plans) == 1, timeout=30.0)
+        plan = rig.plans[0]
+        assert plan.source is PlanSource.VOICE and TRANSCRIPT in plan.instruction
+        assert [(s.call.name, s.call.arguments) for s in plan.steps] == [
+            ("navigate_to", {"place": "dock"})]
+        (samples,) = planner.heard
+        assert samples.dtype == np.float32 and 0.5 < samples.size / 16_000 < 2.5
+        results = rig.executor.wait_results(plan)
+        assert [r.status for r in results] == [ResultStatus.SUCCEEDED]
+        assert rig.logic.diagnostics().values[-1] == ("utterances", "1")
+    finally:
+        rig.close()
+
+
+def test_a_deaf_model_reports_a_clear_error_and_keeps_serving(
+        bus: Bus, tokenizer: Gemma4Tokenizer, caplog: pytest.LogCaptureFixture) -> None:
+    rig = voice_rig(bus, scripted(tokenizer, ScriptedModel(tokenizer, call("dock") + WAIT)))
+    try:
+        with caplog.at_level("ERROR"):
+            speak(bus)
+            assert rig.wait(lambda: rig.logic.stats.failures == 1, timeout=30.0)
+        status = rig.logic.diagnostics()
+        assert status.level is DiagnosticLevel.WARN and "audio_encoder" in status.message
+        assert any("voice plan failed" in r.getMessage() and "audio_encoder" in r.getMessage()
+                   for r in caplog.records)
+        rig.commands.publish("dock")
+        assert rig.wait(lambda: len(rig.plans) == 1)
+        assert rig.plans[0].source is PlanSource.TEXT
+        assert rig.logic.diagnostics().level is DiagnosticLevel.OK
+        results = rig.executor.wait_results(rig.plans[0])
+        assert [r.status for r in results] == [ResultStatus.SUCCEEDED]
+    finally:
+        rig.close()
