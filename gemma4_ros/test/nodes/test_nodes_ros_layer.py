@@ -4,6 +4,7 @@ then covered by ros2-typecheck (.ci/run) and by the bus tests of the logic it wr
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any, Iterator
 
@@ -16,7 +17,7 @@ rclpy = pytest.importorskip(
 from rclpy.executors import MultiThreadedExecutor  # noqa: E402
 from rclpy.lifecycle import TransitionCallbackReturn  # noqa: E402
 from rclpy.parameter import Parameter  # noqa: E402
-from std_msgs.msg import Bool  # noqa: E402
+from std_msgs.msg import Bool, String  # noqa: E402
 
 from gemma4_ros.nodes.executor_config import ExecutorNodeConfig  # noqa: E402
 from gemma4_ros.nodes.parameters import parameter_specs  # noqa: E402
@@ -69,12 +70,26 @@ def test_lifecycle_estop_and_mode_parameter(ros: MultiThreadedExecutor) -> None:
         refused = node.set_parameters([Parameter("mode", value="holiday")])[0]
         assert not refused.successful and "maintenance" in refused.reason
         assert node.set_parameters([Parameter("mode", value="maintenance")])[0].successful
-        press = helper.create_publisher(Bool, "/estop", 10)
-        assert spin_until(ros, lambda: press.get_subscription_count() > 0)
-        press.publish(Bool(data=True))
         logic = node._logic
         assert logic is not None
+        # Hold the node's default group (plans, services) with a long callback, then press.
+        entered, release = threading.Event(), threading.Event()
+
+        def slow_callback(_: str) -> None:
+            entered.set()
+            release.wait(30.0)
+
+        logic.transport.subscribe("~/slow", str, slow_callback)
+        slow = helper.create_publisher(String, "/executor/slow", 10)
+        press = helper.create_publisher(Bool, "/estop", 10)
+        assert spin_until(ros, lambda: press.get_subscription_count() > 0
+                          and slow.get_subscription_count() > 0)
+        slow.publish(String(data="block"))
+        assert spin_until(ros, entered.is_set)
+        press.publish(Bool(data=True))
         assert spin_until(ros, lambda: logic.executor.status.state is ExecutorState.ESTOPPED)
+        assert not release.is_set()
+        release.set()
         node.trigger_deactivate()
         node.trigger_cleanup()
     finally:
