@@ -54,6 +54,7 @@ from gemma4_ros.types import ExecutorStatus, Plan, SafetyVerdict, ToolResult
 
 ESTOP_GROUP = "estop"
 RESULT_DEPTH = 100
+DRAIN_S = 2.0  # how long deactivation waits for ExecutePlan goals to end after the cancel
 
 
 class ExecutorNodeLogic:
@@ -69,11 +70,20 @@ class ExecutorNodeLogic:
         self.tools = ToolRegistry.load(config.path("tools_file"))
         self.estop = EStopLatch(clock=now)
         self.audit = AuditLog(config.audit_file or None, clock=now)
+        self._always, self._active, self._intake = Endpoints(), Endpoints(), Endpoints()
+        try:
+            self._build(clock)
+        except BaseException:
+            self._always.close()
+            self.audit.close()
+            raise
+
+    def _build(self, clock: Callable[[], float]) -> None:
+        transport, config, now = self.transport, self.config, self.transport.now
         self.gate = SafetyGate(self.tools, SafetyConfig.load(config.path("safety_file")),
                                self.estop, self.audit, clock=now)
         if config.mode:
             self.gate.set_mode(config.mode)
-        self._always, self._active = Endpoints(), Endpoints()
         self.robot: SimRobot | None = None
         self.bindings = self._bindings(clock)
         self._status_pub = transport.publisher("~/status", ExecutorStatus, qos=Qos.LATCHED, depth=1)
@@ -111,7 +121,7 @@ class ExecutorNodeLogic:
     def activate(self) -> None:
         """Serve plans, goals and confirmations; start the status heartbeat."""
         transport = self.transport
-        self._active.add(transport.subscribe("plan", Plan, self.on_plan, qos=Qos.LATCHED))
+        self._intake.add(transport.subscribe("plan", Plan, self.on_plan, qos=Qos.LATCHED))
         self._active.add(transport.action_server(
             "~/execute_plan", (Plan, ExecutePlanFeedback, ExecutePlanResult), self.goals.execute))
         self._active.add(transport.service("~/confirm", ConfirmRequest, ConfirmResponse,
@@ -120,9 +130,14 @@ class ExecutorNodeLogic:
         self._heartbeat()
 
     def deactivate(self) -> None:
-        """Stop serving and cancel whatever runs: an inactive node moves nothing."""
-        self._active.close()
+        """Stop taking plans, cancel whatever runs (an inactive node moves nothing), let the
+        ExecutePlan goals report that, then stop serving."""
+        self._intake.close()
         self.executor.cancel("executor node deactivated")
+        if not self.goals.drain(DRAIN_S):
+            self.transport.logger.warning("ExecutePlan goals still running at deactivation")
+        self._active.close()
+        self.executor.cancel("executor node deactivated")  # a goal that slipped in meanwhile
 
     def close(self) -> None:
         """Release everything (lifecycle: on_cleanup / on_shutdown); final."""

@@ -37,6 +37,7 @@ class PlanGoals:
     def __init__(self, executor: PlanExecutor) -> None:
         self._executor = executor
         self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
         self._submitted: OrderedDict[str, Future[list[ToolResult]]] = OrderedDict()
         self._watches: list[_Watch] = []
 
@@ -70,6 +71,12 @@ class PlanGoals:
                 watch.feedback.put(ExecutePlanFeedback(
                     current_step=-1, state=state, last_result=result))
 
+    def drain(self, timeout: float) -> bool:
+        """Wait until no goal is being served (after a cancel, so their plans end); False if
+        some still are after ``timeout`` seconds."""
+        with self._lock:
+            return self._idle.wait_for(lambda: not self._watches, timeout)
+
     def _current_watches(self) -> list[_Watch]:
         with self._lock:
             return list(self._watches)
@@ -89,6 +96,7 @@ class PlanGoals:
         finally:
             with self._lock:
                 self._watches.remove(watch)
+                self._idle.notify_all()
         return _goal_end(results, canceled)
 
     def _follow(self, goal: GoalContext[Plan, ExecutePlanFeedback],

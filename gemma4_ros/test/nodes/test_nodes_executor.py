@@ -198,3 +198,16 @@ def test_a_cancel_for_another_plan_id_leaves_the_running_plan_alone(rig: Executo
     assert rig.wait(lambda: rig.logic.executor.status.state is ExecutorState.EXECUTING)
     rig.logic.executor.cancel("late cancel of an old goal", plan_id="plan-finished-long-ago")
     assert [r.status for r in rig.wait_results(plan)] == [ResultStatus.SUCCEEDED] * 2
+
+
+def test_deactivation_cancels_a_running_goal_and_reports_it(rig: ExecutorRig, bus: Bus) -> None:
+    plan = make_plan(("wait", {"seconds": 60.0}))
+    client = bus.action_client(f"{NS}/executor/execute_plan", ACTION_TYPES)
+    goal = client.send_goal(plan)
+    assert rig.wait(lambda: rig.logic.executor.status.state is ExecutorState.EXECUTING)
+    rig.logic.deactivate()
+    outcome = goal.result(WAIT_S)
+    assert outcome.status is GoalStatus.ABORTED and outcome.result is not None
+    assert [r.status for r in outcome.result.results] == [ResultStatus.CANCELED]
+    assert "deactivated" in outcome.result.error
+    assert not client.server_is_ready()
