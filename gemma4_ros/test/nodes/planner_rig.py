@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
@@ -25,6 +26,8 @@ from node_rig import NS, WAIT_S, ExecutorRig, start_rig
 
 WAIT = "<|tool_response>"
 P = TypeVar("P", bound=Planner)
+SPEECH_WAV = Path(__file__).parents[1] / "perception" / "data" / "speech_go_to_the_dock.wav"
+TRANSCRIPT = "go to the dock"
 
 
 def call(name: str, **arguments: Any) -> str:
@@ -53,6 +56,19 @@ def scripted(tokenizer: Gemma4Tokenizer, model: ScriptedModel,
              planner_class: type[P] = Planner, **config: Any) -> P:  # type: ignore[assignment]
     engine = Engine(model, eos_token_id=tokenizer.special_ids.eos, stop_token_ids=[])
     return planner_class(engine, tokenizer, ToolRegistry.load(), PlannerConfig(**config))
+
+
+class HearingPlanner(Planner):
+    """The real planner, with the audio encoder stood in by the recording's transcript."""
+
+    heard: list[np.ndarray]
+
+    def plan_stream(self, instruction: str, image: Any = None, audio: Any = None,
+                    context: Any = None, **options: Any) -> Any:
+        if audio is not None:
+            self.heard.append(audio)
+            instruction = f"{instruction} ({TRANSCRIPT})"
+        return super().plan_stream(instruction, image, None, context, **options)
 
 
 @dataclass

@@ -10,8 +10,6 @@ error on the log and on diagnostics, and a node that keeps serving text commands
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
@@ -25,10 +23,16 @@ from gemma4_ros.testing.fixture_tokenizer import build_fixture_tokenizer
 from gemma4_ros.testing.scripted_model import ScriptedModel
 from gemma4_ros.types import AudioChunk, AudioEncoding, PlanSource, ResultStatus
 from node_rig import NS
-from planner_rig import WAIT, PlannerRig, call, scripted, start_planner_rig
-
-SPEECH_WAV = Path(__file__).parents[1] / "perception" / "data" / "speech_go_to_the_dock.wav"
-TRANSCRIPT = "go to the dock"
+from planner_rig import (
+    SPEECH_WAV,
+    TRANSCRIPT,
+    WAIT,
+    HearingPlanner,
+    PlannerRig,
+    call,
+    scripted,
+    start_planner_rig,
+)
 
 
 @pytest.fixture(scope="module")
@@ -41,19 +45,6 @@ def tokenizer(tmp_path_factory: pytest.TempPathFactory) -> Gemma4Tokenizer:
 def bus() -> Iterator[Bus]:
     with Bus() as made:
         yield made
-
-
-class HearingPlanner(Planner):
-    """The real planner, with the audio encoder stood in by the recording's transcript."""
-
-    heard: list[np.ndarray]
-
-    def plan_stream(self, instruction: str, image: Any = None, audio: Any = None,
-                    context: Any = None, **options: Any) -> Any:
-        if audio is not None:
-            self.heard.append(audio)
-            instruction = f"{instruction} ({TRANSCRIPT})"
-        return super().plan_stream(instruction, image, None, context, **options)
 
 
 def speak(bus: Bus) -> None:

@@ -1,0 +1,199 @@
+"""``gemma4-ros run``: the whole pipeline without ROS — commands in, plans, verdicts, step
+results and the simulated robot's pose out.
+
+Commands come from the terminal (an interactive prompt, the default), a text file
+(``--commands FILE``, one per line, ``#`` comments), one argument (``--once "..."``), a recording
+(``--audio FILE``) or the microphone (``--mic``, with the prompt still open). Frames come from
+``--image``, ``--video`` or ``--webcam``. Exit code: 0 when every step of every command
+succeeded (a plan without steps — the model declined — counts as nothing failed), 1 when a
+command got no plan or a step did not succeed, 2 for bad input (missing files, bad config).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from gemma4_ros.errors import Gemma4RosError
+from gemma4_ros.nodes.executor_config import ExecutorNodeConfig
+from gemma4_ros.nodes.planner_config import PlannerNodeConfig
+from gemma4_ros.perception.sources import (
+    BackgroundReader,
+    ImageFiles,
+    Microphone,
+    VideoFrames,
+    WavChunks,
+    open_frames,
+)
+from gemma4_ros.pipeline.console import Console, Done
+from gemma4_ros.pipeline.model import load_cli_planner
+from gemma4_ros.pipeline.wiring import Event, Pipeline, PlanningFailed, all_succeeded
+from gemma4_ros.types import AudioChunk, AudioEncoding, Pose2D
+
+STILL_IMAGE_INTERVAL_S = 0.5  # a still image is re-sent like a camera seeing the same scene
+END_SILENCE_S = 1.0  # appended to a recording so its last utterance ends
+HELP = ("type a command, or: /ask QUESTION (copilot), /estop, /reset (release the e-stop), "
+        "/quit")
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "run", help="plan and execute commands on the simulated robot (no ROS needed)",
+        description="Planner and executor on the in-process bus with the simulated robot: "
+                    "prints plans, gate verdicts, step results and the robot's pose.")
+    commands = parser.add_mutually_exclusive_group()
+    commands.add_argument("--once", metavar="COMMAND",
+                          help="run one command to completion and exit (0: every step succeeded)")
+    commands.add_argument("--commands", metavar="FILE", help="run the commands in FILE in order")
+    commands.add_argument("--audio", metavar="FILE", help="voice commands from a WAV/FLAC/OGG file")
+    commands.add_argument("--mic", action="store_true",
+                          help="voice commands from the microphone (the prompt stays open)")
+    frames = parser.add_mutually_exclusive_group()
+    frames.add_argument("--image", metavar="FILE", help="camera: an image file or a folder")
+    frames.add_argument("--video", metavar="FILE", help="camera: a video file (looped)")
+    frames.add_argument("--webcam", metavar="N", type=int, help="camera: webcam index N")
+    parser.add_argument("--model", metavar="DIR",
+                        help="Gemma 4 ONNX model directory (default: the embedded demo model)")
+    for name, what in (("tools", "tools.yaml"), ("safety", "safety.yaml"), ("sim", "sim.yaml"),
+                       ("planner-config", "planner.yaml"), ("runtime-config", "models.yaml"),
+                       ("perception-config", "perception.yaml")):
+        parser.add_argument(f"--{name}", metavar="FILE", help=f"{what} (default: the packaged one)")
+    parser.add_argument("--mode", help="the gate's operating mode (default: safety.yaml's)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object per event")
+    parser.add_argument("--timeout", type=float, default=300.0, metavar="SECONDS",
+                        help="longest wait for one command to be planned and run (default 300)")
+    parser.set_defaults(handler=run)
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    frames = _frame_source(args)  # bad paths fail before the model loads
+    planner = load_cli_planner(args.model, args.tools, args.planner_config, args.runtime_config)
+    robot: list[Pipeline] = []
+    console = Console(sys.stdout, json_mode=args.json, live=sys.stdout.isatty(),
+                      pose=lambda: _pose(robot))
+    executor_config = ExecutorNodeConfig(tools_file=args.tools or "",
+                                         safety_file=args.safety or "", sim_file=args.sim or "",
+                                         mode=args.mode or "")
+    node_config = PlannerNodeConfig(tools_file=args.tools or "",
+                                    perception_file=args.perception_config or "",
+                                    listen=bool(args.audio or args.mic),
+                                    plan_with_camera=frames is not None)
+    readers: list[BackgroundReader[Any]] = []
+    try:
+        with Pipeline(planner, console, executor_config, node_config) as pipeline:
+            robot.append(pipeline)
+            if frames is not None:
+                readers.append(BackgroundReader(frames, pipeline.show, name="frames").start())
+            return _dispatch(args, pipeline, console, readers)
+    finally:
+        for reader in readers:
+            reader.stop()
+        console.close()
+
+
+def _dispatch(args: argparse.Namespace, pipeline: Pipeline, console: Console,
+              readers: list[BackgroundReader[Any]]) -> int:
+    if args.once is not None:
+        return 0 if run_one(pipeline, console, args.once, args.timeout) else 1
+    if args.commands is not None:
+        results = [run_one(pipeline, console, line, args.timeout) for line in _command_lines(args.commands)]
+        return 0 if all(results) else 1
+    if args.audio is not None:
+        return run_recording(pipeline, console, Path(args.audio), args.timeout)
+    if args.mic:
+        readers.append(BackgroundReader(Microphone(), pipeline.hear_chunk, name="mic").start())
+        console.line("listening on the microphone; speak a command")
+    return interactive(pipeline, console, args.timeout)
+
+
+def run_one(pipeline: Pipeline, console: Console, text: str, timeout: float | None) -> bool:
+    """Plan and run one command; True when every step succeeded."""
+    try:
+        results = pipeline.run_command(text, timeout)
+    except PlanningFailed:
+        console(Event("done", Done(False, "done: no plan")))
+        return False
+    ok = all_succeeded(results)
+    summary = (f"done: all {len(results)} steps succeeded" if ok else
+               "done: " + ", ".join(f"step {i + 1} {r.status.value}"
+                                    for i, r in enumerate(results)
+                                    if r.status.value != "SUCCEEDED"))
+    console(Event("done", Done(ok, summary)))
+    return ok
+
+
+def run_recording(pipeline: Pipeline, console: Console, path: Path, timeout: float) -> int:
+    """Every utterance in the recording becomes a voice command; waits until all have run."""
+    source = WavChunks(path)
+    chunks = list(source)
+    end = chunks[-1].stamp + (source.natural_interval_s or 0.0) if chunks else 0.0
+    pipeline.hear(chunks + [_silence(end, source.sample_rate)])
+    seen = pipeline.settle(timeout)
+    failures = pipeline.planner.stats.failures
+    ok = bool(seen) and failures == 0 and all(all_succeeded(t.results) for t in seen)
+    summary = f"done: {len(seen)} voice plan(s), {failures} planning failure(s)"
+    console(Event("done", Done(ok, summary)))
+    return 0 if ok else 1
+
+
+def interactive(pipeline: Pipeline, console: Console, timeout: float) -> int:
+    console.line(HELP)
+    while True:
+        try:
+            text = input("> ").strip()
+        except EOFError:
+            return 0
+        if not text:
+            continue
+        if text == "/quit":
+            return 0
+        if text == "/estop":
+            pipeline.press_estop()
+        elif text == "/reset":
+            console.line(pipeline.reset_estop())
+        elif text.startswith("/ask "):
+            pipeline.ask(text[5:].strip(), timeout=timeout)
+        elif text.startswith("/"):
+            console.line(HELP)
+        else:
+            run_one(pipeline, console, text, timeout)
+
+
+def _frame_source(args: argparse.Namespace) -> ImageFiles | VideoFrames | None:
+    if args.image is not None:
+        still = ImageFiles(args.image, loop=True)
+        still.natural_interval_s = STILL_IMAGE_INTERVAL_S
+        return still
+    if args.video is not None:
+        return VideoFrames(args.video, loop=True)
+    if args.webcam is not None:
+        return open_frames(args.webcam)
+    return None
+
+
+def _command_lines(path: str) -> list[str]:
+    try:
+        text = Path(path).expanduser().read_text(encoding="utf-8")
+    except OSError as error:
+        raise Gemma4RosError(f"cannot read commands file {path}: {error.strerror}",
+                             "pass a text file with one command per line") from None
+    lines = [line.strip() for line in text.splitlines()]
+    commands = [line for line in lines if line and not line.startswith("#")]
+    if not commands:
+        raise Gemma4RosError(f"commands file {path} holds no commands",
+                             "write one command per line (# starts a comment)")
+    return commands
+
+
+def _silence(stamp: float, rate: int) -> AudioChunk:
+    samples = int(END_SILENCE_S * rate)
+    return AudioChunk(stamp=stamp, frame_id="microphone", sample_rate=rate, channels=1,
+                      encoding=AudioEncoding.PCM_F32LE, data=bytes(4 * samples))
+
+
+def _pose(pipelines: list[Pipeline]) -> Pose2D | None:
+    robot = pipelines[0].executor.robot if pipelines else None
+    return robot.pose if robot is not None else None

@@ -1,0 +1,237 @@
+"""The whole robot in one process: planner and executor node logics on the in-process bus.
+
+The same node logic the ROS nodes run, on the same topics and actions, with the simulated robot
+behind the executor: a command goes to the planner's ``~/instruct`` action (partial text as
+feedback), the plan is published on ``~/plan`` (relayed to the executor's ``plan`` topic, as the
+launch file remaps it), the gate judges each step and the sim robot runs it. Camera frames and
+audio chunks are published on the planner's sensor topics. Everything the nodes publish is turned
+into :class:`Event` objects for a console (printing is not this module's job).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from gemma4_ros.bus import Bus, GoalStatus
+from gemma4_ros.errors import Gemma4RosError
+from gemma4_ros.nodes.bus_transport import BusTransport
+from gemma4_ros.nodes.executor_config import ExecutorNodeConfig
+from gemma4_ros.nodes.executor_node import ExecutorNodeLogic
+from gemma4_ros.nodes.interfaces import (
+    AskRequest,
+    AskResponse,
+    ImageData,
+    InstructFeedback,
+    InstructGoal,
+    InstructResult,
+    ResetEStopRequest,
+    ResetEStopResponse,
+)
+from gemma4_ros.nodes.planner_config import PlannerNodeConfig
+from gemma4_ros.nodes.planner_node import PlannerNodeLogic
+from gemma4_ros.perception.frame import Frame, frame_to_raw
+from gemma4_ros.perception.vad import VoiceDetector
+from gemma4_ros.planning.planner import Planner
+from gemma4_ros.types import (
+    AudioChunk,
+    ExecutorStatus,
+    Plan,
+    PlanSource,
+    ResultStatus,
+    SafetyVerdict,
+    ToolResult,
+)
+
+NS = "/gemma4"
+INSTRUCT_TYPES = (InstructGoal, InstructFeedback, InstructResult)
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something worth showing: ``kind`` is one of plan, partial, verdict, result, status,
+    error, answer; ``value`` the core value (or text) it carries."""
+
+    kind: str
+    value: Any
+    plan: Plan | None = None
+
+
+class PlanningFailed(Gemma4RosError):
+    """The planner made no plan for a command (the error says why)."""
+
+
+@dataclass
+class _Tracked:
+    plan: Plan
+    results: list[ToolResult] = field(default_factory=list)
+
+    @property
+    def done(self) -> bool:
+        return len(self.results) >= len(self.plan.steps)
+
+
+class Pipeline:
+    """Planner + executor + sim robot on one bus; :meth:`close` when done (or use ``with``)."""
+
+    def __init__(self, planner: Planner, emit: Callable[[Event], None],
+                 executor_config: ExecutorNodeConfig | None = None,
+                 planner_config: PlannerNodeConfig | None = None,
+                 detector: VoiceDetector | None = None) -> None:
+        self.bus = Bus()
+        self._emit = emit
+        self._lock = threading.Lock()
+        self._plans: dict[str, _Tracked] = {}
+        self._changed = threading.Condition(self._lock)
+        try:
+            self.executor = ExecutorNodeLogic(BusTransport(self.bus.node("executor", NS)),
+                                              executor_config or ExecutorNodeConfig())
+            self.planner = PlannerNodeLogic(BusTransport(self.bus.node("planner", NS)), planner,
+                                            planner_config or PlannerNodeConfig(), None, detector)
+        except BaseException:
+            self.bus.shutdown()
+            raise
+        self._wire()
+
+    def _wire(self) -> None:
+        bus, console = self.bus, self.bus.node("console", NS)
+        group = console.callback_group("console")
+        relay = bus.publisher(f"{NS}/plan", Plan, latched=True, depth=1)
+        bus.subscribe(f"{NS}/planner/plan", Plan, relay.publish, latched=True, depth=100)
+        console.subscribe(f"{NS}/planner/plan", Plan, self._on_plan, latched=True, depth=100,
+                          group=group)
+        console.subscribe(f"{NS}/executor/verdicts", SafetyVerdict, self._on_verdict, depth=1000,
+                          group=group)
+        console.subscribe(f"{NS}/executor/results", ToolResult, self._on_result, depth=1000,
+                          group=group)
+        console.subscribe(f"{NS}/executor/status", ExecutorStatus,
+                          lambda status: self._emit(Event("status", status)), latched=True,
+                          depth=100, group=group)
+        self._instruct = console.action_client(f"{NS}/planner/instruct", INSTRUCT_TYPES)
+        self._ask = console.client(f"{NS}/planner/ask", AskRequest, AskResponse)
+        self._reset = console.client(f"{NS}/executor/reset_estop", ResetEStopRequest,
+                                     ResetEStopResponse)
+        self._estop = bus.publisher(f"{NS}/estop", bool)
+        self._images = bus.publisher(f"{NS}/camera/image", ImageData, depth=1)
+        self._audio = bus.publisher(f"{NS}/audio", AudioChunk, depth=1000)
+        self.executor.activate()
+        self.planner.activate()
+
+    # --- inputs --------------------------------------------------------------------------
+
+    def instruct(self, text: str, source: PlanSource = PlanSource.TEXT,
+                 timeout: float | None = None) -> Plan:
+        """Plan ``text`` and hand the plan to the executor; raises PlanningFailed."""
+        goal = InstructGoal(instruction=text, source=source, execute=True)
+        handle = self._instruct.send_goal(
+            goal, lambda feedback: self._emit(Event("partial", feedback.partial_text)))
+        outcome = handle.result(timeout)
+        result = outcome.result
+        if outcome.status is not GoalStatus.SUCCEEDED or result is None or result.plan is None:
+            error = result.error if result is not None else outcome.error
+            self._emit(Event("error", f"no plan for {text!r}: {error}"))
+            raise PlanningFailed(f"no plan for {text!r}: {error}",
+                                 "rephrase the command, or check the model (gemma4-ros doctor)")
+        with self._lock:
+            self._plans.setdefault(result.plan.plan_id, _Tracked(result.plan))
+        return result.plan
+
+    def run_command(self, text: str, timeout: float | None = None) -> list[ToolResult]:
+        """Plan and run ``text`` to the end; every step's result, in order."""
+        plan = self.instruct(text, timeout=timeout)
+        return self.wait_plan(plan, timeout)
+
+    def ask(self, question: str, want_plan: bool = False,
+            timeout: float | None = None) -> AskResponse:
+        response = self._ask.call_async(AskRequest(question=question, want_plan=want_plan)
+                                         ).result(timeout)
+        self._emit(Event("answer", response))
+        return response
+
+    def press_estop(self) -> None:
+        self._estop.publish(True)
+
+    def reset_estop(self, operator: str = "terminal") -> str:
+        return self._reset.call_async(ResetEStopRequest(operator_id=operator)).result(10.0).message
+
+    def show(self, frame: Frame) -> None:
+        """Publish one camera frame (the planner keeps the newest)."""
+        raw = frame_to_raw(frame)
+        self._images.publish(ImageData(raw.data, raw.height, raw.width, raw.encoding, raw.step,
+                                       frame.stamp, frame.frame_id))
+
+    def hear(self, chunks: Iterable[AudioChunk]) -> None:
+        for chunk in chunks:
+            self._audio.publish(chunk)
+
+    def hear_chunk(self, chunk: AudioChunk) -> None:
+        self._audio.publish(chunk)
+
+    # --- completion ------------------------------------------------------------------------
+
+    def wait_plan(self, plan: Plan, timeout: float | None = None) -> list[ToolResult]:
+        """Block until every step of ``plan`` has a result (the executor gives every step one)."""
+        with self._changed:
+            tracked = self._plans.setdefault(plan.plan_id, _Tracked(plan))
+            if not self._changed.wait_for(lambda: tracked.done, timeout):
+                raise Gemma4RosError(f"plan {plan.plan_id} did not finish within {timeout} s",
+                                     "raise --timeout, or check the executor status line")
+            return list(tracked.results)
+
+    def settle(self, timeout: float) -> list[_Tracked]:
+        """Wait for queued audio, the planner and every plan seen to finish; what was seen."""
+        if not self.bus.wait_idle(timeout):
+            raise Gemma4RosError(f"inputs not processed within {timeout} s", "raise --timeout")
+        listener = self.planner.listener
+        if listener is not None:
+            listener.stop(flush=True)  # the last utterance is planned too
+        worker = self.planner.worker
+        if not self.bus.spin_until(lambda: not worker.busy and worker.queued == 0, timeout):
+            raise Gemma4RosError(f"the planner is still busy after {timeout} s", "raise --timeout")
+        self.bus.wait_idle(timeout)
+        with self._changed:
+            if not self._changed.wait_for(lambda: all(t.done for t in self._plans.values()),
+                                          timeout):
+                raise Gemma4RosError(f"plans still running after {timeout} s", "raise --timeout")
+            return list(self._plans.values())
+
+    def close(self) -> None:
+        self.planner.close()
+        self.executor.close()
+        self.bus.shutdown()
+
+    def __enter__(self) -> Pipeline:  # noqa: PYI034 - typing.Self needs Python 3.11
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # --- what the nodes publish ------------------------------------------------------------------
+
+    def _on_plan(self, plan: Plan) -> None:
+        with self._changed:
+            self._plans.setdefault(plan.plan_id, _Tracked(plan))
+            self._changed.notify_all()
+        self._emit(Event("plan", plan, plan))
+
+    def _on_verdict(self, verdict: SafetyVerdict) -> None:
+        self._emit(Event("verdict", verdict, self._plan_of(verdict.plan_id)))
+
+    def _on_result(self, result: ToolResult) -> None:
+        with self._changed:
+            tracked = self._plans.get(result.plan_id)
+            if tracked is not None:
+                tracked.results.append(result)
+            self._changed.notify_all()
+        self._emit(Event("result", result, tracked.plan if tracked else None))
+
+    def _plan_of(self, plan_id: str) -> Plan | None:
+        with self._lock:
+            tracked = self._plans.get(plan_id)
+            return tracked.plan if tracked else None
+
+
+def all_succeeded(results: Iterable[ToolResult]) -> bool:
+    return all(result.status is ResultStatus.SUCCEEDED for result in results)
