@@ -2,8 +2,8 @@
 
 The rclpy node declares one ROS parameter per field (descriptions and ranges from here, via
 :mod:`gemma4_ros.nodes.parameters`); ``gemma4-ros run`` builds it directly. Topic names are not
-settings: they are fixed relative names that launch files remap (``camera/image``,
-``camera/image/compressed``, ``audio``, ``command``), as ROS expects.
+settings: they are fixed relative names that launch files remap (``image``,
+``image/compressed``, ``audio``, ``command``), as ROS expects.
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ from gemma4_ros.config import StrictModel
 from gemma4_ros.perception.config import PerceptionConfig
 from gemma4_ros.planning.loading import load_planner
 from gemma4_ros.planning.planner import Planner
+from gemma4_ros.runtime.config import load_runtime_config
 
+PROVIDER_CHAIN = ("tensorrt", "cuda", "cpu")
 DEFAULT_VOICE_INSTRUCTION = "Carry out the operator's spoken command in the audio."
 
 
@@ -26,6 +28,9 @@ class PlannerNodeConfig(StrictModel):
 
     model_dir: str = Field(default="", description="Gemma 4 ONNX model directory; empty: "
                            "model_dir of models.yaml")
+    provider: Literal["auto", "tensorrt", "cuda", "cpu"] = Field(
+        default="auto", description="ONNX Runtime execution provider to start from (tensorrt "
+        "falls back to cuda, then cpu, for what it cannot run); auto: providers of models.yaml")
     tools_file: str = Field(default="", description="tools.yaml (the executor must use the "
                             "same file); empty: the packaged default")
     planner_file: str = Field(default="", description="planner.yaml (prompts, limits); empty: "
@@ -62,5 +67,9 @@ class PlannerNodeConfig(StrictModel):
 
 def load_node_planner(config: PlannerNodeConfig) -> Planner:
     """The planner these settings name; raises Gemma4RosError listing missing model files."""
+    runtime = load_runtime_config(config.path("runtime_file"))
+    if config.provider != "auto":
+        chosen = PROVIDER_CHAIN[PROVIDER_CHAIN.index(config.provider):]
+        runtime = runtime.model_copy(update={"providers": list(chosen)})
     return load_planner(config.path("model_dir"), config.path("tools_file"),
-                        config.path("planner_file"), config.path("runtime_file"))
+                        config.path("planner_file"), runtime)

@@ -6,8 +6,8 @@ job: the lifecycle node's configure, or ``gemma4-ros run``) and talks only throu
 =============================  ==========================================  =====================
 endpoint                       what                                        QoS / group
 =============================  ==========================================  =====================
-``camera/image`` (sub)         ``sensor_msgs/Image``: newest frame kept    sensor / ``camera``
-``camera/image/compressed``    ``sensor_msgs/CompressedImage``: same slot  sensor / ``camera``
+``image`` (sub)                ``sensor_msgs/Image``: newest frame kept    sensor / ``camera``
+``image/compressed`` (sub)     ``sensor_msgs/CompressedImage``: same slot  sensor / ``camera``
 ``audio`` (sub)                AudioChunk → VAD → one voice plan each      sensor / ``audio``
 ``command`` (sub, ``str``)     a text command → a plan, published          reliable / default
 ``~/plan`` (pub)               every plan made for execution               latched
@@ -98,9 +98,9 @@ class PlannerNodeLogic:
     def activate(self) -> None:
         """Subscribe to the sensors and commands, serve Instruct and Ask, report diagnostics."""
         t, add = self.transport, self._active.add
-        add(t.subscribe("camera/image", ImageData, self.camera.on_image, qos=Qos.SENSOR,
+        add(t.subscribe("image", ImageData, self.camera.on_image, qos=Qos.SENSOR,
                         depth=1, group=CAMERA_GROUP))
-        add(t.subscribe("camera/image/compressed", CompressedImageData, self.camera.on_compressed,
+        add(t.subscribe("image/compressed", CompressedImageData, self.camera.on_compressed,
                         qos=Qos.SENSOR, depth=1, group=CAMERA_GROUP))
         add(t.subscribe("command", str, self.on_command))
         if self.config.listen:

@@ -114,7 +114,7 @@ class Pipeline:
         self._reset = console.client(f"{NS}/executor/reset_estop", ResetEStopRequest,
                                      ResetEStopResponse)
         self._estop = bus.publisher(f"{NS}/estop", bool)
-        self._images = bus.publisher(f"{NS}/camera/image", ImageData, depth=1)
+        self._images = bus.publisher(f"{NS}/image", ImageData, depth=1)
         self._audio = bus.publisher(f"{NS}/audio", AudioChunk, depth=1000)
         self.executor.activate()
         self.planner.activate()

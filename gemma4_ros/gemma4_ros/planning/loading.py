@@ -15,7 +15,7 @@ from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.planning.config import PlannerConfig, load_planner_config
 from gemma4_ros.planning.planner import Planner
 from gemma4_ros.runtime.chat_template import ChatFormat
-from gemma4_ros.runtime.config import load_runtime_config
+from gemma4_ros.runtime.config import RuntimeConfig, load_runtime_config
 from gemma4_ros.runtime.loader import engine_from_config
 from gemma4_ros.runtime.model_files import ALTERNATE_NAMES, download_hint
 from gemma4_ros.runtime.tokenizer import TOKENIZER_FILE, Gemma4Tokenizer
@@ -50,10 +50,12 @@ def check_model_dir(root: Path) -> None:
 
 def load_planner(model_dir: Optional[PathLike] = None, tools: Optional[PathLike] = None,
                  config: Union[PlannerConfig, PathLike, None] = None,
-                 runtime_config: Optional[PathLike] = None) -> Planner:
+                 runtime_config: Union[RuntimeConfig, PathLike, None] = None) -> Planner:
     """Planner for ``model_dir`` (default: models.yaml's ``model_dir``) and ``tools`` (default:
-    the packaged tools.yaml); configs default to the packaged files. Cheap checks run first."""
-    runtime = load_runtime_config(runtime_config)
+    the packaged tools.yaml); configs (loaded, or their files) default to the packaged files.
+    Cheap checks run first."""
+    runtime = (runtime_config if isinstance(runtime_config, RuntimeConfig)
+               else load_runtime_config(runtime_config))
     if model_dir is not None:
         runtime = runtime.model_copy(update={"model_dir": str(model_dir)})
     planner_config = config if isinstance(config, PlannerConfig) else load_planner_config(config)

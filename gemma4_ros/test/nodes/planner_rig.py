@@ -103,7 +103,7 @@ def start_planner_rig(bus: Bus, planner: Planner, config: PlannerNodeConfig | No
     bus.subscribe(f"{NS}/planner/plan", Plan, executor.plans.publish, latched=True, depth=100)
     logic.activate()
     rig.commands = bus.publisher(f"{NS}/command", str)
-    rig.images = bus.publisher(f"{NS}/camera/image", ImageData, depth=1)
+    rig.images = bus.publisher(f"{NS}/image", ImageData, depth=1)
     return rig
 
 

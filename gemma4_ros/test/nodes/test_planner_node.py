@@ -231,7 +231,7 @@ def test_unsupported_encodings_are_dropped_with_one_throttled_warning(
         for index in range(5):  # one at a time: a sensor queue keeps only the newest
             rig.images.publish(depth)
             assert rig.wait(lambda i=index: rig.logic.camera.dropped == i + 1)
-        jpeg = bus.publisher(f"{NS}/camera/image/compressed", CompressedImageData)
+        jpeg = bus.publisher(f"{NS}/image/compressed", CompressedImageData)
         jpeg.publish(CompressedImageData(b"not a jpeg", "jpeg", time.time()))
         assert rig.wait(lambda: rig.logic.camera.dropped == 6)
     warnings = [r.getMessage() for r in caplog.records if "dropped camera frame" in r.getMessage()]

@@ -1,0 +1,104 @@
+"""The planner node's standard messages ⇄ its core values: camera images and diagnostics.
+
+- ``sensor_msgs/Image`` / ``CompressedImage`` → :class:`ImageData` / :class:`CompressedImageData`:
+  the header becomes stamp and frame id, the pixel bytes stay the message's own buffer (no copy
+  per frame at 30 Hz); turning them into a frame, and refusing encodings, is the planner's job.
+- :class:`DiagnosticStatus` ⇄ ``diagnostic_msgs/DiagnosticArray`` holding that one status, as
+  ``diagnostic_updater`` publishes it on ``/diagnostics``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from gemma4_ros.conversions.base import (
+    UINT32_MAX,
+    MessageTypes,
+    WireError,
+    header_field_from_ros,
+    header_field_to_ros,
+    in_range,
+    inside,
+)
+from gemma4_ros.nodes.interfaces import (
+    CompressedImageData,
+    DiagnosticLevel,
+    DiagnosticStatus,
+    ImageData,
+)
+
+IMAGE = "sensor_msgs/msg/Image"
+COMPRESSED_IMAGE = "sensor_msgs/msg/CompressedImage"
+DIAGNOSTIC_ARRAY = "diagnostic_msgs/msg/DiagnosticArray"
+DIAGNOSTIC_STATUS = "diagnostic_msgs/msg/DiagnosticStatus"
+KEY_VALUE = "diagnostic_msgs/msg/KeyValue"
+
+
+def image_data_from_ros(msg: Any) -> ImageData:
+    stamp, frame_id = header_field_from_ros(msg, IMAGE)
+    return ImageData(msg.data, int(msg.height), int(msg.width), msg.encoding, int(msg.step),
+                     stamp, frame_id, bool(msg.is_bigendian))
+
+
+def image_data_to_ros(image: ImageData, types: MessageTypes) -> Any:
+    return types(IMAGE)(
+        header=header_field_to_ros(image.stamp, image.frame_id, types, IMAGE),
+        height=in_range(image.height, 0, UINT32_MAX, IMAGE, "height"),
+        width=in_range(image.width, 0, UINT32_MAX, IMAGE, "width"),
+        encoding=image.encoding, is_bigendian=int(image.is_bigendian),
+        step=in_range(image.step, 0, UINT32_MAX, IMAGE, "step"),
+        data=types.uint8_array(bytes(memoryview(image.data))))
+
+
+def compressed_image_data_from_ros(msg: Any) -> CompressedImageData:
+    stamp, frame_id = header_field_from_ros(msg, COMPRESSED_IMAGE)
+    return CompressedImageData(msg.data, msg.format, stamp, frame_id)
+
+
+def rclpy_byte(value: int) -> bytes:
+    """rclpy holds a ``byte`` field as a one-byte ``bytes``."""
+    return bytes([value])
+
+
+def compressed_image_data_to_ros(image: CompressedImageData, types: MessageTypes) -> Any:
+    return types(COMPRESSED_IMAGE)(
+        header=header_field_to_ros(image.stamp, image.frame_id, types, COMPRESSED_IMAGE),
+        format=image.format, data=types.uint8_array(bytes(memoryview(image.data))))
+
+
+def diagnostic_status_to_ros(status: DiagnosticStatus, types: MessageTypes,
+                             byte: Callable[[int], Any] = rclpy_byte) -> Any:
+    """A DiagnosticArray stamped with the status's stamp, holding the status. ``byte`` makes
+    the ``level`` field's value: rclpy wants ``bytes``, rosbags (pass ``int``) an integer."""
+    entry = types(DIAGNOSTIC_STATUS)(
+        level=byte(status.level.value), name=status.name, message=status.message,
+        hardware_id=status.hardware_id,
+        values=[types(KEY_VALUE)(key=key, value=value) for key, value in status.values])
+    return types(DIAGNOSTIC_ARRAY)(
+        header=header_field_to_ros(status.stamp, "", types, DIAGNOSTIC_ARRAY), status=[entry])
+
+
+def diagnostic_status_from_ros(msg: Any) -> DiagnosticStatus:
+    """The first status of a DiagnosticArray (the form :func:`diagnostic_status_to_ros` writes)."""
+    stamp, _ = header_field_from_ros(msg, DIAGNOSTIC_ARRAY)
+    if len(msg.status) == 0:
+        raise WireError(DIAGNOSTIC_ARRAY, "status", [], "holds no status",
+                        "publish one DiagnosticStatus per array")
+    entry = msg.status[0]
+    with inside(DIAGNOSTIC_ARRAY, "status[0]"):
+        level = _level(entry.level)
+    return DiagnosticStatus(name=entry.name, level=level, message=entry.message,
+                            hardware_id=entry.hardware_id,
+                            values=tuple((pair.key, pair.value) for pair in entry.values),
+                            stamp=stamp)
+
+
+def _level(raw: Any) -> DiagnosticLevel:
+    """``byte`` fields arrive as ``bytes`` (rclpy) or ``int`` (rosbags)."""
+    value = raw[0] if isinstance(raw, (bytes, bytearray)) else int(raw)
+    try:
+        return DiagnosticLevel(value)
+    except ValueError:
+        raise WireError(DIAGNOSTIC_STATUS, "level", value, "unknown level; allowed: 0..3",
+                        "use the DiagnosticStatus OK/WARN/ERROR/STALE constants") from None
