@@ -66,6 +66,7 @@ setup(
         "console_scripts": [
             "gemma4-ros = gemma4_ros.cli:main",
             "executor_node = gemma4_ros.ros.executor_node:main",
+            "planner_node = gemma4_ros.ros.planner_node:main",
         ],
     },
 )

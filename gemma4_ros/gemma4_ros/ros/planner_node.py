@@ -1,0 +1,143 @@
+"""The planner as a managed (lifecycle) rclpy node: ``ros2 run gemma4_ros planner_node``.
+
+All behaviour is :class:`~gemma4_ros.nodes.planner_node.PlannerNodeLogic` (tested on the
+in-process bus); this class maps lifecycle transitions onto it and parameters onto its config:
+
+- ``on_configure``: validate the parameters, load the model (on TensorRT the first start builds
+  engines, minutes; the runtime's progress messages are forwarded to this node's log) and warm
+  it up (grammar compiled, prompt head prefilled), so the first command is as fast as the rest.
+  A missing model file fails the transition with every missing file and how to get them.
+- ``on_activate``: subscribe to ``image``, ``image/compressed``, ``audio`` and ``command``; serve
+  ``~/instruct`` and ``~/ask``; publish ``~/plan`` and ``/diagnostics``.
+- ``on_deactivate``: stop listening and serving; cancel what is being planned.
+- ``on_cleanup`` / ``on_shutdown``: release the model and the worker thread.
+
+Parameters are declared from :class:`PlannerNodeConfig` with descriptions and ranges; changes
+are validated by the same model and take effect at the next configure.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import rclpy
+from rclpy.executors import ExternalShutdownException, MultiThreadedExecutor
+from rclpy.lifecycle import LifecycleNode, LifecycleState, TransitionCallbackReturn
+
+from gemma4_ros.errors import Gemma4RosError
+from gemma4_ros.nodes.planner_config import PlannerNodeConfig, load_node_planner
+from gemma4_ros.nodes.planner_node import PlannerNodeLogic
+from gemma4_ros.ros import planner_messages
+from gemma4_ros.ros.parameters import ModelParameters
+from gemma4_ros.ros.transport import RosTransport
+
+NODE_NAME = "planner"
+PACKAGE_LOGGER = "gemma4_ros"
+
+
+class _LogBridge(logging.Handler):
+    """Forwards the core's Python log records (model loading, engine builds) to the node's log."""
+
+    def __init__(self, node: LifecycleNode) -> None:
+        super().__init__(logging.INFO)
+        self._logger = node.get_logger()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = f"[{record.name}] {record.getMessage()}"
+        if record.levelno >= logging.ERROR:
+            self._logger.error(message)
+        elif record.levelno >= logging.WARNING:
+            self._logger.warning(message)
+        else:
+            self._logger.info(message)
+
+
+class PlannerNode(LifecycleNode):
+    """Lifecycle shell around :class:`PlannerNodeLogic`."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(NODE_NAME, **kwargs)
+        planner_messages.register()
+        self._logic: PlannerNodeLogic | None = None
+        self._settings = ModelParameters(self, PlannerNodeConfig, self._on_parameters)
+        self._bridge = _LogBridge(self)
+        core_logger = logging.getLogger(PACKAGE_LOGGER)
+        core_logger.setLevel(logging.INFO)
+        core_logger.addHandler(self._bridge)
+
+    def _on_parameters(self, config: PlannerNodeConfig, changed: set[str]) -> None:
+        if self._logic is not None:
+            self.get_logger().info(f"{', '.join(sorted(changed))} changed; takes effect at the "
+                                   "next configure")
+
+    def on_configure(self, state: LifecycleState) -> TransitionCallbackReturn:
+        config = self._settings.current
+        where = config.model_dir or "model_dir of models.yaml"
+        self.get_logger().info(f"loading the model from {where} (provider {config.provider}); "
+                               "a first start on TensorRT builds engines, which takes minutes")
+        started = time.monotonic()
+        try:
+            planner = load_node_planner(config)
+            self.get_logger().info(f"model {planner.model_name} loaded in "
+                                   f"{time.monotonic() - started:.1f} s; warming up")
+            planner.warm_up()
+            self._logic = PlannerNodeLogic(RosTransport(self), planner, config)
+        except Gemma4RosError as error:
+            self.get_logger().error(f"configure failed: {error}")
+            return TransitionCallbackReturn.FAILURE
+        self.get_logger().info(f"configured in {time.monotonic() - started:.1f} s")
+        return TransitionCallbackReturn.SUCCESS
+
+    def on_activate(self, state: LifecycleState) -> TransitionCallbackReturn:
+        if self._logic is None:
+            return TransitionCallbackReturn.FAILURE
+        self._logic.activate()
+        return super().on_activate(state)
+
+    def on_deactivate(self, state: LifecycleState) -> TransitionCallbackReturn:
+        if self._logic is not None:
+            self._logic.deactivate()
+        return super().on_deactivate(state)
+
+    def on_cleanup(self, state: LifecycleState) -> TransitionCallbackReturn:
+        self.release()
+        return TransitionCallbackReturn.SUCCESS
+
+    def on_shutdown(self, state: LifecycleState) -> TransitionCallbackReturn:
+        self.release()
+        return TransitionCallbackReturn.SUCCESS
+
+    def release(self) -> None:
+        """Close the logic (worker thread, listener) and drop the model."""
+        logic, self._logic = self._logic, None
+        if logic is not None:
+            logic.close()
+
+    def destroy_node(self) -> None:
+        logging.getLogger(PACKAGE_LOGGER).removeHandler(self._bridge)
+        super().destroy_node()
+
+
+def main(args: list[str] | None = None) -> None:
+    """Spin on a multi-threaded executor: camera, audio, Ask and Instruct run in their own
+    callback groups, and the model on the logic's worker thread."""
+    rclpy.init(args=args)
+    node: PlannerNode | None = None
+    try:
+        node = PlannerNode()
+        executor = MultiThreadedExecutor()
+        executor.add_node(node)
+        executor.spin()
+    except (KeyboardInterrupt, ExternalShutdownException):
+        pass
+    finally:
+        if node is not None:
+            node.release()
+            node.destroy_node()
+        rclpy.try_shutdown()
+
+
+if __name__ == "__main__":
+    main()
