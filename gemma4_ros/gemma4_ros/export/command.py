@@ -10,8 +10,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "export",
         help="export a transformers Gemma 4 checkpoint to ONNX (public layout)",
-        description="Write onnx/embed_tokens*.onnx and onnx/decoder_model_merged*.onnx (+ "
-        ".onnx_data weights), config.json, generation_config.json and tokenizer "
+        description="Write onnx/embed_tokens*.onnx and onnx/decoder_model_merged*.onnx, plus "
+        "onnx/vision_encoder*.onnx and onnx/audio_encoder*.onnx when the checkpoint has those "
+        "towers (+ .onnx_data weights), config.json, generation_config.json and tokenizer "
         "files into OUT_DIR, then check the graphs against transformers. Needs the "
         "[export] extra (torch, transformers, onnx, onnxscript).",
     )
@@ -31,6 +32,14 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "(seconds, fragile on control flow); auto = dynamo, else legacy",
     )
     parser.add_argument(
+        "--image-soft-tokens",
+        type=int,
+        choices=(70, 140, 280, 560, 1120),
+        default=280,
+        help="soft tokens per image the vision graph is fixed to (one graph per budget; "
+        "set the same image_soft_tokens in models.yaml; default 280)",
+    )
+    parser.add_argument(
         "--no-verify", action="store_true", help="skip the logits check against transformers"
     )
     parser.set_defaults(handler=run)
@@ -46,6 +55,7 @@ def run(args: argparse.Namespace) -> int:
         dtype=args.dtype,
         verify=not args.no_verify,
         exporter=args.exporter,
+        image_soft_tokens=args.image_soft_tokens,
     )
     print(f"exported {args.hf_dir} -> {report.out_dir} ({report.exporter} exporter)")
     for path in report.files:

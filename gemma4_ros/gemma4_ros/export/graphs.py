@@ -35,6 +35,7 @@ class GraphSpec:
     input_names: list[str]
     output_names: list[str]
     axes: dict[str, dict[int, str]]  # input name -> {axis: dim name}
+    optimize: bool = True  # onnxscript graph optimisation (the audio encoder needs it off)
 
     def export(self, path: Path, torch: Any, opset: int, exporter: str = "auto") -> str:
         """Write ``path`` plus its ``.onnx_data`` sidecar; returns the exporter that worked.
@@ -83,6 +84,7 @@ class GraphSpec:
                 dynamic_shapes=dynamic_shapes,
                 opset_version=opset,
                 verbose=False,
+                optimize=self.optimize,
             )
         onnx_ir.save(program.model, path, external_data=f"{path.name}_data")
 

@@ -1,9 +1,11 @@
 """Export a transformers Gemma 4 checkpoint to the public ONNX layout users download.
 
-Writes ``onnx/embed_tokens{suffix}.onnx`` and ``onnx/decoder_model_merged{suffix}.onnx`` with
-``.onnx_data`` weight sidecars, plus ``config.json``, ``generation_config.json`` and any tokenizer /
-chat-template / processor files found beside the checkpoint — the layout of
-onnx-community/gemma-4-E2B-it-ONNX, so one loader serves fixtures and real downloads.
+Writes ``onnx/embed_tokens{suffix}.onnx`` and ``onnx/decoder_model_merged{suffix}.onnx`` (plus
+``onnx/vision_encoder{suffix}.onnx`` / ``onnx/audio_encoder{suffix}.onnx`` when the checkpoint has
+those towers, see :mod:`gemma4_ros.export.media_graphs`) with ``.onnx_data`` weight sidecars,
+plus ``config.json``, ``generation_config.json`` and any tokenizer / chat-template / processor
+files found beside the checkpoint — the layout of onnx-community/gemma-4-E2B-it-ONNX, so one
+loader serves fixtures and real downloads.
 
 Uses ``torch.onnx.export(..., dynamo=True)``; the legacy TorchScript exporter is kept as a fallback
 because it is faster and also matched, but is fragile on control flow. Everything is written into a
@@ -22,6 +24,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from gemma4_ros.errors import Gemma4RosError
+from gemma4_ros.runtime.image_preprocessing import DEFAULT_BUDGET, check_budget
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +66,14 @@ def export_model(
     dtype: ExportDtype = "fp32",
     verify: bool = True,
     exporter: Exporter = "auto",
+    image_soft_tokens: int = DEFAULT_BUDGET,
 ) -> ExportReport:
-    """Export ``hf_dir`` (a transformers Gemma 4 checkpoint) into ``out_dir``."""
+    """Export ``hf_dir`` (a transformers Gemma 4 checkpoint) into ``out_dir``.
+
+    ``exporter`` applies to the text graphs; the encoders always use the dynamo exporter (the only
+    one verified on them). ``image_soft_tokens`` is the budget the vision graph is fixed to.
+    """
+    check_budget(image_soft_tokens)
     hf_path, out_path = Path(hf_dir).expanduser(), Path(out_dir).expanduser()
     _check_checkpoint(hf_path)
     torch, transformers = _import_toolchain()
@@ -72,13 +81,17 @@ def export_model(
     out_path.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".export-", dir=out_path) as scratch:
         staging = Path(scratch)
-        used = _export_graphs(model, staging / "onnx", SUFFIX[dtype], torch, exporter)
+        used = _export_graphs(
+            model, staging / "onnx", SUFFIX[dtype], torch, exporter, image_soft_tokens
+        )
         _write_side_files(hf_path, staging, model)
         diff = None
         if verify:
-            from gemma4_ros.export.verify import verify_export  # imports onnxruntime
+            from gemma4_ros.export.verify import verify_export, verify_media  # imports onnxruntime
 
-            diff = verify_export(model, staging, SUFFIX[dtype], torch)
+            suffix = SUFFIX[dtype]
+            diff = verify_export(model, staging, suffix, torch, image_soft_tokens)
+            diff = max(diff, verify_media(model, staging, suffix, torch, image_soft_tokens))
         report = ExportReport(out_path, used, max_abs_diff=diff)
         report.files = _move_into_place(staging, out_path)
     return report
@@ -129,15 +142,20 @@ def _load_model(hf_dir: Path, dtype: ExportDtype, torch: Any, transformers: Any)
     return model.eval()
 
 
-def _export_graphs(model: Any, onnx_dir: Path, suffix: str, torch: Any, exporter: str) -> str:
+def _export_graphs(
+    model: Any, onnx_dir: Path, suffix: str, torch: Any, exporter: str, budget: int
+) -> str:
     from gemma4_ros.export.graphs import build_graph_specs
+    from gemma4_ros.export.media_graphs import build_media_specs
 
     onnx_dir.mkdir(parents=True)
     used = set()
-    for spec in build_graph_specs(model, torch):
+    jobs = [(spec, exporter) for spec in build_graph_specs(model, torch)]
+    jobs += [(spec, "dynamo") for spec in build_media_specs(model, torch, budget)]
+    for spec, how in jobs:
         path = onnx_dir / f"{spec.name}{suffix}.onnx"
         log.info("exporting %s", path.name)
-        used.add(spec.export(path, torch, OPSET, exporter))
+        used.add(spec.export(path, torch, OPSET, how))
     return "+".join(sorted(used))
 
 

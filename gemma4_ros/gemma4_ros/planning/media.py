@@ -64,7 +64,7 @@ def _encoder(engine: Engine, kind: str) -> Any:
     root: Optional[Path] = getattr(files, "root", None)
     present: Optional[Path] = getattr(files, attribute, None)
     encode = getattr(model, method, None)
-    if present is None and encode is None:
+    if present is None and (encode is None or files is not None):
         where = str(root) if root is not None else f"the loaded model ({type(model).__name__})"
         raise MediaUnavailableError(
             f"{kind} input needs a model directory with onnx/{graph}*.onnx; {where} has none",

@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import Field
 
 from gemma4_ros.config import StrictModel, load_config
+from gemma4_ros.runtime.image_preprocessing import SoftTokenBudget
 
 Provider = Literal["tensorrt", "cuda", "cpu"]
 Variant = Literal["auto", "fp32", "fp16", "q4", "q4f16", "quantized"]
@@ -67,6 +68,10 @@ class RuntimeConfig(StrictModel):
         default=8192, gt=0, description="prompt + generated tokens allowed"
     )
     prefix_cache_entries: int = Field(default=4, ge=0, description="system-prompt KV caches kept")
+    image_soft_tokens: SoftTokenBudget = Field(
+        default=280,
+        description="soft tokens per image (70/140/280/560/1120): more = finer detail, slower",
+    )
     sampling: SamplingConfig = Field(default_factory=SamplingConfig)
     tensorrt: TensorRTConfig = Field(default_factory=TensorRTConfig)
 

@@ -6,6 +6,11 @@ knows nothing about tools or prompts; constrained decoding plugs in through thre
 :class:`GenerationOptions` — ``logits_processor`` (mask logits in place), ``on_commit`` (told each
 token; returning False means the grammar rejected it) and ``forced_tokens`` (tokens the grammar
 already knows, fed through the model in one pass without sampling).
+
+Images and audio come as ``GenerationOptions.media`` (encoded by the model's ``encode_image`` /
+``encode_audio``); their features replace the placeholder rows at prefill. A reused prefix never
+covers a placeholder: the prefix lookup sees only the prompt before the first one, so a cached
+cache never holds rows that should have been media.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 from collections.abc import Callable, Collection, Iterator, Sequence
 
 import numpy as np
@@ -44,6 +49,18 @@ class CausalModel(Protocol):
     def forward(self, token_ids: np.ndarray, cache: Any) -> np.ndarray: ...
 
 
+class MediaModel(CausalModel, Protocol):
+    """A model that also takes images/audio: placeholder ids, a count check, a merged prefill."""
+
+    @property
+    def placeholder_ids(self) -> frozenset[int]: ...
+
+    def check_media(self, token_ids: Sequence[int], media: Sequence[Any]) -> None: ...
+
+    def forward_media(self, token_ids: np.ndarray, cache: Any, media: Sequence[Any]) -> np.ndarray:
+        ...
+
+
 @dataclass(frozen=True)
 class TokenEvent:
     token_id: int
@@ -64,6 +81,7 @@ class GenerationOptions:
     on_commit: Callable[[int], bool | None] | None = None
     forced_tokens: Callable[[], Sequence[int]] | None = None
     use_prefix_cache: bool = True
+    media: Sequence[Any] = ()  # EncodedMedia in prompt order, one per image/audio in the prompt
 
 
 @dataclass
@@ -136,20 +154,42 @@ class Engine:
         if requested < 1:
             raise Gemma4RosError(f"max_new_tokens is {requested}", "ask for at least one token")
         limit = min(requested, budget)
+        self._check_media(prompt_ids, opts.media)
         generation = Generation(prompt_tokens=len(prompt_ids))
         generation._events = self._run(list(prompt_ids), opts, limit, generation)
         return generation
 
-    def prefill(self, prompt: list[int], use_prefix: bool) -> tuple[Any, np.ndarray, int]:
-        """Cache and next-token logits after the prompt; reuses a stored prefix when one fits."""
-        hit = self.prefix_cache.lookup(prompt) if use_prefix else None
-        if hit is None:
-            cache = self.model.new_cache()
-            return cache, self.model.forward(np.asarray(prompt, dtype=np.int64), cache), 0
-        if hit.length == len(prompt):
+    def prefill(
+        self, prompt: list[int], use_prefix: bool, media: Sequence[Any] = ()
+    ) -> tuple[Any, np.ndarray, int]:
+        """Cache and next-token logits after the prompt; reuses a stored prefix when one fits
+        before the first image/audio placeholder."""
+        first_media = self._first_placeholder(prompt)
+        hit = self.prefix_cache.lookup(prompt[:first_media]) if use_prefix else None
+        if hit is not None and hit.length == len(prompt):
             return hit.cache, hit.logits, hit.length
-        rest = np.asarray(prompt[hit.length :], dtype=np.int64)
-        return hit.cache, self.model.forward(rest, hit.cache), hit.length
+        cache, done = (hit.cache, hit.length) if hit is not None else (self.model.new_cache(), 0)
+        rest = np.asarray(prompt[done:], dtype=np.int64)
+        if first_media < len(prompt):
+            return cache, cast(MediaModel, self.model).forward_media(rest, cache, media), done
+        return cache, self.model.forward(rest, cache), done
+
+    def _first_placeholder(self, prompt: Sequence[int]) -> int:
+        """Index of the first image/audio placeholder in ``prompt``, or its length."""
+        placeholders: frozenset[int] = getattr(self.model, "placeholder_ids", frozenset())
+        return next((i for i, t in enumerate(prompt) if t in placeholders), len(prompt))
+
+    def _check_media(self, prompt: Sequence[int], media: Sequence[Any]) -> None:
+        """Media and placeholders must agree before anything runs."""
+        if not media and self._first_placeholder(prompt) == len(prompt):
+            return
+        check = getattr(self.model, "check_media", None)
+        if check is None:
+            raise Gemma4RosError(
+                f"{type(self.model).__name__} cannot take images or audio",
+                "load a Gemma 4 ONNX model (Gemma4OnnxModel) or send text only",
+            )
+        check(prompt, media)
 
     def decode_one_token(
         self, logits: np.ndarray, sampler: Sampler, processor: Callable[[np.ndarray], None] | None
@@ -170,7 +210,9 @@ class Engine:
             else self.stop_token_ids
         )
         sampler = Sampler(opts.sampling or self.sampling)
-        cache, logits, generation.reused_prefix_tokens = self.prefill(prompt, opts.use_prefix_cache)
+        cache, logits, generation.reused_prefix_tokens = self.prefill(
+            prompt, opts.use_prefix_cache, opts.media
+        )
         produced = 0
         while True:
             reason = self._interrupted(opts, deadline)

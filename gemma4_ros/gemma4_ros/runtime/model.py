@@ -1,13 +1,15 @@
 """A Gemma 4 ONNX model: the embedding graph and the decoder graph driven as one forward pass.
 
-``embed`` turns ids into embeddings (and per-layer inputs); the multimodal slice will overwrite
+``embed`` turns ids into embeddings (and per-layer inputs); ``forward_media`` overwrites the
 image/audio placeholder rows of those embeddings with encoder features before ``decode`` runs, as
-the public layout requires. ``forward`` = embed + decode for text. The generation loop only needs
-``new_cache`` and ``forward`` (see :class:`gemma4_ros.runtime.generation.CausalModel`).
+the public layout requires (:mod:`gemma4_ros.runtime.media_encoders`). ``forward`` = embed +
+decode for text. The generation loop needs ``new_cache`` and ``forward``, and ``forward_media``
+for prompts with images or audio (see :class:`gemma4_ros.runtime.generation.CausalModel`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +23,9 @@ from gemma4_ros.runtime.contracts import (
     decoder_contract,
     embed_contract,
 )
+from gemma4_ros.runtime.image_preprocessing import ImageEncoding
 from gemma4_ros.runtime.kv_cache import KVCache
+from gemma4_ros.runtime.media_encoders import EncodedMedia, MediaEncoders
 from gemma4_ros.runtime.model_files import AUTO_CPU, AUTO_GPU, ModelFiles, discover
 from gemma4_ros.runtime.sessions import Session, open_session, resolve_providers
 
@@ -49,8 +53,10 @@ class Gemma4OnnxModel:
         embed_io: EmbedContract,
         decoder_io: DecoderContract,
         io_binding: bool,
+        media: MediaEncoders,
     ) -> None:
         self.files = files
+        self.media = media
         self.embed_session = embed
         self.decoder_session = decoder
         self.embed_io = embed_io
@@ -60,12 +66,25 @@ class Gemma4OnnxModel:
 
     @classmethod
     def load(cls, config: RuntimeConfig) -> Gemma4OnnxModel:
-        """Discover files, open both sessions and read their contracts; fails before any run."""
+        """Discover files, open the sessions (encoders when present) and read their contracts;
+        fails before any run."""
         model_dir = config.resolved_model_dir()
         on_gpu = resolve_providers(config)[0][0] != "CPUExecutionProvider"
         files = discover(model_dir, config.variant, AUTO_GPU if on_gpu else AUTO_CPU)
         embed = open_session(files.embed, config, model_dir)
         decoder = open_session(files.decoder, config, model_dir)
+        encoders = {
+            kind: open_session(path, config, model_dir) if path is not None else None
+            for kind, path in (("image", files.vision), ("audio", files.audio))
+        }
+        placeholders = {
+            kind: token
+            for kind, token in (
+                ("image", files.info.image_token_id),
+                ("audio", files.info.audio_token_id),
+            )
+            if token is not None
+        }
         return cls(
             files,
             embed,
@@ -73,6 +92,7 @@ class Gemma4OnnxModel:
             embed_contract(embed.inner, files.embed),
             decoder_contract(decoder.inner, files.decoder, files.variant, files.info.kv_dims),
             config.io_binding,
+            MediaEncoders(model_dir, encoders, placeholders, config.image_soft_tokens),
         )
 
     @property
@@ -117,6 +137,29 @@ class Gemma4OnnxModel:
     def forward(self, token_ids: np.ndarray, cache: KVCache) -> np.ndarray:
         """Logits after feeding ``token_ids`` (text only) on top of ``cache``."""
         return self.decode(self.embed(token_ids), cache)
+
+    @property
+    def placeholder_ids(self) -> frozenset[int]:
+        """Token ids whose embedding rows belong to image/audio features."""
+        return frozenset(self.media.placeholder_ids.values())
+
+    def encode_image(self, frame: np.ndarray, encoding: ImageEncoding = "rgb8") -> EncodedMedia:
+        return self.media.encode_image(frame, encoding)
+
+    def encode_audio(self, samples: np.ndarray, sample_rate: int = 16_000) -> EncodedMedia:
+        return self.media.encode_audio(samples, sample_rate)
+
+    def check_media(self, token_ids: Sequence[int], media: Sequence[Any]) -> None:
+        """Raise unless the placeholders in ``token_ids`` and the media's rows agree per kind."""
+        self.media.check(token_ids, media)
+
+    def forward_media(
+        self, token_ids: np.ndarray, cache: KVCache, media: Sequence[EncodedMedia]
+    ) -> np.ndarray:
+        """Like :meth:`forward`, with the placeholder rows replaced by the media's features."""
+        embeddings = self.embed(token_ids)
+        self.media.merge(token_ids, embeddings.inputs_embeds, media)
+        return self.decode(embeddings, cache)
 
     def _feeds(self, embeddings: Embeddings, past: int) -> dict[str, np.ndarray]:
         io = self.decoder_io

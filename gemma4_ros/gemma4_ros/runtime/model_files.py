@@ -62,6 +62,8 @@ class ModelInfo:
     bos_token_id: int | None
     pad_token_id: int | None
     kv_dims: tuple[tuple[int, int], ...] = ()  # (kv_heads, head_dim) per cache-owning layer
+    image_token_id: int | None = None  # <|image|> placeholder (multimodal config.json only)
+    audio_token_id: int | None = None  # <|audio|> placeholder
 
     @property
     def cache_owning_layers(self) -> int:
@@ -182,6 +184,8 @@ def _read_config(root: Path) -> tuple[ModelInfo, tuple[int, ...]]:
             bos_token_id=_optional_int(text.get("bos_token_id")),
             pad_token_id=_optional_int(text.get("pad_token_id")),
             kv_dims=_kv_dims(text),
+            image_token_id=_optional_int(config.get("image_token_id")),
+            audio_token_id=_optional_int(config.get("audio_token_id")),
         )
     except (KeyError, TypeError, ValueError, IndexError) as error:
         raise Gemma4RosError(

@@ -71,6 +71,36 @@ FIXTURES: dict[str, dict[str, Any]] = {
 }
 
 
+#: Multimodal fixtures: a text fixture plus tiny vision and audio towers
+#: (Gemma4ForConditionalGeneration). The audio tower's first subsampling width must stay 128.
+#: Placeholder ids are the ones ``build_fixture_tokenizer`` gives ``<|image|>`` / ``<|audio|>`` /
+#: ``<|video|>``, so prompts rendered with it line up; the vision graph serves 70 soft tokens.
+MULTIMODAL_FIXTURES: dict[str, dict[str, Any]] = {
+    "tiny_multimodal": dict(
+        text="tiny",
+        vision_config=dict(
+            hidden_size=32,
+            intermediate_size=64,
+            num_hidden_layers=1,
+            num_attention_heads=2,
+            num_key_value_heads=2,
+            head_dim=16,
+        ),
+        audio_config=dict(
+            hidden_size=32,
+            num_hidden_layers=1,
+            num_attention_heads=2,
+            output_proj_dims=32,
+            subsampling_conv_channels=[128, 32],
+        ),
+        image_token_id=18,
+        audio_token_id=21,
+        video_token_id=23,
+        image_soft_tokens=70,
+    ),
+}
+
+
 class FixtureUnavailable(RuntimeError):
     """torch/transformers (the ``[export]`` extra) are not installed, so nothing can be built."""
 
@@ -92,7 +122,7 @@ def fixture_key(name: str) -> str:
     sources = sorted(p.read_text(encoding="utf-8") for p in export_dir.glob("*.py"))
     payload = json.dumps(
         {
-            "config": FIXTURES[name],
+            "config": FIXTURES.get(name) or MULTIMODAL_FIXTURES[name],
             "seed": SEED,
             "stops": STOP_IDS,
             "versions": {pkg: _version(pkg) for pkg in TOOLCHAIN},
@@ -105,8 +135,9 @@ def fixture_key(name: str) -> str:
 
 def fixture_model(name: str = "tiny", root: Path | None = None) -> FixtureModel:
     """The cached fixture ``name``, building and exporting it on first use."""
-    if name not in FIXTURES:
-        raise KeyError(f"unknown fixture {name!r}; known: {sorted(FIXTURES)}")
+    if name not in FIXTURES and name not in MULTIMODAL_FIXTURES:
+        known = sorted([*FIXTURES, *MULTIMODAL_FIXTURES])
+        raise KeyError(f"unknown fixture {name!r}; known: {known}")
     _require_toolchain()
     final = (root or cache_root()) / f"{name}-{fixture_key(name)}"
     model = FixtureModel(name, final / "hf", final / "onnx_model")
@@ -129,9 +160,10 @@ def fixture_model(name: str = "tiny", root: Path | None = None) -> FixtureModel:
 
 def load_reference(model: FixtureModel) -> Any:
     """The transformers model of a fixture, in eval mode with eager attention."""
-    from transformers import Gemma4ForCausalLM
+    from transformers import Gemma4ForCausalLM, Gemma4ForConditionalGeneration
 
-    return Gemma4ForCausalLM.from_pretrained(model.hf_dir, attn_implementation="eager").eval()
+    cls = Gemma4ForConditionalGeneration if model.name in MULTIMODAL_FIXTURES else Gemma4ForCausalLM
+    return cls.from_pretrained(model.hf_dir, attn_implementation="eager").eval()
 
 
 def _build(name: str, hf_dir: Path, onnx_dir: Path) -> None:
@@ -141,12 +173,33 @@ def _build(name: str, hf_dir: Path, onnx_dir: Path) -> None:
     from gemma4_ros.export.onnx_export import export_model
 
     torch.manual_seed(SEED)
+    if name in MULTIMODAL_FIXTURES:
+        _build_multimodal(MULTIMODAL_FIXTURES[name], hf_dir, onnx_dir)
+        return
     settings: dict[str, Any] = dict(FIXTURES[name], attn_implementation="eager")
     config = Gemma4TextConfig(pad_token_id=0, eos_token_id=1, bos_token_id=2, **settings)
     model = Gemma4ForCausalLM(config).eval()
     model.generation_config.eos_token_id = STOP_IDS
     model.save_pretrained(hf_dir)
     export_model(hf_dir, onnx_dir, dtype="fp32", verify=True)
+
+
+def _build_multimodal(spec: dict[str, Any], hf_dir: Path, onnx_dir: Path) -> None:
+    """Text graphs with the legacy exporter (seconds; matched), encoders with dynamo."""
+    from transformers import Gemma4Config, Gemma4ForConditionalGeneration, Gemma4TextConfig
+
+    from gemma4_ros.export.onnx_export import export_model
+
+    settings = dict(spec)
+    text = Gemma4TextConfig(pad_token_id=0, eos_token_id=1, bos_token_id=2,
+                            **FIXTURES[settings.pop("text")])
+    budget = settings.pop("image_soft_tokens")
+    config = Gemma4Config(text_config=text.to_dict(), **settings)
+    model = Gemma4ForConditionalGeneration(config).eval()
+    model.generation_config.eos_token_id = STOP_IDS
+    model.save_pretrained(hf_dir)
+    export_model(hf_dir, onnx_dir, dtype="fp32", verify=True, exporter="legacy",
+                 image_soft_tokens=budget)
 
 
 def _require_toolchain() -> None:

@@ -239,7 +239,7 @@ def test_image_with_an_encoder_file_the_runtime_cannot_run(tokenizer, registry, 
     with pytest.raises(MediaUnavailableError, match="cannot run the image encoder"):
         planner.plan("what is that?", image=object())
     model.encode_image = lambda image: SimpleNamespace(soft_tokens=4, features=None)
-    with pytest.raises(MediaUnavailableError, match="cannot merge encoder features"):
+    with pytest.raises(InvalidRequestError, match="cannot take images or audio"):
         planner.plan("what is that?", image=object())
 
 

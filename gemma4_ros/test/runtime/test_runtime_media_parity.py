@@ -1,0 +1,181 @@
+"""Proof for images and audio: the runtime's logits equal transformers' at every greedy step.
+
+The tiny multimodal fixture (Gemma4ForConditionalGeneration with one-layer vision and audio
+towers) is exported by ``gemma4-ros export`` — text graphs, ``vision_encoder`` for 70 soft tokens,
+``audio_encoder`` — and cached. The reference is transformers' full forward pass with
+``pixel_values`` / ``input_features`` at each step (no cache), so a wrong merge row, a wrong
+padding or a prefix cache that covered a placeholder all show up as a logits difference.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from gemma4_ros.errors import Gemma4RosError
+from gemma4_ros.runtime.audio_features import extract_audio_features
+from gemma4_ros.runtime.config import RuntimeConfig
+from gemma4_ros.runtime.generation import Engine, Generation, GenerationOptions
+from gemma4_ros.runtime.image_preprocessing import preprocess_image
+from gemma4_ros.runtime.loader import engine_from_config
+from gemma4_ros.runtime.media_encoders import EncodedMedia, MediaEncoders
+from gemma4_ros.runtime.model import Gemma4OnnxModel
+from gemma4_ros.testing.fixture_models import (
+    MULTIMODAL_FIXTURES,
+    FixtureModel,
+    FixtureUnavailable,
+    fixture_model,
+    load_reference,
+)
+
+torch = pytest.importorskip("torch")
+
+TOLERANCE = 1e-3
+STEPS = 20
+SPEC = MULTIMODAL_FIXTURES["tiny_multimodal"]
+IMAGE, AUDIO = SPEC["image_token_id"], SPEC["audio_token_id"]
+BUDGET = SPEC["image_soft_tokens"]
+
+
+@pytest.fixture(scope="module")
+def fixture() -> FixtureModel:
+    try:
+        return fixture_model("tiny_multimodal")
+    except FixtureUnavailable as error:
+        pytest.skip(str(error))
+
+
+@pytest.fixture(scope="module")
+def reference(fixture: FixtureModel) -> Any:
+    return load_reference(fixture)
+
+
+@pytest.fixture(scope="module")
+def engine(fixture: FixtureModel) -> Engine:
+    config = RuntimeConfig(model_dir=str(fixture.onnx_dir), providers=["cpu"], intra_op_threads=1,
+                           max_new_tokens=STEPS, image_soft_tokens=BUDGET)
+    return engine_from_config(config)
+
+
+def onnx_model(engine: Engine) -> Gemma4OnnxModel:
+    assert isinstance(engine.model, Gemma4OnnxModel)
+    return engine.model
+
+
+def frame() -> np.ndarray:
+    return np.random.default_rng(3).integers(0, 256, (150, 220, 3), dtype=np.uint8)
+
+
+def clip() -> np.ndarray:
+    return (np.random.default_rng(4).standard_normal(14_000) * 0.1).astype(np.float32)
+
+
+def text(count: int, seed: int) -> list[int]:
+    """Ordinary ids: above every control token of the fixture tokenizer (placeholders included)."""
+    return np.random.default_rng(seed).integers(24, 512, size=count).tolist()
+
+
+def prompt_with(placeholder: int, count: int) -> tuple[list[int], int]:
+    """<bos>, text, the placeholders, text; and the index of the first placeholder."""
+    head = [2, *text(6, 0)]
+    return [*head, *[placeholder] * count, *text(5, 1)], len(head)
+
+
+def reference_inputs(kind: str) -> dict[str, Any]:
+    if kind == "image":
+        pixels = preprocess_image(frame(), "rgb8", BUDGET)
+        return {"pixel_values": torch.from_numpy(pixels.pixel_values),
+                "image_position_ids": torch.from_numpy(pixels.pixel_position_ids)}
+    audio = extract_audio_features(clip())
+    return {"input_features": torch.from_numpy(audio.input_features),
+            "input_features_mask": torch.from_numpy(audio.input_features_mask)}
+
+
+def run_both(engine: Engine, reference: Any, ids: list[int], item: EncodedMedia,
+             options: GenerationOptions | None = None) -> Generation:
+    steps: list[np.ndarray] = []
+    opts = options or GenerationOptions()
+    opts.media, opts.logits_processor = (item,), lambda logits: steps.append(logits.copy())
+    generation = engine.generate(ids, opts)
+    tokens = generation.run()
+    extra = reference_inputs(item.kind)
+    sequence, ref_tokens, ref_logits = list(ids), [], []
+    with torch.no_grad():
+        for _ in tokens:
+            logits = reference(input_ids=torch.tensor([sequence]), **extra).logits[0, -1].numpy()
+            ref_logits.append(logits)
+            ref_tokens.append(int(np.argmax(logits)))
+            sequence.append(ref_tokens[-1])
+    assert tokens == ref_tokens
+    assert len(tokens) == STEPS
+    worst = max(float(np.abs(a - b).max()) for a, b in zip(steps, ref_logits, strict=True))
+    assert worst <= TOLERANCE, f"max |Δlogits| = {worst:.3g}"
+    return generation
+
+
+@pytest.mark.parametrize("kind", ["image", "audio"])
+def test_media_prompt_generation_matches_transformers(
+    engine: Engine, reference: Any, kind: str
+) -> None:
+    model = onnx_model(engine)
+    item = model.encode_image(frame()) if kind == "image" else model.encode_audio(clip())
+    assert item.features.shape == (item.soft_tokens, 64) and item.soft_tokens > 10
+    ids, _ = prompt_with(IMAGE if kind == "image" else AUDIO, item.soft_tokens)
+    run_both(engine, reference, ids, item, GenerationOptions(use_prefix_cache=False))
+
+
+def test_prefix_reuse_stops_before_the_first_placeholder(engine: Engine, reference: Any) -> None:
+    """A stored prefix covering placeholders (pad rows) must not serve a media prompt; the one
+    ending before them is reused, and the logits still equal transformers'."""
+    item = onnx_model(engine).encode_image(frame())
+    ids, first = prompt_with(IMAGE, item.soft_tokens)
+    engine.prefix_cache.add(ids[:first])
+    engine.prefix_cache.add(ids[: first + 3])
+    generation = run_both(engine, reference, ids, item)
+    assert generation.reused_prefix_tokens == first
+
+
+@pytest.mark.parametrize("samples", [1_000, 14_000, 160_000])
+def test_clips_padded_to_the_fixed_audio_graph_equal_unpadded_transformers(
+    engine: Engine, reference: Any, samples: int
+) -> None:
+    pcm = (np.random.default_rng(samples).standard_normal(samples) * 0.1).astype(np.float32)
+    ours = onnx_model(engine).encode_audio(pcm)
+    audio = extract_audio_features(pcm)
+    with torch.no_grad():
+        out = reference.model.get_audio_features(torch.from_numpy(audio.input_features),
+                                                 torch.from_numpy(audio.input_features_mask))
+    theirs = out.pooler_output[out.attention_mask].numpy()
+    assert ours.soft_tokens == audio.num_soft_tokens == theirs.shape[0]
+    assert float(np.abs(ours.features - theirs).max()) <= TOLERANCE
+
+
+def test_count_mismatch_fails_before_anything_runs(engine: Engine) -> None:
+    item = onnx_model(engine).encode_image(frame())
+    ids, _ = prompt_with(IMAGE, item.soft_tokens - 1)
+    with pytest.raises(Gemma4RosError, match="image placeholders"):
+        engine.generate(ids, GenerationOptions(media=(item,)))
+    with pytest.raises(Gemma4RosError, match="0 feature rows"):
+        engine.generate(prompt_with(AUDIO, 3)[0])
+    with pytest.raises(Gemma4RosError, match="EncodedMedia"):
+        engine.generate(ids, GenerationOptions(media=(frame(),)))
+
+
+def test_budget_the_vision_graph_cannot_serve_is_refused_at_load(fixture: FixtureModel) -> None:
+    config = RuntimeConfig(model_dir=str(fixture.onnx_dir), providers=["cpu"],
+                           image_soft_tokens=280)
+    with pytest.raises(Gemma4RosError, match="630 patches") as error:
+        engine_from_config(config)
+    assert "image_soft_tokens: 70" in error.value.hint
+
+
+def test_missing_encoder_names_the_file_and_how_to_get_it(tmp_path: Path) -> None:
+    encoders = MediaEncoders(tmp_path, {"image": None, "audio": None}, {"image": IMAGE}, 70)
+    with pytest.raises(Gemma4RosError, match="onnx/vision_encoder.onnx") as error:
+        encoders.encode_image(frame())
+    assert "hf download" in error.value.hint and "gemma4-ros export" in error.value.hint
+    with pytest.raises(Gemma4RosError, match="audio_encoder"):
+        encoders.encode_audio(clip())
