@@ -10,7 +10,7 @@ endpoint                       what                                        QoS /
 ``image/compressed`` (sub)     ``sensor_msgs/CompressedImage``: same slot  sensor / ``camera``
 ``audio`` (sub)                AudioChunk → VAD → one voice plan each      sensor / ``audio``
 ``command`` (sub, ``str``)     a text command → a plan, published          reliable / default
-``~/plan`` (pub)               every plan made for execution               latched
+``~/plan`` (pub)               every plan with steps made for execution    latched
 ``~/instruct`` (action)        plan with partial text as feedback; cancel  reentrant
 ``~/ask`` (srv)                copilot answer; latest frame if none given  ``copilot``
 ``/diagnostics`` (pub)         model, provider, tokens/s, last error       reliable / timer
@@ -89,6 +89,7 @@ class PlannerNodeLogic:
         self.stats = PlannerStats(planner.model_name, provider)
         self.listener: SpeechListener | None = None
         self._once = Throttle(float("inf"))
+        self._warn = Throttle(self.config.warning_throttle_s)
         self._active = Endpoints()
         self._plan_pub = transport.publisher("~/plan", Plan, qos=Qos.LATCHED, depth=1)
         self._diagnostics_pub = transport.publisher("/diagnostics", DiagnosticStatus)
@@ -106,7 +107,7 @@ class PlannerNodeLogic:
         if self.config.listen:
             self.listener = SpeechListener(self.on_utterance, self.perception,
                                            self._detector).start()
-            add(t.subscribe("audio", AudioChunk, self.listener.push, qos=Qos.SENSOR,
+            add(t.subscribe("audio", AudioChunk, self.on_audio, qos=Qos.SENSOR,
                             depth=AUDIO_DEPTH, group=AUDIO_GROUP))
         add(t.action_server("~/instruct", (InstructGoal, InstructFeedback, InstructResult),
                             self.instruct))
@@ -138,6 +139,19 @@ class PlannerNodeLogic:
             return
         self._submit_or_warn(lambda: self.submit_plan(text, PlanSource.TEXT))
 
+    def on_audio(self, chunk: AudioChunk) -> None:
+        """Into the VAD's buffer (never waits on the VAD); a refused chunk is dropped."""
+        listener = self.listener
+        if listener is None:
+            return
+        try:
+            listener.push(chunk)
+        except Gemma4RosError as error:
+            if self._warn.allow(f"audio: {error.problem}"):
+                self.transport.logger.warning(
+                    f"dropped an audio chunk: {error} — logged at most every "
+                    f"{self._warn.period_s:g} s")
+
     def on_utterance(self, utterance: Utterance) -> None:
         """A voice command (the listener's thread): its audio goes to the model."""
         self.transport.logger.info(f"heard {utterance.duration_s:.1f} s of speech"
@@ -155,7 +169,7 @@ class PlannerNodeLogic:
                 instruction, None if frame is None else frame.rgb, audio, source=source,
                 cancel=job.cancel), image, implicit_image=True)
             self.transport.logger.info(_plan_line(plan))
-            if publish:
+            if publish and plan.steps:  # no steps: the model declined; nothing to execute
                 self._plan_pub.publish(plan)
             return plan
 

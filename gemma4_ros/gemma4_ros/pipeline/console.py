@@ -12,17 +12,27 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any, TextIO
 
 from gemma4_ros.nodes.interfaces import AskResponse
 from gemma4_ros.pipeline.wiring import Event
-from gemma4_ros.types import ExecutorStatus, Plan, Pose2D, SafetyVerdict, ToolResult
+from gemma4_ros.types import (
+    Decision,
+    ExecutorStatus,
+    Plan,
+    Pose2D,
+    SafetyVerdict,
+    ToolResult,
+)
 
 REFRESH_S = 0.2
 PARTIAL_CHARS = 60
+PARTIAL_SHOWN_S = 1.0  # the model's text stays on the status line this long after it stops
 
 
 @dataclass(frozen=True)
@@ -61,7 +71,8 @@ class Console:
         self._pose = pose
         self._lock = threading.Lock()
         self._status: ExecutorStatus | None = None
-        self._partial = ""
+        self._partial, self._partial_at = "", 0.0
+        self._verdicts: dict[tuple[str, int], Decision] = {}
         self._stop = threading.Event()
         if self._live:
             threading.Thread(target=self._tick, name="console-status", daemon=True).start()
@@ -90,12 +101,18 @@ class Console:
     def _lines(self, event: Event) -> list[str]:
         value = event.value
         if event.kind == "partial":
-            self._partial = str(value)
+            self._partial, self._partial_at = str(value), time.monotonic()
             return []
         if event.kind == "plan":
             self._partial = ""
             return plan_lines(value)
         if event.kind == "verdict":
+            # The gate judges each step twice (whole plan, then just before the step runs);
+            # a second verdict is shown only when it differs.
+            key = (value.plan_id, value.step_index)
+            if self._verdicts.get(key) == value.decision:
+                return []
+            self._verdicts[key] = value.decision
             return [_verdict_line(value)]
         if event.kind == "result":
             return [_result_line(value, event.plan) + f"  ({pose_text(self._pose())})"]
@@ -104,6 +121,7 @@ class Console:
         if event.kind == "answer":
             return [_answer_line(value)]
         if event.kind == "done":
+            self._partial_at = 0.0
             return [value.text]
         return [f"error: {value}"]
 
@@ -135,8 +153,10 @@ class Console:
             state += f" step {status.current_step + 1}/{status.total_steps}"
         if status is not None and status.estop_latched:
             state += " E-STOP"
-        partial = self._partial.replace("\n", " ")[-PARTIAL_CHARS:]
-        return f"[{state}] {pose_text(self._pose())}" + (f" | {partial}" if partial else "")
+        fresh = time.monotonic() - self._partial_at < PARTIAL_SHOWN_S
+        partial = self._partial.replace("\n", " ")[-PARTIAL_CHARS:] if fresh else ""
+        line = f"[{state}] {pose_text(self._pose())}" + (f" | {partial}" if partial else "")
+        return line[:max(20, shutil.get_terminal_size().columns - 1)]  # one row, or \r fails
 
     def _tick(self) -> None:
         while not self._stop.wait(REFRESH_S):

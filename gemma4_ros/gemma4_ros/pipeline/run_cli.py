@@ -117,7 +117,8 @@ def run_one(pipeline: Pipeline, console: Console, text: str, timeout: float | No
         console(Event("done", Done(False, "done: no plan")))
         return False
     ok = all_succeeded(results)
-    summary = (f"done: all {len(results)} steps succeeded" if ok else
+    summary = ("done: nothing to run" if not results else
+               f"done: all {len(results)} steps succeeded" if ok else
                "done: " + ", ".join(f"step {i + 1} {r.status.value}"
                                     for i, r in enumerate(results)
                                     if r.status.value != "SUCCEEDED"))

@@ -47,6 +47,7 @@ from gemma4_ros.types import (
 
 NS = "/gemma4"
 INSTRUCT_TYPES = (InstructGoal, InstructFeedback, InstructResult)
+STATUS_WAIT_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ class Pipeline:
         self._emit = emit
         self._lock = threading.Lock()
         self._plans: dict[str, _Tracked] = {}
+        self._status = ExecutorStatus()
         self._changed = threading.Condition(self._lock)
         try:
             self.executor = ExecutorNodeLogic(BusTransport(self.bus.node("executor", NS)),
@@ -106,9 +108,8 @@ class Pipeline:
                           group=group)
         console.subscribe(f"{NS}/executor/results", ToolResult, self._on_result, depth=1000,
                           group=group)
-        console.subscribe(f"{NS}/executor/status", ExecutorStatus,
-                          lambda status: self._emit(Event("status", status)), latched=True,
-                          depth=100, group=group)
+        console.subscribe(f"{NS}/executor/status", ExecutorStatus, self._on_status,
+                          latched=True, depth=100, group=group)
         self._instruct = console.action_client(f"{NS}/planner/instruct", INSTRUCT_TYPES)
         self._ask = console.client(f"{NS}/planner/ask", AskRequest, AskResponse)
         self._reset = console.client(f"{NS}/executor/reset_estop", ResetEStopRequest,
@@ -134,14 +135,20 @@ class Pipeline:
             self._emit(Event("error", f"no plan for {text!r}: {error}"))
             raise PlanningFailed(f"no plan for {text!r}: {error}",
                                  "rephrase the command, or check the model (gemma4-ros doctor)")
+        plan = result.plan
         with self._lock:
-            self._plans.setdefault(result.plan.plan_id, _Tracked(result.plan))
-        return result.plan
+            self._plans.setdefault(plan.plan_id, _Tracked(plan))
+        if not plan.steps:  # not published (nothing to execute): show the model's answer here
+            self._emit(Event("plan", plan, plan))
+        return plan
 
     def run_command(self, text: str, timeout: float | None = None) -> list[ToolResult]:
         """Plan and run ``text`` to the end; every step's result, in order."""
         plan = self.instruct(text, timeout=timeout)
-        return self.wait_plan(plan, timeout)
+        results = self.wait_plan(plan, timeout)
+        with self._changed:  # let the executor's closing status show before the caller goes on
+            self._changed.wait_for(lambda: self._status.plan_id != plan.plan_id, STATUS_WAIT_S)
+        return results
 
     def ask(self, question: str, want_plan: bool = False,
             timeout: float | None = None) -> AskResponse:
@@ -215,6 +222,12 @@ class Pipeline:
             self._plans.setdefault(plan.plan_id, _Tracked(plan))
             self._changed.notify_all()
         self._emit(Event("plan", plan, plan))
+
+    def _on_status(self, status: ExecutorStatus) -> None:
+        self._emit(Event("status", status))
+        with self._changed:
+            self._status = status
+            self._changed.notify_all()
 
     def _on_verdict(self, verdict: SafetyVerdict) -> None:
         self._emit(Event("verdict", verdict, self._plan_of(verdict.plan_id)))

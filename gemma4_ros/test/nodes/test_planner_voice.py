@@ -105,3 +105,24 @@ def test_a_deaf_model_reports_a_clear_error_and_keeps_serving(
         assert [r.status for r in results] == [ResultStatus.SUCCEEDED]
     finally:
         rig.close()
+
+
+def test_a_refused_audio_chunk_is_dropped_with_a_warning_and_listening_goes_on(
+        bus: Bus, tokenizer: Gemma4Tokenizer, caplog: pytest.LogCaptureFixture) -> None:
+    planner = scripted(tokenizer, ScriptedModel(tokenizer, call("dock") + WAIT),
+                       planner_class=HearingPlanner)
+    planner.heard = []
+    rig = voice_rig(bus, planner)
+    try:
+        noise = AudioChunk(sample_rate=16_000, channels=1, encoding=AudioEncoding.PCM_F32LE,
+                           data=np.full(320, np.nan, dtype="<f4").tobytes())
+        with caplog.at_level("WARNING"):
+            bus.publisher(f"{NS}/audio", AudioChunk).publish(noise)
+            assert rig.wait(lambda: any("dropped an audio chunk" in r.getMessage()
+                                        for r in caplog.records))
+        assert any("NaN" in r.getMessage() for r in caplog.records)
+        speak(bus)
+        assert rig.wait(lambda: len(rig.plans) == 1, timeout=30.0)
+        assert rig.plans[0].source is PlanSource.VOICE and len(planner.heard) == 1
+    finally:
+        rig.close()
