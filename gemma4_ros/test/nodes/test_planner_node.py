@@ -256,3 +256,26 @@ def test_diagnostics_report_model_provider_and_speed(bus: Bus, tokenizer: Gemma4
         assert dict(rig.diagnostics[-1].values)["tokens_per_s"] != ""
     finally:
         rig.close()
+
+
+def test_deactivate_cancels_the_running_request_and_activate_serves_again(
+        bus: Bus, tokenizer: Gemma4Tokenizer) -> None:
+    model = GatedModel(tokenizer, SAY_AND_MOVE)
+    rig = rig_for(bus, tokenizer, model)
+    try:
+        rig.commands.publish("say moving and move 20 cm")
+        assert model.paused.wait(WAIT_S)
+        running = rig.logic.worker.current
+        rig.logic.deactivate()
+        assert running is not None and running.cancel.is_set()
+        model.gate.set()
+        assert rig.wait(lambda: running.future.done() and not rig.logic.worker.busy)
+        assert not rig.plans  # a cancelled request publishes nothing
+        rig.logic.activate()
+        rig.commands.publish("say moving and move 20 cm")
+        assert rig.wait(lambda: len(rig.plans) == 1)
+        assert [r.status for r in rig.executor.wait_results(rig.plans[0])] == [
+            ResultStatus.SUCCEEDED] * 2
+    finally:
+        model.gate.set()
+        rig.close()
