@@ -33,7 +33,8 @@ from gemma4_ros.pipeline.wiring import Event, Pipeline, PlanningFailed, all_succ
 from gemma4_ros.types import AudioChunk, AudioEncoding, Pose2D
 
 STILL_IMAGE_INTERVAL_S = 0.5  # a still image is re-sent like a camera seeing the same scene
-END_SILENCE_S = 1.0  # appended to a recording so its last utterance ends
+END_SILENCE_S = 1.0
+RECORDING_CHUNK_S = 0.1  # appended to a recording so its last utterance ends
 HELP = ("type a command, or: /ask QUESTION (copilot), /estop, /reset (release the e-stop), "
         "/quit")
 
@@ -128,10 +129,10 @@ def run_one(pipeline: Pipeline, console: Console, text: str, timeout: float | No
 
 def run_recording(pipeline: Pipeline, console: Console, path: Path, timeout: float) -> int:
     """Every utterance in the recording becomes a voice command; waits until all have run."""
-    source = WavChunks(path)
+    source = WavChunks(path, chunk_s=RECORDING_CHUNK_S)
     chunks = list(source)
-    end = chunks[-1].stamp + (source.natural_interval_s or 0.0) if chunks else 0.0
-    pipeline.hear(chunks + [_silence(end, source.sample_rate)])
+    end = chunks[-1].stamp + RECORDING_CHUNK_S if chunks else 0.0
+    pipeline.hear(chunks + [_silence(end, source.sample_rate)], timeout)
     seen = pipeline.settle(timeout)
     failures = pipeline.planner.stats.failures
     ok = bool(seen) and failures == 0 and all(all_succeeded(t.results) for t in seen)

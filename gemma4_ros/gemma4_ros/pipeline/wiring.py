@@ -48,6 +48,7 @@ from gemma4_ros.types import (
 NS = "/gemma4"
 INSTRUCT_TYPES = (InstructGoal, InstructFeedback, InstructResult)
 STATUS_WAIT_S = 2.0
+AUDIO_BATCH = 50  # below the planner's audio queue depth
 
 
 @dataclass(frozen=True)
@@ -169,9 +170,13 @@ class Pipeline:
         self._images.publish(ImageData(raw.data, raw.height, raw.width, raw.encoding, raw.step,
                                        frame.stamp, frame.frame_id))
 
-    def hear(self, chunks: Iterable[AudioChunk]) -> None:
-        for chunk in chunks:
+    def hear(self, chunks: Iterable[AudioChunk], timeout: float = 60.0) -> None:
+        """Publish a recording's chunks as fast as the planner takes them: the audio topic is a
+        sensor queue that drops the oldest when full, so every batch is let through first."""
+        for index, chunk in enumerate(chunks, 1):
             self._audio.publish(chunk)
+            if index % AUDIO_BATCH == 0:
+                self.bus.wait_idle(timeout)
 
     def hear_chunk(self, chunk: AudioChunk) -> None:
         self._audio.publish(chunk)
