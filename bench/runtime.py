@@ -1,7 +1,9 @@
 """Runtime speed: our ONNX Runtime loop vs transformers eager on the same model and prompt.
 
 Prints time to first token (with and without the reused system-prompt prefix), decode tokens/s
-and peak RSS. Each engine runs in its own subprocess so peak RSS is its own (the ONNX side never
+and peak RSS; and time to first token from a raw camera frame / 1 s of audio (encoder + merged
+prefill), on the model when it has the encoders, else on the tiny multimodal fixture. Each engine
+runs in its own subprocess so peak RSS is its own (the ONNX side never
 imports torch). Targets on the tiny fixture on CPU: decode ≥ 3× transformers; prefix reuse cuts
 TTFT ≥ 5×.
 
@@ -88,6 +90,40 @@ def ort_worker(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def media_worker(args: argparse.Namespace) -> dict[str, Any]:
+    """TTFT of an image prompt and an audio prompt: preprocessing, encoder, merged prefill."""
+    from gemma4_ros.runtime.config import RuntimeConfig
+    from gemma4_ros.runtime.generation import GenerationOptions
+    from gemma4_ros.runtime.loader import engine_from_config
+    from gemma4_ros.runtime.model import Gemma4OnnxModel
+
+    config = RuntimeConfig(model_dir=args.model, providers=args.providers,
+                           intra_op_threads=args.threads, image_soft_tokens=args.image_soft_tokens)
+    engine = engine_from_config(config)
+    model = cast(Gemma4OnnxModel, engine.model)
+    rng = np.random.default_rng(0)
+    frame = rng.integers(0, 256, (480, 640, 3), dtype=np.uint8)
+    pcm = (rng.standard_normal(16_000) * 0.1).astype(np.float32)
+    head = prompt_ids(args.prompt_tokens, model.vocab_size, 3)
+    result: dict[str, Any] = {"media_model": args.model,
+                              "image_soft_tokens": args.image_soft_tokens}
+    for kind, placeholder in model.media.placeholder_ids.items():
+        if model.media.sessions.get(kind) is None:
+            continue
+
+        def first_token(kind: str = kind, placeholder: int = placeholder) -> float:
+            start = time.perf_counter()
+            item = model.encode_image(frame) if kind == "image" else model.encode_audio(pcm)
+            ids = [*head, *[placeholder] * item.soft_tokens, *head[1:5]]
+            options = GenerationOptions(max_new_tokens=1, media=(item,), use_prefix_cache=False)
+            engine.generate(ids, options).run()
+            return time.perf_counter() - start
+
+        first_token()  # warm-up
+        result[f"ttft_{kind}_s"] = statistics.median(first_token() for _ in range(REPEATS))
+    return result
+
+
 def hf_worker(args: argparse.Namespace) -> dict[str, Any]:
     import torch
     from transformers import AutoModelForCausalLM
@@ -133,6 +169,8 @@ def spawn(worker: str, args: argparse.Namespace) -> dict[str, Any]:
         str(args.prompt_tokens),
         "--system-tokens",
         str(args.system_tokens),
+        "--image-soft-tokens",
+        str(args.image_soft_tokens),
         "--providers",
         *args.providers,
     ]
@@ -153,6 +191,22 @@ def resolve_model(args: argparse.Namespace) -> None:
     args.model, args.hf = str(fixture.onnx_dir), str(fixture.hf_dir)
 
 
+def media_args(args: argparse.Namespace) -> argparse.Namespace | None:
+    """The model to time media on: ``--model`` if it has an encoder, else the multimodal fixture
+    (only when no ``--model`` was given)."""
+    if any(next((Path(args.model) / "onnx").glob(f"{graph}*.onnx"), None)
+           for graph in ("vision_encoder", "audio_encoder")):
+        return args
+    if args.model_given:
+        return None
+    from gemma4_ros.testing.fixture_models import MULTIMODAL_FIXTURES, fixture_model
+
+    media = argparse.Namespace(**vars(args))
+    media.model, media.hf = str(fixture_model("tiny_multimodal").onnx_dir), None
+    media.image_soft_tokens = MULTIMODAL_FIXTURES["tiny_multimodal"]["image_soft_tokens"]
+    return media
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print one JSON object")
@@ -164,11 +218,14 @@ def main() -> None:
     parser.add_argument("--prompt-tokens", type=int, default=32)
     parser.add_argument("--system-tokens", type=int, default=1000)
     parser.add_argument("--providers", nargs="+", default=["tensorrt", "cuda", "cpu"])
-    parser.add_argument("--worker", choices=("ort", "hf"), help=argparse.SUPPRESS)
+    parser.add_argument("--image-soft-tokens", type=int, default=280,
+                        help="image budget for the media TTFT (the fixture's own when timed there)")
+    parser.add_argument("--worker", choices=tuple(WORKERS), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        print(json.dumps(ort_worker(args) if args.worker == "ort" else hf_worker(args)))
+        print(json.dumps(WORKERS[args.worker](args)))
         return
+    args.model_given = bool(args.model)
     resolve_model(args)
     result: dict[str, Any] = {
         "model": args.model,
@@ -178,6 +235,8 @@ def main() -> None:
     }
     result.update(spawn("ort", args))
     result.update(spawn("hf", args) if args.hf else {"hf_decode_tok_s": None})
+    media = media_args(args)
+    result.update(spawn("media", media) if media is not None else {})
     if result["hf_decode_tok_s"]:
         result["decode_speedup"] = result["ort_decode_tok_s"] / result["hf_decode_tok_s"]
     result["prefix_ttft_speedup"] = result["ttft_s"] / result["ttft_prefix_reused_s"]
@@ -187,6 +246,8 @@ def main() -> None:
     for key, value in result.items():
         print(f"{key:>22}: {value:.4g}" if isinstance(value, float) else f"{key:>22}: {value}")
 
+
+WORKERS = {"ort": ort_worker, "hf": hf_worker, "media": media_worker}
 
 if __name__ == "__main__":
     main()

@@ -14,7 +14,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-
 from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.runtime.audio_features import extract_audio_features
 from gemma4_ros.runtime.config import RuntimeConfig
@@ -179,3 +178,24 @@ def test_missing_encoder_names_the_file_and_how_to_get_it(tmp_path: Path) -> Non
     assert "hf download" in error.value.hint and "gemma4-ros export" in error.value.hint
     with pytest.raises(Gemma4RosError, match="audio_encoder"):
         encoders.encode_audio(clip())
+
+
+def test_planner_plans_from_an_image_and_a_clip(engine: Engine, tmp_path: Path) -> None:
+    """End to end through the planner's media step: the fixture tokenizer's placeholders line up
+    with config.json's ids, and the encoded inputs reach the prefill through GenerationOptions."""
+    from gemma4_ros.planning import Planner, PlannerConfig
+    from gemma4_ros.runtime.tokenizer import Gemma4Tokenizer
+    from gemma4_ros.testing.fixture_tokenizer import build_fixture_tokenizer
+    from gemma4_ros.tools.registry import ToolRegistry
+
+    tokenizer = Gemma4Tokenizer.from_file(build_fixture_tokenizer(tmp_path, vocab_size=512).path)
+    grammar = {"max_text_chars": 40, "max_thought_chars": 40, "string_chars_cap": 12}
+    config = PlannerConfig(system_prompt="You plan robot tasks.", max_steps=3, max_tokens=200,
+                           grammar=grammar)
+    planner = Planner(engine, tokenizer, ToolRegistry.load(), config)
+    text_only = planner.plan("go to the dock")
+    plan = planner.plan("go to the dock", image=frame(), audio=clip())
+    media_rows = onnx_model(engine).encode_image(frame()).soft_tokens + onnx_model(
+        engine).encode_audio(clip()).soft_tokens
+    assert plan.prompt_tokens >= text_only.prompt_tokens + media_rows
+    assert plan.steps or plan.summary
