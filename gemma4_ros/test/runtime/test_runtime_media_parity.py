@@ -199,3 +199,22 @@ def test_planner_plans_from_an_image_and_a_clip(engine: Engine, tmp_path: Path) 
         engine).encode_audio(clip()).soft_tokens
     assert plan.prompt_tokens >= text_only.prompt_tokens + media_rows
     assert plan.steps or plan.summary
+
+
+def test_encoder_contract_is_read_from_the_graph_and_a_stranger_is_refused(
+    fixture: FixtureModel,
+) -> None:
+    import onnxruntime as ort
+    from gemma4_ros.runtime.media_encoders import encoder_contract
+
+    path = fixture.onnx_dir / "onnx" / "vision_encoder.onnx"
+    vision = encoder_contract(ort.InferenceSession(str(path)), path, "image")
+    assert (vision.values_name, vision.aux_name, vision.output_name) == (
+        "pixel_values", "pixel_position_ids", "image_features")
+    assert vision.length == BUDGET * 9 and vision.aux_dtype is np.int64
+    path = fixture.onnx_dir / "onnx" / "audio_encoder.onnx"
+    audio = encoder_contract(ort.InferenceSession(str(path)), path, "audio")
+    assert audio.aux_dtype is np.bool_ and audio.length is not None
+    with pytest.raises(Gemma4RosError, match="expected inputs pixel_values") as error:
+        encoder_contract(ort.InferenceSession(str(path)), path, "image")
+    assert "input_features_mask" in error.value.problem
