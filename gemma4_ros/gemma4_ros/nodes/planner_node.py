@@ -10,6 +10,7 @@ endpoint                       what                                        QoS /
 ``image/compressed`` (sub)     ``sensor_msgs/CompressedImage``: same slot  sensor / ``camera``
 ``audio`` (sub)                AudioChunk → VAD → one voice plan each      sensor / ``audio``
 ``command`` (sub, ``str``)     a text command → a plan, published          reliable / default
+``estop`` (sub, ``bool``)      ``True`` cancels every request in flight    ESTOP / ``estop``
 ``~/plan`` (pub)               every plan with steps made for execution    latched
 ``~/instruct`` (action)        plan with partial text as feedback; cancel  reentrant
 ``~/ask`` (srv)                copilot answer; latest frame if none given  ``copilot``
@@ -22,6 +23,10 @@ a request beyond it is refused with "planner busy") and return; ``Instruct`` and
 their job from their own groups, so the camera, audio and diagnostics groups — and the executor's
 e-stop, in another node — never wait behind a generation. Every failure (no plan, no audio
 encoder, busy) is logged and shown on diagnostics; the node keeps serving.
+
+An e-stop also reaches the planner: what was asked before it is void, so the running and queued
+requests are cancelled rather than published after an operator has reset the stop. Like the
+executor's, this subscription lives from construction to :meth:`close`.
 """
 
 from __future__ import annotations
@@ -64,6 +69,7 @@ CAMERA_GROUP = "camera"
 AUDIO_GROUP = "audio"
 COPILOT_GROUP = "copilot"
 DIAGNOSTICS_GROUP = "diagnostics"
+ESTOP_GROUP = "estop"
 FEEDBACK_PERIOD_S = 0.05
 AUDIO_DEPTH = 100
 R = TypeVar("R")
@@ -93,6 +99,8 @@ class PlannerNodeLogic:
         self._active = Endpoints()
         self._plan_pub = transport.publisher("~/plan", Plan, qos=Qos.LATCHED, depth=1)
         self._diagnostics_pub = transport.publisher("/diagnostics", DiagnosticStatus)
+        self._estop = transport.subscribe("estop", bool, self.on_estop, qos=Qos.ESTOP, depth=1,
+                                          group=ESTOP_GROUP)
 
     # --- lifecycle -------------------------------------------------------------------------------
 
@@ -128,6 +136,7 @@ class PlannerNodeLogic:
     def close(self) -> None:
         """Release everything (lifecycle: on_cleanup / on_shutdown); final."""
         self.deactivate()
+        self._estop.close()
         self.worker.close()
 
     # --- commands --------------------------------------------------------------------------------
@@ -138,6 +147,12 @@ class PlannerNodeLogic:
             self.transport.logger.warning("ignored an empty text command")
             return
         self._submit_or_warn(lambda: self.submit_plan(text, PlanSource.TEXT))
+
+    def on_estop(self, pressed: bool) -> None:
+        """Cancel the running and queued requests: a plan asked for before a stop is void."""
+        if pressed and (self.worker.busy or self.worker.queued):
+            self.worker.cancel_all()
+            self.transport.logger.warning("e-stop: planning requests in flight cancelled")
 
     def on_audio(self, chunk: AudioChunk) -> None:
         """Into the VAD's buffer (never waits on the VAD); a refused chunk is dropped."""

@@ -7,6 +7,7 @@ in-process bus); this class maps lifecycle transitions onto it and parameters on
   engines, minutes; the runtime's progress messages are forwarded to this node's log) and warm
   it up (grammar compiled, prompt head prefilled), so the first command is as fast as the rest.
   A missing model file fails the transition with every missing file and how to get them.
+  The ``estop`` subscription starts here (an e-stop cancels planning in flight).
 - ``on_activate``: subscribe to ``image``, ``image/compressed``, ``audio`` and ``command``; serve
   ``~/instruct`` and ``~/ask``; publish ``~/plan`` and ``/diagnostics``.
 - ``on_deactivate``: stop listening and serving; cancel what is being planned.
