@@ -36,8 +36,12 @@ class Job(Generic[R]):
     """One request for the worker: ``run(job)`` runs on the worker thread and may report
     progress; ``cancel`` may be set from any thread (before the start, the job never runs)."""
 
-    def __init__(self, kind: str, run: Callable[[Job[R]], R]) -> None:
+    def __init__(self, kind: str, run: Callable[[Job[R]], R], *,
+                 void_after_estop: bool = False) -> None:
+        """``void_after_estop``: the result could move the robot (a plan), so an e-stop
+        cancels the job; a question's answer is not voided."""
         self.kind = kind
+        self.void_after_estop = void_after_estop
         self.cancel = threading.Event()
         self.future: Future[R] = Future()
         self._run = run
@@ -116,12 +120,14 @@ class InferenceWorker:
         self._queue.put(job)
         return job.future
 
-    def cancel_all(self) -> None:
-        """Cancel the running job and every waiting one (deactivate, shutdown)."""
+    def cancel_all(self, only: Callable[[Job[Any]], bool] = lambda job: True) -> int:
+        """Cancel the running job and the waiting ones (those ``only`` picks); how many."""
         with self._lock:
             jobs = list(self._waiting) + ([self._current] if self._current else [])
-        for job in jobs:
+        chosen = [job for job in jobs if only(job) and not job.future.done()]
+        for job in chosen:
             job.cancel.set()
+        return len(chosen)
 
     def close(self, timeout: float = 10.0) -> None:
         """Cancel everything and stop the thread; waits for a running job to notice."""

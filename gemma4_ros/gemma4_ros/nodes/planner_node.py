@@ -10,7 +10,7 @@ endpoint                       what                                        QoS /
 ``image/compressed`` (sub)     ``sensor_msgs/CompressedImage``: same slot  sensor / ``camera``
 ``audio`` (sub)                AudioChunk → VAD → one voice plan each      sensor / ``audio``
 ``command`` (sub, ``str``)     a text command → a plan, published          reliable / default
-``estop`` (sub, ``bool``)      ``True`` cancels every request in flight    ESTOP / ``estop``
+``estop`` (sub, ``bool``)      ``True`` cancels plan requests in flight    ESTOP / ``estop``
 ``~/plan`` (pub)               every plan with steps made for execution    latched
 ``~/instruct`` (action)        plan with partial text as feedback; cancel  reentrant
 ``~/ask`` (srv)                copilot answer; latest frame if none given  ``copilot``
@@ -25,7 +25,8 @@ e-stop, in another node — never wait behind a generation. Every failure (no pl
 encoder, busy) is logged and shown on diagnostics; the node keeps serving.
 
 An e-stop also reaches the planner: what was asked before it is void, so the running and queued
-requests are cancelled rather than published after an operator has reset the stop. Like the
+plan requests are cancelled rather than published after an operator has reset the stop (Ask
+questions go on: an answer moves nothing). Like the
 executor's, this subscription lives from construction to :meth:`close`.
 """
 
@@ -149,10 +150,10 @@ class PlannerNodeLogic:
         self._submit_or_warn(lambda: self.submit_plan(text, PlanSource.TEXT))
 
     def on_estop(self, pressed: bool) -> None:
-        """Cancel the running and queued requests: a plan asked for before a stop is void."""
-        if pressed and (self.worker.busy or self.worker.queued):
-            self.worker.cancel_all()
-            self.transport.logger.warning("e-stop: planning requests in flight cancelled")
+        """Cancel the plan requests in flight: a plan asked for before a stop is void.
+        Questions (Ask) go on: answering moves nothing."""
+        if pressed and self.worker.cancel_all(lambda job: job.void_after_estop):
+            self.transport.logger.warning("e-stop: plan requests in flight cancelled")
 
     def on_audio(self, chunk: AudioChunk) -> None:
         """Into the VAD's buffer (never waits on the VAD); a refused chunk is dropped."""
@@ -188,7 +189,7 @@ class PlannerNodeLogic:
                 self._plan_pub.publish(plan)
             return plan
 
-        job: Job[Plan] = Job(f"{source.value} plan", run)
+        job: Job[Plan] = Job(f"{source.value} plan", run, void_after_estop=True)
         self.worker.submit(job)
         return job
 

@@ -280,3 +280,25 @@ def test_deactivate_cancels_the_running_request_and_activate_serves_again(
     finally:
         model.gate.set()
         rig.close()
+
+
+def test_estop_voids_plans_in_flight_but_not_questions(bus: Bus, tokenizer: Gemma4Tokenizer
+                                                       ) -> None:
+    model = GatedModel(tokenizer, "The valve is open.")
+    rig = rig_for(bus, tokenizer, model)
+    try:
+        client = bus.client(f"{NS}/planner/ask", AskRequest, AskResponse)
+        pending = client.call_async(AskRequest(question="is the valve open?"))
+        assert model.paused.wait(WAIT_S)
+        queued = rig.logic.submit_plan("say moving", PlanSource.TEXT)
+        rig.executor.estop.publish(True)
+        assert rig.wait(queued.cancel.is_set)
+        asking = rig.logic.worker.current
+        assert asking is not None and not asking.cancel.is_set()
+        model.gate.set()
+        reply = pending.result(WAIT_S)
+        assert reply.success and reply.answer == "The valve is open."
+        assert rig.wait(queued.future.done) and not rig.plans
+    finally:
+        model.gate.set()
+        rig.close()

@@ -50,9 +50,11 @@ def test_estop_during_execution_stops_the_plan_and_nothing_resumes(
     assert {"plan", "partial", "verdict", "result", "status"} <= set(kinds)
 
 
-def test_copilot_answers_through_the_ask_service(pipeline: Pipeline, events: list[Event]) -> None:
+def test_copilot_answers_through_the_ask_service_even_under_estop(
+        pipeline: Pipeline, events: list[Event]) -> None:
     pipeline.instruct("wait")  # the first scripted reply; the Ask gets the second
     pipeline.press_estop()
+    assert pipeline.bus.spin_until(lambda: pipeline.executor.estop.latched, WAIT_S)
     answer = pipeline.ask("what do you see?", timeout=WAIT_S)
     assert answer.success and answer.answer
     assert any(e.kind == "answer" and e.value == answer for e in events)
