@@ -7,7 +7,7 @@ exported graphs still accept an empty past (prefill) and one new token (decode).
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,7 @@ class GraphSpec:
     output_names: list[str]
     axes: dict[str, dict[int, str]]  # input name -> {axis: dim name}
     optimize: bool = True  # onnxscript graph optimisation (the audio encoder needs it off)
+    multiples: dict[str, int] = field(default_factory=dict)  # dim name -> the step it moves in
 
     def export(self, path: Path, torch: Any, opset: int, exporter: str = "auto") -> str:
         """Write ``path`` plus its ``.onnx_data`` sidecar; returns the exporter that worked.
@@ -62,7 +63,10 @@ class GraphSpec:
     def _export_dynamo(self, path: Path, torch: Any, opset: int) -> None:
         import onnx_ir
 
-        dims: dict[str, Any] = {}
+        dims: dict[str, Any] = {
+            name: step * torch.export.Dim(f"{name}_over_{step}")
+            for name, step in self.multiples.items()
+        }
         shapes = [
             {
                 axis: dims.setdefault(name, torch.export.Dim(name))

@@ -8,7 +8,8 @@ at prefill. Placeholder ids come from ``config.json`` (``image_token_id`` / ``au
 
 Graph contracts are read from the files: the vision graph's patch axis is fixed to one soft-token
 budget in our exports (``budget × 9`` patches) and may be dynamic in others; the audio graph's
-frame axis is fixed (30 s) in ours, and shorter clips are padded with the mask False.
+frame axis is dynamic in ours, and where another exporter fixed it, shorter clips are padded to it
+with the mask False (the valid rows stay the same).
 """
 
 from __future__ import annotations

@@ -9,11 +9,14 @@ padding or a prefix cache that covered a placeholder all show up as a logits dif
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 import pytest
+
 from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.runtime.audio_features import extract_audio_features
 from gemma4_ros.runtime.config import RuntimeConfig
@@ -138,7 +141,7 @@ def test_prefix_reuse_stops_before_the_first_placeholder(engine: Engine, referen
 
 
 @pytest.mark.parametrize("samples", [1_000, 14_000, 160_000])
-def test_clips_padded_to_the_fixed_audio_graph_equal_unpadded_transformers(
+def test_clips_of_any_length_equal_transformers(
     engine: Engine, reference: Any, samples: int
 ) -> None:
     pcm = (np.random.default_rng(samples).standard_normal(samples) * 0.1).astype(np.float32)
@@ -150,6 +153,35 @@ def test_clips_padded_to_the_fixed_audio_graph_equal_unpadded_transformers(
     theirs = out.pooler_output[out.attention_mask].numpy()
     assert ours.soft_tokens == audio.num_soft_tokens == theirs.shape[0]
     assert float(np.abs(ours.features - theirs).max()) <= TOLERANCE
+
+
+class FixedFrames:
+    """The exported audio graph, presented with a fixed frame axis as other exporters write it."""
+
+    def __init__(self, inner: Any, frames: int) -> None:
+        self.inner, self.frames = inner, frames
+
+    def get_inputs(self) -> list[Any]:
+        return [SimpleNamespace(name=i.name, type=i.type, shape=[1, self.frames, *i.shape[2:]])
+                for i in self.inner.get_inputs()]
+
+    def get_outputs(self) -> list[Any]:
+        return self.inner.get_outputs()
+
+    def run(self, names: list[str], feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
+        assert all(value.shape[1] == self.frames for value in feeds.values())
+        return self.inner.run(names, feeds)
+
+
+def test_a_fixed_frame_graph_gets_padded_clips_and_the_same_rows(engine: Engine) -> None:
+    model = onnx_model(engine)
+    real = model.media.sessions["audio"]
+    assert real is not None
+    fixed = replace(real, inner=FixedFrames(real.inner, 3000))
+    encoders = MediaEncoders(model.media.root, {"audio": fixed}, {"audio": AUDIO}, BUDGET)
+    padded, direct = encoders.encode_audio(clip()), model.encode_audio(clip())
+    assert padded.soft_tokens == direct.soft_tokens
+    np.testing.assert_allclose(padded.features, direct.features, atol=1e-5)
 
 
 def test_count_mismatch_fails_before_anything_runs(engine: Engine) -> None:
@@ -184,12 +216,13 @@ def test_planner_plans_from_an_image_and_a_clip(engine: Engine, tmp_path: Path) 
     """End to end through the planner's media step: the fixture tokenizer's placeholders line up
     with config.json's ids, and the encoded inputs reach the prefill through GenerationOptions."""
     from gemma4_ros.planning import Planner, PlannerConfig
+    from gemma4_ros.planning.config import GrammarLimits
     from gemma4_ros.runtime.tokenizer import Gemma4Tokenizer
     from gemma4_ros.testing.fixture_tokenizer import build_fixture_tokenizer
     from gemma4_ros.tools.registry import ToolRegistry
 
     tokenizer = Gemma4Tokenizer.from_file(build_fixture_tokenizer(tmp_path, vocab_size=512).path)
-    grammar = {"max_text_chars": 40, "max_thought_chars": 40, "string_chars_cap": 12}
+    grammar = GrammarLimits(max_text_chars=40, max_thought_chars=40, string_chars_cap=12)
     config = PlannerConfig(system_prompt="You plan robot tasks.", max_steps=3, max_tokens=200,
                            grammar=grammar)
     planner = Planner(engine, tokenizer, ToolRegistry.load(), config)
@@ -205,6 +238,7 @@ def test_encoder_contract_is_read_from_the_graph_and_a_stranger_is_refused(
     fixture: FixtureModel,
 ) -> None:
     import onnxruntime as ort
+
     from gemma4_ros.runtime.media_encoders import encoder_contract
 
     path = fixture.onnx_dir / "onnx" / "vision_encoder.onnx"
@@ -214,7 +248,7 @@ def test_encoder_contract_is_read_from_the_graph_and_a_stranger_is_refused(
     assert vision.length == BUDGET * 9 and vision.aux_dtype is np.int64
     path = fixture.onnx_dir / "onnx" / "audio_encoder.onnx"
     audio = encoder_contract(ort.InferenceSession(str(path)), path, "audio")
-    assert audio.aux_dtype is np.bool_ and audio.length is not None
+    assert audio.aux_dtype is np.bool_ and audio.length is None  # frames: dynamic
     with pytest.raises(Gemma4RosError, match="expected inputs pixel_values") as error:
         encoder_contract(ort.InferenceSession(str(path)), path, "image")
     assert "input_features_mask" in error.value.problem
