@@ -145,7 +145,7 @@ def test_interactive_prompt_runs_commands_estop_reset_and_ask(
     assert "copilot:" in after_estop
 
 
-def test_image_frames_reach_the_planner(use_model: Callable[..., Planner], tmp_path: Path,
+def test_run_with_an_image_still_plans_when_the_model_cannot_see(use_model: Callable[..., Planner], tmp_path: Path,
                                         capsys: pytest.CaptureFixture[str],
                                         caplog: pytest.LogCaptureFixture) -> None:
     """The scripted model cannot see: the frame is dropped with one warning, the plan runs."""
@@ -153,7 +153,7 @@ def test_image_frames_reach_the_planner(use_model: Callable[..., Planner], tmp_p
     image = tmp_path / "scene.png"
     image.write_bytes(frame_to_compressed(Frame(np.zeros((4, 6, 3), np.uint8), 0.0), "png"))
     with caplog.at_level("WARNING"):
-        assert main(["run", "--image", str(image), "--once", "say moving"]) in (0, 1)
+        assert main(["run", "--image", str(image), "--once", "say moving"]) == 0
     # The reader may not have sent the first frame before planning starts; when it had, the
     # planner said why the model did not get it.
     assert all("vision_encoder" in r.getMessage() for r in caplog.records
