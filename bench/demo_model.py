@@ -24,8 +24,9 @@ from typing import Any
 from gemma4_ros.decoding.call_parser import CallValidator, ToolCallError, read_calls
 from gemma4_ros.decoding.constraint import compile_grammar, load_grammar_tokenizer
 from gemma4_ros.decoding.grammar import GrammarOptions, build_grammar
-from gemma4_ros.demo.corpus import Example, build_corpus
+from gemma4_ros.demo.corpus import Example, build_corpus, fingerprint
 from gemma4_ros.demo.evaluate import Scores
+from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.runtime import chat_format as cf
 from gemma4_ros.runtime.chat_template import ChatFormat
 from gemma4_ros.runtime.config import RuntimeConfig
@@ -40,9 +41,16 @@ SYSTEM = "You are the planner of a mobile robot. Answer with tool calls."
 def heldout(model_dir: Path, registry: ToolRegistry) -> list[Example]:
     """The held-out split the model was evaluated on in training (seed and sizes from demo.json)."""
     meta_path = model_dir / "demo.json"
-    options = json.loads(meta_path.read_text())["options"] if meta_path.is_file() else {}
+    meta = json.loads(meta_path.read_text()) if meta_path.is_file() else {}
+    options = meta.get("options", {})
     corpus = build_corpus(registry, options.get("seed", 0), options.get("n_train", 60000),
                           options.get("n_heldout", 400))
+    recorded = meta.get("heldout_sha256")
+    if recorded and recorded != fingerprint(corpus.heldout):
+        raise Gemma4RosError(
+            f"{meta_path}: the held-out split this code generates is not the one the model was "
+            "trained beside (the phrasebook, generator or tools.yaml changed)",
+            "retrain with python -m gemma4_ros.demo.train, or bench the code it was trained with")
     return list(corpus.heldout)
 
 

@@ -20,6 +20,7 @@ import hashlib
 import itertools
 import random
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from gemma4_ros.demo import phrases
@@ -145,6 +146,12 @@ class _Generator:
         keys.append(f"suffix:{suffix_index}:{steps[-1].group}")
         command = phrases.PREFIXES[prefix_index] + body + phrases.SUFFIXES[suffix_index]
         return _tidy(command), keys
+
+
+def fingerprint(examples: Sequence[Example]) -> str:
+    """SHA-256 of the commands, in order: ties a trained model to the corpus code that made its
+    held-out split (any change to the phrasebook or generator changes it)."""
+    return hashlib.sha256("\n".join(e.command for e in examples).encode()).hexdigest()
 
 
 def held_out(key: str, seed: int) -> bool:

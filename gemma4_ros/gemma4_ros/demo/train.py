@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from gemma4_ros.demo.corpus import Corpus, Example, build_corpus
+from gemma4_ros.demo.corpus import Corpus, Example, build_corpus, fingerprint
 from gemma4_ros.demo.evaluate import Scores
 from gemma4_ros.demo.prompt import render_prompt, render_target
 from gemma4_ros.demo.template import write_chat_template
@@ -193,7 +193,8 @@ def train(options: TrainOptions) -> dict[str, Any]:
     print(f"held-out {json.dumps(final)}\ntrain sample {json.dumps(fit)}", flush=True)
     meta = {"note": "demo model trained by gemma4_ros.demo.train; not Gemma 4 weights",
             "options": asdict(options), "parameters": params, "heldout": final, "train_sample": fit,
-            "history": history, "prompt": render_prompt("{command}")}
+            "history": history, "prompt": render_prompt("{command}"),
+            "heldout_sha256": fingerprint(corpus.heldout)}
     save_checkpoint(model, tokenizer, Path(options.out), stop_ids, ids, meta)
     return meta
 

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from gemma4_ros.demo.corpus import Corpus, CorpusError, build_corpus, held_out
+from gemma4_ros.demo.corpus import (
+    Corpus,
+    CorpusError,
+    build_corpus,
+    fingerprint,
+    held_out,
+)
 from gemma4_ros.demo.evaluate import parse_calls
 from gemma4_ros.demo.prompt import render_target
 from gemma4_ros.tools import ToolRegistry
@@ -15,6 +21,11 @@ def test_same_seed_same_corpus(registry: ToolRegistry) -> None:
     other = build_corpus(registry, seed=12, n_train=500, n_heldout=50)
     assert first == again
     assert first.train != other.train
+
+
+def test_fingerprint_follows_the_commands(corpus: Corpus) -> None:
+    assert fingerprint(corpus.heldout) == fingerprint(list(corpus.heldout))
+    assert fingerprint(corpus.heldout) != fingerprint(corpus.heldout[1:])
 
 
 def test_sizes_as_asked(corpus: Corpus) -> None:
