@@ -227,7 +227,8 @@ class _Parser:
 
 
 def _skip_space(text: str, pos: int) -> int:
-    return _WHITESPACE.match(text, pos).end()
+    match = _WHITESPACE.match(text, pos)  # a `*` pattern: matches, possibly empty, at any pos
+    return match.end() if match else pos
 
 
 def _checked_string(text: str) -> str:
