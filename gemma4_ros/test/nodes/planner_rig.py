@@ -15,13 +15,14 @@ from gemma4_ros.nodes.interfaces import DiagnosticStatus, ImageData
 from gemma4_ros.nodes.planner_config import PlannerNodeConfig
 from gemma4_ros.nodes.planner_node import PlannerNodeLogic
 from gemma4_ros.perception.frame import Frame, frame_to_raw
+from gemma4_ros.perception.sources import WavChunks
 from gemma4_ros.planning import Planner, PlannerConfig
 from gemma4_ros.runtime.generation import Engine
 from gemma4_ros.runtime.tokenizer import Gemma4Tokenizer
 from gemma4_ros.runtime.tool_syntax import format_value
 from gemma4_ros.testing.scripted_model import Replies, ScriptedCache, ScriptedModel
 from gemma4_ros.tools import ToolRegistry
-from gemma4_ros.types import Plan
+from gemma4_ros.types import AudioChunk, AudioEncoding, Plan
 from node_rig import NS, WAIT_S, ExecutorRig, start_rig
 
 WAIT = "<|tool_response>"
@@ -115,3 +116,16 @@ def image_data(frame: Frame, encoding: str = "rgb8") -> ImageData:
 
 def solid_frame(stamp: float, value: int = 128) -> Frame:
     return Frame(np.full((8, 12, 3), value, dtype=np.uint8), stamp, "camera")
+
+
+def speak(bus: Bus) -> None:
+    """The recording as 20 ms microphone chunks, then a second of silence to end it."""
+    audio = bus.publisher(f"{NS}/audio", AudioChunk, depth=200)
+    chunks = list(WavChunks(SPEECH_WAV, chunk_s=0.02))
+    silence = np.zeros(320, dtype="<f4").tobytes()
+    stamp = chunks[-1].stamp + 0.02
+    chunks += [AudioChunk(stamp=stamp + 0.02 * i, frame_id="microphone", sample_rate=16_000,
+                          channels=1, encoding=AudioEncoding.PCM_F32LE, data=silence)
+               for i in range(50)]
+    for chunk in chunks:
+        audio.publish(chunk)

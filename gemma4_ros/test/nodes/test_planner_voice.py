@@ -1,10 +1,11 @@
 """Voice commands on the in-process bus: audio chunks → the real Silero VAD → one utterance →
 the planner with ``source=voice`` → the executor and the simulated robot.
 
-No model here can hear yet (the runtime's generation loop does not merge audio features), so the
-planner is the real one behind a thin stand-in for the audio encoder: it records the utterance's
-samples and plans its known transcript. The second test shows what a deaf model gives: a clear
-error on the log and on diagnostics, and a node that keeps serving text commands.
+To get a meaningful plan, the planner here is the real one on a scripted model behind a thin
+stand-in for the audio encoder (it records the utterance's samples and plans its known
+transcript); ``test_planner_media.py`` sends the same recording through a real audio encoder.
+The second test shows what a deaf model gives: a clear error on the log and on diagnostics, and
+a node that keeps serving text commands.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import pytest
 from gemma4_ros.bus import Bus
 from gemma4_ros.nodes.interfaces import DiagnosticLevel
 from gemma4_ros.nodes.planner_config import PlannerNodeConfig
-from gemma4_ros.perception.sources import WavChunks
 from gemma4_ros.planning import Planner
 from gemma4_ros.runtime.tokenizer import Gemma4Tokenizer
 from gemma4_ros.testing.fixture_tokenizer import build_fixture_tokenizer
@@ -24,13 +24,13 @@ from gemma4_ros.testing.scripted_model import ScriptedModel
 from gemma4_ros.types import AudioChunk, AudioEncoding, PlanSource, ResultStatus
 from node_rig import NS
 from planner_rig import (
-    SPEECH_WAV,
     TRANSCRIPT,
     WAIT,
     HearingPlanner,
     PlannerRig,
     call,
     scripted,
+    speak,
     start_planner_rig,
 )
 
@@ -45,19 +45,6 @@ def tokenizer(tmp_path_factory: pytest.TempPathFactory) -> Gemma4Tokenizer:
 def bus() -> Iterator[Bus]:
     with Bus() as made:
         yield made
-
-
-def speak(bus: Bus) -> None:
-    """The recording as 20 ms microphone chunks, then a second of silence to end it."""
-    audio = bus.publisher(f"{NS}/audio", AudioChunk, depth=200)
-    chunks = list(WavChunks(SPEECH_WAV, chunk_s=0.02))
-    silence = np.zeros(320, dtype="<f4").tobytes()
-    stamp = chunks[-1].stamp + 0.02
-    chunks += [AudioChunk(stamp=stamp + 0.02 * i, frame_id="microphone", sample_rate=16_000,
-                          channels=1, encoding=AudioEncoding.PCM_F32LE, data=silence)
-               for i in range(50)]
-    for chunk in chunks:
-        audio.publish(chunk)
 
 
 def voice_rig(bus: Bus, planner: Planner) -> PlannerRig:
