@@ -199,11 +199,10 @@ def media_args(args: argparse.Namespace) -> argparse.Namespace | None:
         return args
     if args.model_given:
         return None
-    from gemma4_ros.testing.fixture_models import MULTIMODAL_FIXTURES, fixture_model
+    from gemma4_ros.testing.fixture_models import fixture_model
 
     media = argparse.Namespace(**vars(args))
     media.model, media.hf = str(fixture_model("tiny_multimodal").onnx_dir), None
-    media.image_soft_tokens = MULTIMODAL_FIXTURES["tiny_multimodal"]["image_soft_tokens"]
     return media
 
 
@@ -219,7 +218,7 @@ def main() -> None:
     parser.add_argument("--system-tokens", type=int, default=1000)
     parser.add_argument("--providers", nargs="+", default=["tensorrt", "cuda", "cpu"])
     parser.add_argument("--image-soft-tokens", type=int, default=280,
-                        help="image budget for the media TTFT (the fixture's own when timed there)")
+                        help="soft tokens per image for ttft_image_s")
     parser.add_argument("--worker", choices=tuple(WORKERS), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:

@@ -32,14 +32,6 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "(seconds, fragile on control flow); auto = dynamo, else legacy",
     )
     parser.add_argument(
-        "--image-soft-tokens",
-        type=int,
-        choices=(70, 140, 280, 560, 1120),
-        default=280,
-        help="soft tokens per image the vision graph is fixed to (one graph per budget; "
-        "set the same image_soft_tokens in models.yaml; default 280)",
-    )
-    parser.add_argument(
         "--no-verify", action="store_true", help="skip the logits check against transformers"
     )
     parser.set_defaults(handler=run)
@@ -55,7 +47,6 @@ def run(args: argparse.Namespace) -> int:
         dtype=args.dtype,
         verify=not args.no_verify,
         exporter=args.exporter,
-        image_soft_tokens=args.image_soft_tokens,
     )
     print(f"exported {args.hf_dir} -> {report.out_dir} ({report.exporter} exporter)")
     for path in report.files:

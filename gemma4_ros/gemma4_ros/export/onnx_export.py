@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 from gemma4_ros.errors import Gemma4RosError
-from gemma4_ros.runtime.image_preprocessing import DEFAULT_BUDGET, check_budget
 
 log = logging.getLogger(__name__)
 
@@ -66,14 +65,12 @@ def export_model(
     dtype: ExportDtype = "fp32",
     verify: bool = True,
     exporter: Exporter = "auto",
-    image_soft_tokens: int = DEFAULT_BUDGET,
 ) -> ExportReport:
     """Export ``hf_dir`` (a transformers Gemma 4 checkpoint) into ``out_dir``.
 
-    ``exporter`` applies to the text graphs; the encoders always use the dynamo exporter (the only
-    one verified on them). ``image_soft_tokens`` is the budget the vision graph is fixed to.
+    ``exporter`` applies to the text graphs; the encoders always use the dynamo exporter (the
+    legacy one fails on the audio tower).
     """
-    check_budget(image_soft_tokens)
     hf_path, out_path = Path(hf_dir).expanduser(), Path(out_dir).expanduser()
     _check_checkpoint(hf_path)
     torch, transformers = _import_toolchain()
@@ -81,17 +78,14 @@ def export_model(
     out_path.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".export-", dir=out_path) as scratch:
         staging = Path(scratch)
-        used = _export_graphs(
-            model, staging / "onnx", SUFFIX[dtype], torch, exporter, image_soft_tokens
-        )
+        used = _export_graphs(model, staging / "onnx", SUFFIX[dtype], torch, exporter)
         _write_side_files(hf_path, staging, model)
         diff = None
         if verify:
             from gemma4_ros.export.verify import verify_export, verify_media  # imports onnxruntime
 
-            suffix = SUFFIX[dtype]
-            diff = verify_export(model, staging, suffix, torch, image_soft_tokens)
-            diff = max(diff, verify_media(model, staging, suffix, torch, image_soft_tokens))
+            diff = verify_export(model, staging, SUFFIX[dtype], torch)
+            diff = max(diff, verify_media(model, staging, SUFFIX[dtype], torch))
         report = ExportReport(out_path, used, max_abs_diff=diff)
         report.files = _move_into_place(staging, out_path)
     return report
@@ -142,16 +136,14 @@ def _load_model(hf_dir: Path, dtype: ExportDtype, torch: Any, transformers: Any)
     return model.eval()
 
 
-def _export_graphs(
-    model: Any, onnx_dir: Path, suffix: str, torch: Any, exporter: str, budget: int
-) -> str:
+def _export_graphs(model: Any, onnx_dir: Path, suffix: str, torch: Any, exporter: str) -> str:
     from gemma4_ros.export.graphs import build_graph_specs
     from gemma4_ros.export.media_graphs import build_media_specs
 
     onnx_dir.mkdir(parents=True)
     used = set()
     jobs = [(spec, exporter) for spec in build_graph_specs(model, torch)]
-    jobs += [(spec, "dynamo") for spec in build_media_specs(model, torch, budget)]
+    jobs += [(spec, "dynamo") for spec in build_media_specs(model, torch)]
     for spec, how in jobs:
         path = onnx_dir / f"{spec.name}{suffix}.onnx"
         log.info("exporting %s", path.name)

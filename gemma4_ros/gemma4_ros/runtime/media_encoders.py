@@ -99,12 +99,17 @@ class MediaEncoders:
         }
         self.placeholder_ids = dict(placeholder_ids)
         self.image_soft_tokens = image_soft_tokens
-        self._check_image_budget()
+        self._check_image_budget(image_soft_tokens)
 
-    def encode_image(self, frame: np.ndarray, encoding: ImageEncoding = "rgb8") -> EncodedMedia:
-        """An H×W×C uint8 frame → one feature row per ``<|image|>`` placeholder it needs."""
+    def encode_image(
+        self, frame: np.ndarray, encoding: ImageEncoding = "rgb8", budget: int | None = None
+    ) -> EncodedMedia:
+        """An H×W×C uint8 frame → one feature row per ``<|image|>`` placeholder it needs;
+        ``budget`` overrides the configured soft-token budget for this image."""
         session, io = self._require("image")
-        inputs = preprocess_image(frame, encoding, self.image_soft_tokens)
+        budget = self.image_soft_tokens if budget is None else budget
+        self._check_image_budget(budget)
+        inputs = preprocess_image(frame, encoding, budget)
         rows = self._run(session, io, inputs.pixel_values, inputs.pixel_position_ids)
         return _encoded("image", rows, inputs.num_soft_tokens[0], session.path)
 
@@ -172,18 +177,19 @@ class MediaEncoders:
                  io.aux_name: aux.astype(io.aux_dtype, copy=False)}
         return np.asarray(session.inner.run([io.output_name], feeds)[0])
 
-    def _check_image_budget(self) -> None:
+    def _check_image_budget(self, budget: int) -> None:
+        """A graph fixed to one patch count (other exporters) serves that budget only."""
         io = self.contracts.get("image")
         if io is None or io.length is None:
             return
-        if io.length != self.image_soft_tokens * POOLING**2:
+        if io.length != budget * POOLING**2:
             path = self.sessions["image"].path  # type: ignore[union-attr]
             served = io.length // POOLING**2
             raise Gemma4RosError(
-                f"{path} takes {io.length} patches ({served} soft tokens) but image_soft_tokens "
-                f"is {self.image_soft_tokens}",
-                f"set image_soft_tokens: {served} in models.yaml, or re-export with "
-                f"`gemma4-ros export --image-soft-tokens {self.image_soft_tokens}`")
+                f"{path} takes {io.length} patches ({served} soft tokens) but {budget} soft "
+                "tokens per image were asked for",
+                f"set image_soft_tokens: {served} in models.yaml, or re-export the model with "
+                "`gemma4-ros export HF_DIR OUT_DIR` (its vision graph serves every budget)")
 
 
 def pad_frames(features: np.ndarray, mask: np.ndarray, frames: int

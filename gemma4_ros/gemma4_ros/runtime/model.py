@@ -143,8 +143,10 @@ class Gemma4OnnxModel:
         """Token ids whose embedding rows belong to image/audio features."""
         return frozenset(self.media.placeholder_ids.values())
 
-    def encode_image(self, frame: np.ndarray, encoding: ImageEncoding = "rgb8") -> EncodedMedia:
-        return self.media.encode_image(frame, encoding)
+    def encode_image(
+        self, frame: np.ndarray, encoding: ImageEncoding = "rgb8", budget: int | None = None
+    ) -> EncodedMedia:
+        return self.media.encode_image(frame, encoding, budget)
 
     def encode_audio(self, samples: np.ndarray, sample_rate: int = 16_000) -> EncodedMedia:
         return self.media.encode_audio(samples, sample_rate)

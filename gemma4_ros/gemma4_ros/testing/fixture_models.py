@@ -74,7 +74,7 @@ FIXTURES: dict[str, dict[str, Any]] = {
 #: Multimodal fixtures: a text fixture plus tiny vision and audio towers
 #: (Gemma4ForConditionalGeneration). The audio tower's first subsampling width must stay 128.
 #: Placeholder ids are the ones ``build_fixture_tokenizer`` gives ``<|image|>`` / ``<|audio|>`` /
-#: ``<|video|>``, so prompts rendered with it line up; the vision graph serves 70 soft tokens.
+#: ``<|video|>``, so prompts rendered with it line up.
 MULTIMODAL_FIXTURES: dict[str, dict[str, Any]] = {
     "tiny_multimodal": dict(
         text="tiny",
@@ -96,7 +96,6 @@ MULTIMODAL_FIXTURES: dict[str, dict[str, Any]] = {
         image_token_id=18,
         audio_token_id=21,
         video_token_id=23,
-        image_soft_tokens=70,
     ),
 }
 
@@ -193,13 +192,11 @@ def _build_multimodal(spec: dict[str, Any], hf_dir: Path, onnx_dir: Path) -> Non
     settings = dict(spec)
     text = Gemma4TextConfig(pad_token_id=0, eos_token_id=1, bos_token_id=2,
                             **FIXTURES[settings.pop("text")])
-    budget = settings.pop("image_soft_tokens")
     config = Gemma4Config(text_config=text.to_dict(), **settings)
     model = Gemma4ForConditionalGeneration(config).eval()
     model.generation_config.eos_token_id = STOP_IDS
     model.save_pretrained(hf_dir)
-    export_model(hf_dir, onnx_dir, dtype="fp32", verify=True, exporter="legacy",
-                 image_soft_tokens=budget)
+    export_model(hf_dir, onnx_dir, dtype="fp32", verify=True, exporter="legacy")
 
 
 def _require_toolchain() -> None:

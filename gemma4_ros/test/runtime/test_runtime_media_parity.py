@@ -16,12 +16,11 @@ from typing import Any
 
 import numpy as np
 import pytest
-
 from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.runtime.audio_features import extract_audio_features
 from gemma4_ros.runtime.config import RuntimeConfig
 from gemma4_ros.runtime.generation import Engine, Generation, GenerationOptions
-from gemma4_ros.runtime.image_preprocessing import preprocess_image
+from gemma4_ros.runtime.image_preprocessing import SoftTokenBudget, preprocess_image
 from gemma4_ros.runtime.loader import engine_from_config
 from gemma4_ros.runtime.media_encoders import EncodedMedia, MediaEncoders
 from gemma4_ros.runtime.model import Gemma4OnnxModel
@@ -39,7 +38,7 @@ TOLERANCE = 1e-3
 STEPS = 20
 SPEC = MULTIMODAL_FIXTURES["tiny_multimodal"]
 IMAGE, AUDIO = SPEC["image_token_id"], SPEC["audio_token_id"]
-BUDGET = SPEC["image_soft_tokens"]
+BUDGET: SoftTokenBudget = 70  # the smallest: keeps the prompts short
 
 
 @pytest.fixture(scope="module")
@@ -155,21 +154,22 @@ def test_clips_of_any_length_equal_transformers(
     assert float(np.abs(ours.features - theirs).max()) <= TOLERANCE
 
 
-class FixedFrames:
-    """The exported audio graph, presented with a fixed frame axis as other exporters write it."""
+class FixedLength:
+    """An exported encoder presented with a fixed axis 1 (frames or patches), as other
+    exporters write them; it checks that it is fed that length."""
 
-    def __init__(self, inner: Any, frames: int) -> None:
-        self.inner, self.frames = inner, frames
+    def __init__(self, inner: Any, length: int) -> None:
+        self.inner, self.length = inner, length
 
     def get_inputs(self) -> list[Any]:
-        return [SimpleNamespace(name=i.name, type=i.type, shape=[1, self.frames, *i.shape[2:]])
+        return [SimpleNamespace(name=i.name, type=i.type, shape=[1, self.length, *i.shape[2:]])
                 for i in self.inner.get_inputs()]
 
     def get_outputs(self) -> list[Any]:
         return self.inner.get_outputs()
 
     def run(self, names: list[str], feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
-        assert all(value.shape[1] == self.frames for value in feeds.values())
+        assert all(value.shape[1] == self.length for value in feeds.values())
         return self.inner.run(names, feeds)
 
 
@@ -177,7 +177,7 @@ def test_a_fixed_frame_graph_gets_padded_clips_and_the_same_rows(engine: Engine)
     model = onnx_model(engine)
     real = model.media.sessions["audio"]
     assert real is not None
-    fixed = replace(real, inner=FixedFrames(real.inner, 3000))
+    fixed = replace(real, inner=FixedLength(real.inner, 3000))
     encoders = MediaEncoders(model.media.root, {"audio": fixed}, {"audio": AUDIO}, BUDGET)
     padded, direct = encoders.encode_audio(clip()), model.encode_audio(clip())
     assert padded.soft_tokens == direct.soft_tokens
@@ -195,12 +195,30 @@ def test_count_mismatch_fails_before_anything_runs(engine: Engine) -> None:
         engine.generate(ids, GenerationOptions(media=(frame(),)))
 
 
-def test_budget_the_vision_graph_cannot_serve_is_refused_at_load(fixture: FixtureModel) -> None:
-    config = RuntimeConfig(model_dir=str(fixture.onnx_dir), providers=["cpu"],
-                           image_soft_tokens=280)
+@pytest.mark.parametrize("budget", [140, 280, 1120])
+def test_one_vision_graph_serves_every_budget(engine: Engine, reference: Any, budget: int) -> None:
+    ours = onnx_model(engine).encode_image(frame(), budget=budget)
+    pixels = preprocess_image(frame(), "rgb8", budget)
+    with torch.no_grad():
+        theirs = reference.model.get_image_features(
+            torch.from_numpy(pixels.pixel_values), torch.from_numpy(pixels.pixel_position_ids)
+        ).pooler_output[0].numpy()
+    assert ours.soft_tokens == pixels.num_soft_tokens[0] == theirs.shape[0]
+    assert float(np.abs(ours.features - theirs).max()) <= TOLERANCE
+
+
+def test_a_vision_graph_fixed_to_one_budget_refuses_others(engine: Engine) -> None:
+    real = onnx_model(engine).media.sessions["image"]
+    assert real is not None
+    fixed = replace(real, inner=FixedLength(real.inner, 70 * 9))
     with pytest.raises(Gemma4RosError, match="630 patches") as error:
-        engine_from_config(config)
+        MediaEncoders(real.path.parent.parent, {"image": fixed}, {"image": IMAGE}, 280)
     assert "image_soft_tokens: 70" in error.value.hint
+    encoders = MediaEncoders(real.path.parent.parent, {"image": fixed}, {"image": IMAGE}, 70)
+    assert encoders.encode_image(frame()).soft_tokens == preprocess_image(
+        frame(), "rgb8", 70).num_soft_tokens[0]
+    with pytest.raises(Gemma4RosError, match="140 soft tokens per image"):
+        encoders.encode_image(frame(), budget=140)
 
 
 def test_missing_encoder_names_the_file_and_how_to_get_it(tmp_path: Path) -> None:
@@ -238,14 +256,13 @@ def test_encoder_contract_is_read_from_the_graph_and_a_stranger_is_refused(
     fixture: FixtureModel,
 ) -> None:
     import onnxruntime as ort
-
     from gemma4_ros.runtime.media_encoders import encoder_contract
 
     path = fixture.onnx_dir / "onnx" / "vision_encoder.onnx"
     vision = encoder_contract(ort.InferenceSession(str(path)), path, "image")
     assert (vision.values_name, vision.aux_name, vision.output_name) == (
         "pixel_values", "pixel_position_ids", "image_features")
-    assert vision.length == BUDGET * 9 and vision.aux_dtype is np.int64
+    assert vision.length is None and vision.aux_dtype is np.int64  # patches: dynamic
     path = fixture.onnx_dir / "onnx" / "audio_encoder.onnx"
     audio = encoder_contract(ort.InferenceSession(str(path)), path, "audio")
     assert audio.aux_dtype is np.bool_ and audio.length is None  # frames: dynamic
