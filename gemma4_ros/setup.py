@@ -6,10 +6,12 @@ is where :mod:`gemma4_ros.paths` looks for them.
 """
 
 from glob import glob
+from os.path import isfile
 
 from setuptools import find_packages, setup
 
 PACKAGE = "gemma4_ros"
+DEMO_MODEL = "models/gemma4-ros-demo"
 
 EXPORT_TOOLCHAIN = [
     # Exact pins: exporters break across versions (see README, "Exporting models").
@@ -29,6 +31,9 @@ setup(
         (f"share/{PACKAGE}", ["package.xml"]),
         (f"share/{PACKAGE}/config", glob("config/*.yaml")),
         (f"share/{PACKAGE}/launch", glob("launch/*.launch.py")),
+        # The embedded demo planner (5.5 MB): what `gemma4-ros run` uses without --model.
+        (f"share/{PACKAGE}/{DEMO_MODEL}", [f for f in glob(f"{DEMO_MODEL}/*") if isfile(f)]),
+        (f"share/{PACKAGE}/{DEMO_MODEL}/onnx", glob(f"{DEMO_MODEL}/onnx/*")),
     ],
     python_requires=">=3.10",
     install_requires=[

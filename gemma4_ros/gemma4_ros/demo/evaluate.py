@@ -59,8 +59,11 @@ class Scores:
         return self.slots_right / self.slots if self.slots else 0.0
 
     def add(self, example: Example, answer: str) -> bool:
-        """Score one answer; returns whether it was an exact match."""
-        predicted = parse_calls(answer)
+        """Score one decoded answer; returns whether it was an exact match."""
+        return self.add_calls(example, parse_calls(answer))
+
+    def add_calls(self, example: Example, predicted: list[Call] | None) -> bool:
+        """Score the calls a model made (None: no valid answer at all); True on exact match."""
         right = predicted is not None and _same_calls(example.calls, predicted)
         slots, slots_right = _slots(example.calls, predicted or [])
         if predicted is None and not example.calls:

@@ -39,6 +39,7 @@ SIDE_FILES = (
     "special_tokens_map.json",
     "tokenizer.model",
     "chat_template.jinja",
+    "demo.json",  # the demo model's training record (seed, sizes, held-out fingerprint)
     "chat_template.json",
     "processor_config.json",
     "preprocessor_config.json",
