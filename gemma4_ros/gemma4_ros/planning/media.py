@@ -3,27 +3,26 @@
 Gemma 4 reads an image or an audio clip as a run of soft tokens at its placeholder in the user
 turn; the prompt needs their count before it can be tokenized, and the decoder needs the
 encoder's features at those positions. This module is the one place the planner talks to the
-encoders, so image and audio input slot in when the runtime offers them:
+encoders:
 
 * the model object offers ``encode_image(image)`` / ``encode_audio(audio)`` returning an object
   with ``soft_tokens`` (int) and ``features``;
-* the engine's :class:`GenerationOptions` accepts ``media`` (the encoded inputs, in prompt order)
+* the engine's :class:`GenerationOptions` takes ``media`` (the encoded inputs, in prompt order)
   and merges their features at the placeholder rows during prefill.
 
-Until both exist, a request with an image or audio fails here with an error that says which file
-or which runtime piece is missing — never a plan made as if the image had not been given.
+A model directory without the encoder graph fails here with an error that names the missing file
+and how to get it — never a plan made as if the image had not been given.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
 from gemma4_ros.planning.errors import MediaUnavailableError
 from gemma4_ros.planning.prompt import Media
-from gemma4_ros.runtime.generation import Engine, GenerationOptions
+from gemma4_ros.runtime.generation import Engine
 from gemma4_ros.runtime.model_files import download_hint
 
 _KINDS = {"image": ("vision", "vision_encoder", "encode_image"),
@@ -50,7 +49,6 @@ def encode_media(engine: Engine, image: Any = None, audio: Any = None) -> Encode
     for kind, value in (("image", image), ("audio", audio)):
         if value is not None:
             encoded[kind] = _encoder(engine, kind)(value)
-    _require_media_option(encoded)
     counts = {kind: (int(item.soft_tokens),) for kind, item in encoded.items()}
     media = Media(counts.get("image", ()), counts.get("audio", ()))
     ordered = tuple(encoded[kind] for kind in ("image", "audio") if kind in encoded)
@@ -73,16 +71,8 @@ def _encoder(engine: Engine, kind: str) -> Any:
             + f", or plan from text only (no {kind})")
     if encode is None:
         raise MediaUnavailableError(
-            f"{kind} input: {present} is present but this runtime cannot run the {kind} encoder "
-            "yet", f"plan from text only (no {kind}) until the runtime's {kind} input lands")
+            f"{kind} input: {present} is present but the loaded model ({type(model).__name__}) "
+            f"has no {method}()", f"load it with Gemma4OnnxModel, or plan from text only "
+            f"(no {kind})")
     return encode
 
-
-def _require_media_option(encoded: dict[str, Any]) -> None:
-    names = {field.name for field in dataclasses.fields(GenerationOptions)}
-    if "media" not in names:
-        kinds = " and ".join(encoded)
-        raise MediaUnavailableError(
-            f"{kinds} input: the model encodes it but the generation loop cannot merge "
-            "encoder features into the prompt yet",
-            f"plan from text only (no {kinds}) until the runtime's generation loop takes media")

@@ -2,8 +2,8 @@
 are always schema-valid, replanning round-trips, unconstrained garbage is a typed error.
 
 The default run plans 40 random instructions; the ``slow`` test plans 200 (the issue's figure).
-Image and audio variants wait for the runtime's encoders (see planning/media.py): today an image
-or audio request on this model fails with MediaUnavailableError, which is tested here too.
+Image and audio requests run on the multimodal fixture in test_planning_media_plans.py; on this
+text-only model an image or audio request fails with MediaUnavailableError, tested here too.
 """
 
 from __future__ import annotations

@@ -236,7 +236,7 @@ def test_image_with_an_encoder_file_the_runtime_cannot_run(tokenizer, registry, 
     planner, model = scripted_planner(tokenizer, registry, TWO_STEPS)
     vision = tmp_path / "onnx" / "vision_encoder.onnx"
     model.files = SimpleNamespace(root=tmp_path, vision=vision, audio=None, variant="fp32")
-    with pytest.raises(MediaUnavailableError, match="cannot run the image encoder"):
+    with pytest.raises(MediaUnavailableError, match="has no encode_image"):
         planner.plan("what is that?", image=object())
     model.encode_image = lambda image: SimpleNamespace(soft_tokens=4, features=None)
     with pytest.raises(InvalidRequestError, match="cannot take images or audio"):
