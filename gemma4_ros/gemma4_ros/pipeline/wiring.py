@@ -47,6 +47,7 @@ from gemma4_ros.types import (
 
 NS = "/gemma4"
 INSTRUCT_TYPES = (InstructGoal, InstructFeedback, InstructResult)
+ESTOP_SETTLE_S = 2.0
 STATUS_WAIT_S = 2.0
 AUDIO_BATCH = 50  # below the planner's audio queue depth
 
@@ -159,7 +160,11 @@ class Pipeline:
         return response
 
     def press_estop(self) -> None:
+        """Latch the e-stop and return once every node has taken it (the executor stopped, the
+        planner's queued requests voided), so a command typed next is judged after the stop —
+        or after ESTOP_SETTLE_S when a camera or microphone keeps the bus busy."""
         self._estop.publish(True)
+        self.bus.wait_idle(ESTOP_SETTLE_S)
 
     def reset_estop(self, operator: str = "terminal") -> str:
         return self._reset.call_async(ResetEStopRequest(operator_id=operator)).result(10.0).message

@@ -32,6 +32,9 @@ COMMON_ARGUMENTS = [
                           description="configure and activate the lifecycle nodes at launch"),
     DeclareLaunchArgument("tools_file", default_value="",
                           description="tools.yaml (tools, places, bindings); empty: packaged"),
+    DeclareLaunchArgument("estop_topic", default_value="estop",
+                          description="std_msgs/Bool e-stop topic (True latches the executor and "
+                          "voids the planner's queued requests)"),
 ]
 
 PLANNER_ARGUMENTS = [
@@ -58,8 +61,6 @@ EXECUTOR_ARGUMENTS = [
                           description="sim: built-in simulated robot; ros: ROS bindings + topics"),
     DeclareLaunchArgument("mode", default_value="",
                           description="gate operating mode (safety.yaml); empty: initial_mode"),
-    DeclareLaunchArgument("estop_topic", default_value="estop",
-                          description="std_msgs/Bool e-stop topic (True latches)"),
     DeclareLaunchArgument("pose_topic", default_value="/amcl_pose",
                           description="robot pose for robot:=ros (see the pose_type parameter)"),
 ]
@@ -94,7 +95,12 @@ def planner_node() -> LifecycleNode:
             "tools_file": LaunchConfiguration("tools_file"),
             "use_sim_time": LaunchConfiguration("use_sim_time"),
         }],
-        remappings=[("image", LaunchConfiguration("image_topic"))],
+        remappings=[
+            ("image", LaunchConfiguration("image_topic")),
+            ("image/compressed", [LaunchConfiguration("image_topic"), "/compressed"]),
+            # the planner drops queued plan requests on an e-stop: same topic as the executor's
+            ("estop", LaunchConfiguration("estop_topic")),
+        ],
     )
 
 
