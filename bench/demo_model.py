@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 from gemma4_ros.demo.heldout import evaluate_heldout
-from gemma4_ros.pipeline.model import demo_model_dir
+from gemma4_ros.paths import demo_model_dir
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -46,3 +46,12 @@ def share_dir() -> Path:
 def default_config(name: str) -> Path:
     """Path of a default config file such as ``tools.yaml``."""
     return share_dir() / "config" / name
+
+
+DEMO_MODEL = "gemma4-ros-demo"
+
+
+def demo_model_dir() -> Path:
+    """The embedded demo planner (a tiny Gemma 4-architecture model, not Gemma 4 weights): what
+    every entry point loads when no model directory is configured."""
+    return share_dir() / "models" / DEMO_MODEL

@@ -17,7 +17,7 @@ from gemma4_ros.planning.planner import Planner
 from gemma4_ros.runtime.chat_template import ChatFormat
 from gemma4_ros.runtime.config import RuntimeConfig, load_runtime_config
 from gemma4_ros.runtime.loader import engine_from_config
-from gemma4_ros.runtime.model_files import ALTERNATE_NAMES, download_hint
+from gemma4_ros.runtime.model_files import ALTERNATE_NAMES, PUBLIC_REPO, download_hint
 from gemma4_ros.runtime.tokenizer import TOKENIZER_FILE, Gemma4Tokenizer
 from gemma4_ros.tools import ToolRegistry
 
@@ -36,8 +36,18 @@ def missing_model_files(root: Path) -> list[str]:
     return missing
 
 
-def check_model_dir(root: Path) -> None:
-    """Raise one error naming every missing file and how to get them."""
+def check_model_dir(root: Path, demo: bool = False) -> None:
+    """Raise one error naming every missing file and how to get them. ``demo``: ``root`` is the
+    embedded demo model, used because no model directory was configured — say so, since the
+    user never named that directory."""
+    if demo and missing_model_files(root):
+        raise Gemma4RosError(
+            f"no model directory given, and the embedded demo model {root} is missing "
+            f"{'; '.join(missing_model_files(root))}",
+            f"pass --model DIR (or set model_dir in models.yaml) to a Gemma 4 ONNX model "
+            f"directory (README: 'On a Jetson'), e.g. `hf download {PUBLIC_REPO} --local-dir "
+            f"~/models/gemma-4-E2B-it-ONNX`, or write one with `gemma4-ros export HF_DIR DIR`; "
+            f"reinstall the package to restore the demo")
     if not root.is_dir():
         needed = "; ".join(missing_model_files(root))
         raise Gemma4RosError(f"model directory {root} does not exist (it must hold {needed})",
@@ -61,7 +71,7 @@ def load_planner(model_dir: Optional[PathLike] = None, tools: Optional[PathLike]
     planner_config = config if isinstance(config, PlannerConfig) else load_planner_config(config)
     registry = ToolRegistry.load(tools)
     root = runtime.resolved_model_dir()
-    check_model_dir(root)
+    check_model_dir(root, demo=not runtime.model_dir)
     tokenizer = Gemma4Tokenizer.from_model_dir(root)
     chat = ChatFormat.from_model_dir(root)
     engine = engine_from_config(runtime)

@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import Field
 
 from gemma4_ros.config import StrictModel, load_config
+from gemma4_ros.paths import demo_model_dir
 from gemma4_ros.runtime.image_preprocessing import SoftTokenBudget
 
 Provider = Literal["tensorrt", "cuda", "cpu"]
@@ -47,7 +48,8 @@ class TensorRTConfig(StrictModel):
 class RuntimeConfig(StrictModel):
     """Everything :class:`gemma4_ros.runtime.model.Gemma4OnnxModel` needs to load and run."""
 
-    model_dir: str = Field(description="directory in the public Gemma 4 ONNX layout")
+    model_dir: str = Field(default="", description="directory in the public Gemma 4 ONNX "
+                           "layout; empty: the embedded demo model")
     variant: Variant = Field(default="auto", description="weights variant; auto picks by provider")
     providers: list[Provider] = Field(
         default_factory=lambda: list(DEFAULT_PROVIDERS),
@@ -76,7 +78,7 @@ class RuntimeConfig(StrictModel):
     tensorrt: TensorRTConfig = Field(default_factory=TensorRTConfig)
 
     def resolved_model_dir(self) -> Path:
-        return Path(self.model_dir).expanduser()
+        return Path(self.model_dir).expanduser() if self.model_dir else demo_model_dir()
 
 
 def load_runtime_config(path: str | Path | None = None) -> RuntimeConfig:

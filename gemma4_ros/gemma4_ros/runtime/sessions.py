@@ -48,6 +48,9 @@ class Session:
         return self.provider in ("tensorrt", "cuda")
 
 
+_REPORTED_MISSING: set[str] = set()
+
+
 def resolve_providers(config: RuntimeConfig) -> list[tuple[str, dict[str, str]]]:
     """The configured providers this onnxruntime build has, with their options, in order."""
     available = set(ort.get_available_providers())
@@ -55,6 +58,9 @@ def resolve_providers(config: RuntimeConfig) -> list[tuple[str, dict[str, str]]]
     for short in config.providers:
         name = ORT_NAMES[short]
         if name not in available:
+            if short in _REPORTED_MISSING:  # said once per process, not once per graph
+                continue
+            _REPORTED_MISSING.add(short)
             log.info(
                 "skipping %s: not in this onnxruntime build (it has %s); %s",
                 short,

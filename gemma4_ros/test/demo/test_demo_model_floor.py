@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from gemma4_ros.demo.heldout import evaluate_heldout
-from gemma4_ros.pipeline.model import demo_model_dir
+from gemma4_ros.paths import demo_model_dir
 from gemma4_ros.planning.loading import missing_model_files
 
 EXACT_MATCH_FLOOR = 0.80

@@ -18,8 +18,9 @@ import pytest
 import yaml
 from gemma4_ros.cli import main
 from gemma4_ros.perception.frame import Frame, frame_to_compressed
-from gemma4_ros.pipeline import ask_cli, model, run_cli
+from gemma4_ros.pipeline import ask_cli, run_cli
 from gemma4_ros.planning import Planner
+from gemma4_ros.runtime import config as runtime_config
 from gemma4_ros.runtime.tokenizer import Gemma4Tokenizer
 from gemma4_ros.testing.fixture_models import FixtureUnavailable, fixture_model
 from gemma4_ros.testing.fixture_tokenizer import (
@@ -113,7 +114,7 @@ def test_commands_file_problems_exit_2_with_the_fix(
 def test_missing_demo_model_names_the_files_and_how_to_get_a_model(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
         capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr(model, "demo_model_dir", lambda: tmp_path / "gemma4-ros-demo")
+    monkeypatch.setattr(runtime_config, "demo_model_dir", lambda: tmp_path / "gemma4-ros-demo")
     assert main(["run", "--once", "dock"]) == 2
     error = capsys.readouterr().err
     assert "embedded demo model" in error and "tokenizer.json" in error
