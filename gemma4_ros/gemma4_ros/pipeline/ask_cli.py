@@ -23,7 +23,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--plan", action="store_true",
                         help="also propose a plan of tool calls (shown, never run)")
     parser.add_argument("--model", metavar="DIR",
-                        help="Gemma 4 ONNX model directory (default: the embedded demo model)")
+                        help="Gemma 4 ONNX model directory (default: model_dir of models.yaml; "
+                        "empty there: the embedded demo model)")
     parser.add_argument("--tools", metavar="FILE", help="tools.yaml (default: the packaged one)")
     parser.add_argument("--planner-config", metavar="FILE",
                         help="planner.yaml (default: the packaged one)")

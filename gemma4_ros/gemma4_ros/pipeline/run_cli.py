@@ -56,7 +56,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     frames.add_argument("--video", metavar="FILE", help="camera: a video file (looped)")
     frames.add_argument("--webcam", metavar="N", type=int, help="camera: webcam index N")
     parser.add_argument("--model", metavar="DIR",
-                        help="Gemma 4 ONNX model directory (default: the embedded demo model)")
+                        help="Gemma 4 ONNX model directory (default: model_dir of models.yaml; "
+                        "empty there: the embedded demo model)")
     for name, what in (("tools", "tools.yaml"), ("safety", "safety.yaml"), ("sim", "sim.yaml"),
                        ("planner-config", "planner.yaml"), ("runtime-config", "models.yaml"),
                        ("perception-config", "perception.yaml")):

@@ -20,7 +20,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     parser.add_argument("instruction", help="what the robot should do, in plain words")
     parser.add_argument("--model", metavar="DIR",
-                        help="Gemma 4 ONNX model directory (default: model_dir in models.yaml)")
+                        help="Gemma 4 ONNX model directory (default: model_dir in models.yaml; "
+                        "empty there: the embedded demo model)")
     parser.add_argument("--tools", metavar="FILE", help="tools.yaml (default: the packaged one)")
     parser.add_argument("--config", metavar="FILE",
                         help="planner.yaml (default: the packaged one)")
