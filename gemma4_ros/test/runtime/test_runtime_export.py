@@ -11,7 +11,7 @@ import pytest
 from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.export import add_parser
 from gemma4_ros.export.onnx_export import export_model
-from gemma4_ros.testing.fixture_models import FIXTURES, FixtureModel
+from gemma4_ros.testing.fixture_models import FIXTURES, MULTIMODAL_FIXTURES, FixtureModel
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
@@ -146,21 +146,8 @@ def test_multimodal_checkpoint_exports_its_text_graphs(tmp_path: Path) -> None:
     text = Gemma4TextConfig(pad_token_id=0, eos_token_id=1, bos_token_id=2, **FIXTURES["tiny"])
     config = Gemma4Config(
         text_config=text.to_dict(),
-        vision_config=dict(
-            hidden_size=32,
-            intermediate_size=64,
-            num_hidden_layers=1,
-            num_attention_heads=2,
-            num_key_value_heads=2,
-            head_dim=16,
-        ),
-        audio_config=dict(
-            hidden_size=32,
-            num_hidden_layers=1,
-            num_attention_heads=2,
-            output_proj_dims=32,
-            subsampling_conv_channels=[128, 32],
-        ),
+        vision_config=MULTIMODAL_FIXTURES["tiny_multimodal"]["vision_config"],
+        audio_config=MULTIMODAL_FIXTURES["tiny_multimodal"]["audio_config"],
         image_token_id=500,
         audio_token_id=501,
         video_token_id=502,
