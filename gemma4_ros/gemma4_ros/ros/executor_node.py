@@ -20,20 +20,19 @@ from __future__ import annotations
 
 from typing import Any
 
-import rclpy
-from rclpy.executors import ExternalShutdownException, MultiThreadedExecutor
-from rclpy.lifecycle import LifecycleNode, LifecycleState, TransitionCallbackReturn
+from rclpy.lifecycle import LifecycleState, TransitionCallbackReturn
 
 from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.nodes.executor_config import ExecutorNodeConfig
 from gemma4_ros.nodes.executor_node import ExecutorNodeLogic
+from gemma4_ros.ros.lifecycle import LogicLifecycleNode, spin
 from gemma4_ros.ros.parameters import ModelParameters
 from gemma4_ros.ros.transport import RosTransport
 
 NODE_NAME = "executor"
 
 
-class ExecutorNode(LifecycleNode):
+class ExecutorNode(LogicLifecycleNode):
     """Lifecycle shell around :class:`ExecutorNodeLogic`."""
 
     def __init__(self, **kwargs: Any) -> None:
@@ -63,50 +62,16 @@ class ExecutorNode(LifecycleNode):
                                f"{self._logic.gate.mode}, robot {self._logic.config.robot}")
         return TransitionCallbackReturn.SUCCESS
 
-    def on_activate(self, state: LifecycleState) -> TransitionCallbackReturn:
-        if self._logic is None:
-            return TransitionCallbackReturn.FAILURE
-        self._logic.activate()
-        return super().on_activate(state)
-
-    def on_deactivate(self, state: LifecycleState) -> TransitionCallbackReturn:
-        if self._logic is not None:
-            self._logic.deactivate()
-        return super().on_deactivate(state)
-
-    def on_cleanup(self, state: LifecycleState) -> TransitionCallbackReturn:
-        self._release()
-        return TransitionCallbackReturn.SUCCESS
-
-    def on_shutdown(self, state: LifecycleState) -> TransitionCallbackReturn:
-        self._release()
-        return TransitionCallbackReturn.SUCCESS
-
-    def _release(self) -> None:
-        logic, self._logic = self._logic, None
+    def release(self) -> None:
+        super().release()
         transport, self._transport = self._transport, None
-        if logic is not None:
-            logic.close()
         if transport is not None:
             transport.close()  # the bindings' clients and publishers
 
 
 def main(args: list[str] | None = None) -> None:
     """Spin the node on a multi-threaded executor, so the e-stop group runs beside the rest."""
-    rclpy.init(args=args)
-    node: ExecutorNode | None = None
-    try:
-        node = ExecutorNode()
-        executor = MultiThreadedExecutor()
-        executor.add_node(node)
-        executor.spin()
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    finally:
-        if node is not None:
-            node._release()
-            node.destroy_node()
-        rclpy.try_shutdown()
+    spin(ExecutorNode, args)
 
 
 if __name__ == "__main__":

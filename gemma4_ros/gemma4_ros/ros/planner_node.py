@@ -23,14 +23,13 @@ import logging
 import time
 from typing import Any
 
-import rclpy
-from rclpy.executors import ExternalShutdownException, MultiThreadedExecutor
 from rclpy.lifecycle import LifecycleNode, LifecycleState, TransitionCallbackReturn
 
 from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.nodes.planner_config import PlannerNodeConfig, load_node_planner
 from gemma4_ros.nodes.planner_node import PlannerNodeLogic
 from gemma4_ros.ros import planner_messages
+from gemma4_ros.ros.lifecycle import LogicLifecycleNode, spin
 from gemma4_ros.ros.parameters import ModelParameters
 from gemma4_ros.ros.transport import RosTransport
 
@@ -55,7 +54,7 @@ class _LogBridge(logging.Handler):
             self._logger.info(message)
 
 
-class PlannerNode(LifecycleNode):
+class PlannerNode(LogicLifecycleNode):
     """Lifecycle shell around :class:`PlannerNodeLogic`."""
 
     def __init__(self, **kwargs: Any) -> None:
@@ -91,31 +90,6 @@ class PlannerNode(LifecycleNode):
         self.get_logger().info(f"configured in {time.monotonic() - started:.1f} s")
         return TransitionCallbackReturn.SUCCESS
 
-    def on_activate(self, state: LifecycleState) -> TransitionCallbackReturn:
-        if self._logic is None:
-            return TransitionCallbackReturn.FAILURE
-        self._logic.activate()
-        return super().on_activate(state)
-
-    def on_deactivate(self, state: LifecycleState) -> TransitionCallbackReturn:
-        if self._logic is not None:
-            self._logic.deactivate()
-        return super().on_deactivate(state)
-
-    def on_cleanup(self, state: LifecycleState) -> TransitionCallbackReturn:
-        self.release()
-        return TransitionCallbackReturn.SUCCESS
-
-    def on_shutdown(self, state: LifecycleState) -> TransitionCallbackReturn:
-        self.release()
-        return TransitionCallbackReturn.SUCCESS
-
-    def release(self) -> None:
-        """Close the logic (worker thread, listener) and drop the model."""
-        logic, self._logic = self._logic, None
-        if logic is not None:
-            logic.close()
-
     def destroy_node(self) -> None:
         logging.getLogger(PACKAGE_LOGGER).removeHandler(self._bridge)
         super().destroy_node()
@@ -124,20 +98,7 @@ class PlannerNode(LifecycleNode):
 def main(args: list[str] | None = None) -> None:
     """Spin on a multi-threaded executor: camera, audio, Ask and Instruct run in their own
     callback groups, and the model on the logic's worker thread."""
-    rclpy.init(args=args)
-    node: PlannerNode | None = None
-    try:
-        node = PlannerNode()
-        executor = MultiThreadedExecutor()
-        executor.add_node(node)
-        executor.spin()
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    finally:
-        if node is not None:
-            node.release()
-            node.destroy_node()
-        rclpy.try_shutdown()
+    spin(PlannerNode, args)
 
 
 if __name__ == "__main__":
