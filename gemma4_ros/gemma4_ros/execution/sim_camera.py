@@ -17,8 +17,8 @@ import numpy as np
 
 from gemma4_ros.errors import ConfigError, Gemma4RosError
 from gemma4_ros.execution.sim_config import CameraConfig
+from gemma4_ros.perception.sources import IMAGE_SUFFIXES, list_images
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
 TEST_PATTERN = "test_pattern"
 
 # Classic colour bars (BGR): white, yellow, cyan, green, magenta, red, blue, black.
@@ -81,7 +81,7 @@ def _image_files(source: Path) -> list[Path]:
     if source.is_file():
         return [source]
     if source.is_dir():
-        files = sorted(p for p in source.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+        files = list(list_images(source))
         if files:
             return files
         raise ConfigError(

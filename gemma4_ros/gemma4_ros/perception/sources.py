@@ -298,9 +298,15 @@ def _float_chunk(block: np.ndarray, rate: int, stamp: float, frame_id: str) -> A
                       encoding=AudioEncoding.PCM_F32LE, data=data.tobytes())
 
 
+def list_images(folder: Path) -> tuple[Path, ...]:
+    """The image files of ``folder`` by name, the order a folder source plays them (the sim
+    camera uses the same list, so a folder means the same frames everywhere); may be empty."""
+    return tuple(sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES))
+
+
 def _image_paths(path: Path) -> tuple[Path, ...]:
     if path.is_dir():
-        found = tuple(sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES))
+        found = list_images(path)
         if not found:
             raise Gemma4RosError(f"folder {path} holds no images ({', '.join(IMAGE_SUFFIXES)})",
                                  "point at a folder of PNG or JPEG files")

@@ -11,7 +11,7 @@ from gemma4_ros.execution.sim_bindings import sim_binding_factory
 from gemma4_ros.testing.drive import advance_until
 from gemma4_ros.types import Decision, ExecutorState, ResultStatus
 
-from conftest import SAFETY, make_world
+from execution_world import SAFETY, make_world
 
 S = ResultStatus
 

@@ -11,7 +11,7 @@ from gemma4_ros.execution.sim_config import CameraConfig, SimConfig
 from gemma4_ros.execution.sim_robot import MotionState, SimRobot, UnknownPlaceError
 from gemma4_ros.types import Pose2D
 
-from conftest import PLACES
+from execution_world import PLACES
 
 
 def drive(clock, robot, motion, step=0.1, limit=1000):
