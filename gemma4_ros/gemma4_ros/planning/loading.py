@@ -17,7 +17,12 @@ from gemma4_ros.planning.planner import Planner
 from gemma4_ros.runtime.chat_template import ChatFormat
 from gemma4_ros.runtime.config import RuntimeConfig, load_runtime_config
 from gemma4_ros.runtime.loader import engine_from_config
-from gemma4_ros.runtime.model_files import ALTERNATE_NAMES, PUBLIC_REPO, download_hint
+from gemma4_ros.runtime.model_files import (
+    PUBLIC_REPO,
+    VARIANT_SUFFIX,
+    download_hint,
+    graph_present,
+)
 from gemma4_ros.runtime.tokenizer import TOKENIZER_FILE, Gemma4Tokenizer
 from gemma4_ros.tools import ToolRegistry
 
@@ -29,10 +34,9 @@ _GRAPHS = ("embed_tokens", "decoder_model_merged")
 def missing_model_files(root: Path) -> list[str]:
     """Files the planner needs that ``root`` lacks (a graph in any weights variant will do)."""
     missing = [name for name in _FILES if not (root / name).is_file()]
-    for graph in _GRAPHS:
-        found = list(root.glob(f"onnx/{graph}*.onnx")) + list(root.glob(f"{graph}*.onnx"))
-        if not found and not (root / ALTERNATE_NAMES[graph]).is_file():
-            missing.append(f"onnx/{graph}.onnx (or its _fp16, _q4, _q4f16, _quantized variant)")
+    variants = ", ".join(suffix for suffix in VARIANT_SUFFIX.values() if suffix)
+    missing += [f"onnx/{graph}.onnx (or its {variants} variant)"
+                for graph in _GRAPHS if not graph_present(root, graph)]
     return missing
 
 

@@ -117,6 +117,12 @@ def discover(
     raise _missing_graphs_error(root, candidates)
 
 
+def graph_present(root: Path, graph: str) -> bool:
+    """Whether ``graph`` exists in any known weights variant or under another exporter's name:
+    exactly what :func:`discover` can load, so a pre-check never passes a file it then rejects."""
+    return any(_find_graph(root, graph, variant) for variant in VARIANT_SUFFIX)
+
+
 def _find_graph(root: Path, graph: str, variant: str) -> Path | None:
     suffix = VARIANT_SUFFIX[variant]
     for path in (root / "onnx" / f"{graph}{suffix}.onnx", root / f"{graph}{suffix}.onnx"):

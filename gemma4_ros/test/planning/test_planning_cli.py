@@ -46,6 +46,18 @@ def test_only_the_missing_files_are_listed(tmp_path) -> None:
     assert missing[0] == "tokenizer.json" and len(missing) == 2 and "embed_tokens" in missing[1]
 
 
+def test_a_graph_in_an_unknown_variant_counts_as_missing(tmp_path) -> None:
+    """The pre-check accepts exactly the files the runtime can load: ``_int2`` is no variant."""
+    (tmp_path / "onnx").mkdir()
+    for name in ("config.json", "tokenizer.json"):
+        (tmp_path / name).write_text("{}")
+    (tmp_path / "onnx" / "embed_tokens_int2.onnx").write_bytes(b"")
+    (tmp_path / "onnx" / "decoder_model_merged_fp16.onnx").write_bytes(b"")
+    missing = missing_model_files(tmp_path)
+    assert len(missing) == 1 and missing[0].startswith("onnx/embed_tokens.onnx")
+    assert "_q4f16" in missing[0]
+
+
 def test_describe_lists_steps_and_costs() -> None:
     plan = Plan.from_calls([ToolCall(name="dock")], instruction="dock", model="m",
                            prompt_tokens=10, completion_tokens=4)
