@@ -9,6 +9,9 @@ drive them yourself). The executor runs the plans the planner publishes on ``pla
 (remapped to its ``plan``), listens for ``std_msgs/Bool`` e-stops on ``estop_topic``, and with
 ``robot:=sim`` (default) drives the built-in simulated robot; ``robot:=ros`` reads the pose
 from ``pose_topic`` and drives the tools' ROS bindings (e.g. Nav2's ``navigate_to_pose``).
+Each node watches the other's heartbeat: after ``heartbeat_timeout_s`` (default 3.0) of planner
+silence the executor cancels the running plan and refuses new ones; while the executor is silent
+the planner publishes no plans.
 """
 
 from __future__ import annotations
@@ -24,5 +27,5 @@ from gemma4_ros.ros.launch_support import (
 def generate_launch_description() -> LaunchDescription:
     return LaunchDescription([
         *COMMON_ARGUMENTS, *PLANNER_ARGUMENTS, *EXECUTOR_ARGUMENTS,
-        *autostarted(planner_node()), *autostarted(executor_node()),
+        *autostarted(planner_node(watch_executor=True)), *autostarted(executor_node()),
     ])

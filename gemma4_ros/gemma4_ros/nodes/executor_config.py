@@ -3,7 +3,8 @@
 The rclpy node declares one ROS parameter per field (descriptions and ranges from here, see
 ``gemma4_ros.ros.parameters``) and validates every change with this same model; the standalone
 pipeline builds it directly. Topic names are not settings: they are fixed relative names that
-launch files remap (``plan``, ``estop``, ``pose``, ``battery``), as ROS expects.
+launch files remap (``plan``, ``estop``, ``pose``, ``battery``, ``planner_heartbeat``),
+as ROS expects.
 """
 
 from __future__ import annotations
@@ -53,6 +54,10 @@ class ExecutorNodeConfig(StrictModel):
         "runs at most once, whether it arrives by topic or by ExecutePlan")
     status_period_s: float = Field(default=1.0, ge=0.1, le=60.0, description="seconds between "
                                    "republished ExecutorStatus heartbeats")
+    planner_timeout_s: float = Field(
+        default=0.0, ge=0.0, le=60.0, description="once the planner's heartbeat "
+        "(planner_heartbeat) has been silent this long, the running plan is cancelled and new "
+        "plans are refused until it is heard again; 0: do not watch (plans come from elsewhere)")
 
     def path(self, name: Literal["tools_file", "safety_file", "executor_file", "sim_file"]
              ) -> Path | None:

@@ -16,12 +16,18 @@ endpoint                    what                                           QoS /
 ``~/results`` (pub)         every ToolResult (the planner may replan on it) reliable
 ``~/verdicts`` (pub)        every SafetyVerdict                             reliable
 ``pose``, ``battery`` (sub) robot state for ``robot: ros``                  reliable / default
+``planner_heartbeat`` (sub) the planner's ``~/heartbeat``: its sign of life  reliable / ``watchdog``
 ==========================  =============================================  =====================
 
 The e-stop subscription and the reset service exist from construction to :meth:`close`, so a
 stop is latched even while the node is inactive; plans, goals and confirmations are served
 only between :meth:`activate` and :meth:`deactivate`. No callback runs a step or waits on one:
 the executor's own worker does, and callbacks only enqueue.
+
+With ``planner_timeout_s`` set, a planner whose heartbeat goes silent (crashed, hung, its host
+gone) gets its running plan cancelled, and plans from the topic or ExecutePlan are refused until
+it is heard again — a plan whose author can no longer replan or be asked is not carried on. Each
+silence and each recovery is audited.
 """
 
 from __future__ import annotations
@@ -41,10 +47,11 @@ from gemma4_ros.nodes.interfaces import (
     ConfirmRequest, ConfirmResponse, ExecutePlanFeedback, ExecutePlanResult, ResetEStopRequest,
     ResetEStopResponse,
 )
+from gemma4_ros.nodes.liveness import Liveness, PeerSilentError
 from gemma4_ros.nodes.plan_goals import PlanGoals
 from gemma4_ros.nodes.robot_state import TopicRobotState
 from gemma4_ros.nodes.ros_bindings import register_ros_bindings
-from gemma4_ros.nodes.transport import Endpoints, Qos, Transport
+from gemma4_ros.nodes.transport import Endpoints, GoalContext, GoalEnd, Qos, Transport
 from gemma4_ros.safety.audit import AuditLog
 from gemma4_ros.safety.config import SafetyConfig
 from gemma4_ros.safety.estop import EStopLatch
@@ -53,6 +60,9 @@ from gemma4_ros.tools import ToolRegistry
 from gemma4_ros.types import ExecutorStatus, Plan, SafetyVerdict, ToolResult
 
 ESTOP_GROUP = "estop"
+WATCHDOG_GROUP = "watchdog"
+HEARTBEAT_TYPE = "std_msgs/msg/Header"
+WATCH_PERIOD_S = 0.25  # how often the planner's silence is checked (at most a quarter timeout)
 RESULT_DEPTH = 100
 DRAIN_S = 2.0  # how long deactivation waits for ExecutePlan goals to end after the cancel
 
@@ -95,6 +105,11 @@ class ExecutorNodeLogic:
             on_status=self._on_status, on_result=self._on_result,
             on_verdict=self._verdict_pub.publish)
         self.goals = PlanGoals(self.executor)
+        self.planner_liveness = Liveness(
+            "planner", config.planner_timeout_s, now, "message on planner_heartbeat",
+            "start planner_node (it publishes ~/heartbeat) and remap planner_heartbeat to it, or "
+            "set planner_timeout_s to 0 if plans come from elsewhere")
+        self._planner_lost = False
         self._always.add(transport.subscribe("estop", bool, self._on_estop, qos=Qos.ESTOP,
                                              depth=1, group=ESTOP_GROUP))
         self._always.add(transport.service("~/reset_estop", ResetEStopRequest,
@@ -123,11 +138,20 @@ class ExecutorNodeLogic:
         transport = self.transport
         self._intake.add(transport.subscribe("plan", Plan, self.on_plan, qos=Qos.LATCHED))
         self._active.add(transport.action_server(
-            "~/execute_plan", (Plan, ExecutePlanFeedback, ExecutePlanResult), self.goals.execute))
+            "~/execute_plan", (Plan, ExecutePlanFeedback, ExecutePlanResult), self.execute_plan))
         self._active.add(transport.service("~/confirm", ConfirmRequest, ConfirmResponse,
                                            self.confirm))
         self._active.add(transport.timer(self.config.status_period_s, self._heartbeat))
         self._heartbeat()
+        liveness = self.planner_liveness
+        liveness.restart()
+        self._planner_lost = False
+        if liveness.watching:
+            self._active.add(transport.raw_subscribe(
+                "planner_heartbeat", HEARTBEAT_TYPE, lambda _: liveness.beat(),
+                group=WATCHDOG_GROUP))
+            self._active.add(transport.timer(min(WATCH_PERIOD_S, liveness.timeout_s / 4),
+                                             self.watch_planner, group=WATCHDOG_GROUP))
 
     def deactivate(self) -> None:
         """Stop taking plans, cancel whatever runs (an inactive node moves nothing), let the
@@ -151,10 +175,52 @@ class ExecutorNodeLogic:
     def on_plan(self, plan: Plan) -> None:
         if not self.config.execute_published_plans:
             return
+        try:
+            self._require_planner(plan)
+        except PeerSilentError:
+            return
         _, fresh = self.goals.submit(plan)
         if not fresh:
             self.transport.logger.info(
                 f"plan {plan.plan_id!r} was already submitted; not run again")
+
+    def execute_plan(self, goal: GoalContext[Plan, ExecutePlanFeedback]
+                     ) -> GoalEnd[ExecutePlanResult]:
+        """ExecutePlan: refused while the planner is silent, else run (or attach to) the plan."""
+        try:
+            self._require_planner(goal.goal)
+        except PeerSilentError as error:
+            return GoalEnd("aborted", ExecutePlanResult(success=False, error=str(error)))
+        return self.goals.execute(goal)
+
+    def watch_planner(self) -> None:
+        """Timer: on the planner falling silent, cancel the running plan (once per silence);
+        log when it is heard again. Both are audited."""
+        silence = self.planner_liveness.silent_for()
+        if silence is None:
+            if self._planner_lost:
+                self._planner_lost = False
+                self.audit.record("planner_heard", after_silent=True)
+                self.transport.logger.info("planner heard again: plans are accepted")
+            return
+        if self._planner_lost:
+            return
+        self._planner_lost = True
+        reason = f"planner silent for {silence:.1f} s"
+        self.audit.record("planner_silent", silent_s=round(silence, 3),
+                          timeout_s=self.planner_liveness.timeout_s)
+        self.transport.logger.error(f"{reason}: the running plan is cancelled and new plans "
+                                    "are refused until it is heard again")
+        self.executor.cancel(reason)
+
+    def _require_planner(self, plan: Plan) -> None:
+        """Raise PeerSilentError (logged and audited) while the planner is silent."""
+        try:
+            self.planner_liveness.check()
+        except PeerSilentError as error:
+            self.audit.record("plan_refused", plan_id=plan.plan_id, reason=str(error))
+            self.transport.logger.error(f"plan {plan.plan_id!r} refused: {error}")
+            raise
 
     def _on_estop(self, pressed: bool) -> None:
         if pressed:

@@ -3,7 +3,7 @@
 The rclpy node declares one ROS parameter per field (descriptions and ranges from here, via
 :mod:`gemma4_ros.nodes.parameters`); ``gemma4-ros run`` builds it directly. Topic names are not
 settings: they are fixed relative names that launch files remap (``image``,
-``image/compressed``, ``audio``, ``command``), as ROS expects.
+``image/compressed``, ``audio``, ``command``, ``executor_status``), as ROS expects.
 """
 
 from __future__ import annotations
@@ -51,6 +51,12 @@ class PlannerNodeConfig(StrictModel):
                                  "request that has not been answered by then is cancelled")
     diagnostics_period_s: float = Field(default=1.0, ge=0.1, le=60.0, description="seconds "
                                         "between diagnostics messages")
+    heartbeat_period_s: float = Field(default=0.5, ge=0.05, le=10.0, description="seconds "
+                                      "between ~/heartbeat messages (the executor watches them)")
+    executor_timeout_s: float = Field(
+        default=0.0, ge=0.0, le=60.0, description="no plan is published for execution once "
+        "the executor's status (executor_status) has been silent this long; 0: do not watch "
+        "(plans go to some other consumer)")
     warning_throttle_s: float = Field(default=5.0, ge=0.0, le=3600.0, description="the same "
                                       "input warning (e.g. an unsupported image encoding) is "
                                       "logged at most once per this many seconds")

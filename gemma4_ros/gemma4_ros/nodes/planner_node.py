@@ -15,6 +15,8 @@ endpoint                       what                                        QoS /
 ``~/instruct`` (action)        plan with partial text as feedback; cancel  reentrant
 ``~/ask`` (srv)                copilot answer; latest frame if none given  ``copilot``
 ``/diagnostics`` (pub)         model, provider, tokens/s, last error       reliable / timer
+``~/heartbeat`` (pub)          ``std_msgs/Header`` every heartbeat period   reliable / ``heartbeat``
+``executor_status`` (sub)      the executor's status: its sign of life      reliable / ``heartbeat``
 =============================  ==========================================  =====================
 
 Model out of the loop: no callback runs the model. Callbacks submit a job to the
@@ -28,6 +30,10 @@ An e-stop also reaches the planner: what was asked before it is void, so the run
 plan requests are cancelled rather than published after an operator has reset the stop (Ask
 questions go on: an answer moves nothing). Like the
 executor's, this subscription lives from construction to :meth:`close`.
+
+Heartbeats both ways (:mod:`gemma4_ros.nodes.liveness`): the executor watches ``~/heartbeat``,
+and with ``executor_timeout_s`` set the planner publishes no plan for execution while the
+executor's status has gone silent — the request fails with a message that says so instead.
 """
 
 from __future__ import annotations
@@ -42,6 +48,7 @@ import numpy as np
 
 from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.nodes.inference_worker import InferenceWorker, Job, PlannerBusyError
+from gemma4_ros.nodes.liveness import Liveness, PeerSilentError
 from gemma4_ros.nodes.interfaces import (
     AskRequest,
     AskResponse,
@@ -64,13 +71,15 @@ from gemma4_ros.perception.vad import VoiceDetector
 from gemma4_ros.planning.errors import MediaUnavailableError, PlanCancelledError
 from gemma4_ros.planning.planner import Planner
 from gemma4_ros.planning.stream import PlanStream
-from gemma4_ros.types import AudioChunk, Plan, PlanSource
+from gemma4_ros.types import AudioChunk, ExecutorStatus, Plan, PlanSource
 
 CAMERA_GROUP = "camera"
 AUDIO_GROUP = "audio"
 COPILOT_GROUP = "copilot"
 DIAGNOSTICS_GROUP = "diagnostics"
 ESTOP_GROUP = "estop"
+HEARTBEAT_GROUP = "heartbeat"
+HEARTBEAT_TYPE = "std_msgs/msg/Header"
 FEEDBACK_PERIOD_S = 0.05
 AUDIO_DEPTH = 100
 R = TypeVar("R")
@@ -98,7 +107,13 @@ class PlannerNodeLogic:
         self._once = Throttle(float("inf"))
         self._warn = Throttle(self.config.warning_throttle_s)
         self._active = Endpoints()
+        self.executor_liveness = Liveness(
+            "executor", self.config.executor_timeout_s, transport.now,
+            "status on executor_status",
+            "start executor_node (it republishes ~/status every status_period_s) and remap "
+            "executor_status to it, or set executor_timeout_s to 0 if no executor runs the plans")
         self._plan_pub = transport.publisher("~/plan", Plan, qos=Qos.LATCHED, depth=1)
+        self._heartbeat_pub = transport.raw_publisher("~/heartbeat", HEARTBEAT_TYPE)
         self._diagnostics_pub = transport.publisher("/diagnostics", DiagnosticStatus)
         self._estop = transport.subscribe("estop", bool, self.on_estop, qos=Qos.ESTOP, depth=1,
                                           group=ESTOP_GROUP)
@@ -123,6 +138,12 @@ class PlannerNodeLogic:
         add(t.service("~/ask", AskRequest, AskResponse, self.ask, group=COPILOT_GROUP))
         add(t.timer(self.config.diagnostics_period_s, self.publish_diagnostics,
                     group=DIAGNOSTICS_GROUP))
+        self.executor_liveness.restart()
+        add(t.subscribe("executor_status", ExecutorStatus,
+                        lambda _: self.executor_liveness.beat(), group=HEARTBEAT_GROUP))
+        add(t.timer(self.config.heartbeat_period_s, self.publish_heartbeat,
+                    group=HEARTBEAT_GROUP))
+        self.publish_heartbeat()
         t.logger.info(f"planner ready: model {self.stats.model} on {self.stats.provider}")
 
     def deactivate(self) -> None:
@@ -180,18 +201,31 @@ class PlannerNodeLogic:
         """Queue a plan request; its future gives the plan (published first when ``publish``).
         Raises PlannerBusyError when the queue is full."""
         def run(job: Job[Plan]) -> Plan:
+            if publish:  # before the generation too: no minutes spent on a plan nobody runs
+                self._require_executor(job.kind)
             image = self._camera_frame() if self.config.plan_with_camera else None
             plan = self._generate(job, lambda frame: self.planner.plan_stream(
                 instruction, None if frame is None else frame.rgb, audio, source=source,
                 cancel=job.cancel), image, implicit_image=True)
             self.transport.logger.info(_plan_line(plan))
             if publish and plan.steps:  # no steps: the model declined; nothing to execute
+                self._require_executor(job.kind)
                 self._plan_pub.publish(plan)
             return plan
 
         job: Job[Plan] = Job(f"{source.value} plan", run, void_after_estop=True)
         self.worker.submit(job)
         return job
+
+    def _require_executor(self, kind: str) -> None:
+        """Raise PeerSilentError (logged, and shown on diagnostics) while the executor is silent:
+        a plan published then would run, if at all, on an executor no one can see."""
+        try:
+            self.executor_liveness.check()
+        except PeerSilentError as error:
+            self.stats.failed(str(error))
+            self.transport.logger.error(f"{kind} not published: {error}")
+            raise
 
     def _submit_or_warn(self, submit: Callable[[], Job[Plan]]) -> None:
         try:
@@ -317,11 +351,19 @@ class PlannerNodeLogic:
         load = Load(busy=self.worker.busy, queued=self.worker.queued,
                     frames_received=frames.received, frames_dropped=self.camera.dropped,
                     frame_latency_s=frames.latency_last_s,
-                    utterances=listener.stats().utterances if listener is not None else 0)
+                    utterances=listener.stats().utterances if listener is not None else 0,
+                    executor=self.executor_liveness.state())
         return self.stats.status(load, self.transport.now())
 
     def publish_diagnostics(self) -> None:
         self._diagnostics_pub.publish(self.diagnostics())
+
+    def publish_heartbeat(self) -> None:
+        """``std_msgs/Header`` stamped now: the executor only needs that it arrives."""
+        seconds = self.transport.now()
+        sec = int(seconds // 1)
+        self._heartbeat_pub.publish({"stamp": {"sec": sec, "nanosec": int((seconds - sec) * 1e9)},
+                                     "frame_id": ""})
 
 
 def _message(error: BaseException) -> str:

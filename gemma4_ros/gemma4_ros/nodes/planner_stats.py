@@ -24,6 +24,7 @@ class Load:
     frames_dropped: int
     frame_latency_s: float | None
     utterances: int
+    executor: str = "not watched"  # Liveness.state() of the executor
 
 
 class PlannerStats:
@@ -65,11 +66,14 @@ class PlannerStats:
                 ("frames_dropped", str(load.frames_dropped)),
                 ("frame_latency_s", "" if load.frame_latency_s is None
                  else f"{load.frame_latency_s:.3f}"),
-                ("utterances", str(load.utterances)),
+                ("utterances", str(load.utterances)), ("executor", load.executor),
             )
             failed, error = self._last_failed, self.last_error
         level = DiagnosticLevel.WARN if failed else DiagnosticLevel.OK
         message = f"last request failed: {error}" if failed else (
             "planning" if load.busy else "ready")
+        if load.executor.startswith("silent"):
+            level = DiagnosticLevel.WARN
+            message = f"executor {load.executor}: no plan is published for execution"
         return DiagnosticStatus(name=STATUS_NAME, level=level, message=message,
                                 hardware_id=self.model, values=values, stamp=stamp)

@@ -63,6 +63,10 @@ EXECUTOR_ARGUMENTS = [
                           description="gate operating mode (safety.yaml); empty: initial_mode"),
     DeclareLaunchArgument("pose_topic", default_value="/amcl_pose",
                           description="robot pose for robot:=ros (see the pose_type parameter)"),
+    DeclareLaunchArgument("heartbeat_timeout_s", default_value="3.0",
+                          description="seconds of silence after which the executor cancels the "
+                          "running plan (planner gone) or the planner stops publishing plans "
+                          "(executor gone); a float, 0.0 turns the watch off"),
 ]
 
 
@@ -83,8 +87,12 @@ def autostarted(node: LifecycleNode) -> list[LaunchDescriptionEntity]:
     return entities
 
 
-def planner_node() -> LifecycleNode:
-    """The planner (``planner_node``): model, provider and config from launch arguments."""
+def planner_node(watch_executor: bool = False) -> LifecycleNode:
+    """The planner (``planner_node``): model, provider and config from launch arguments.
+    ``watch_executor``: an executor runs beside it (``executor_node()``), and plans are only
+    published while its status keeps coming (timeout ``heartbeat_timeout_s``)."""
+    timeout: LaunchConfiguration | float = (
+        LaunchConfiguration("heartbeat_timeout_s") if watch_executor else 0.0)
     return LifecycleNode(
         package=PACKAGE, executable="planner_node", name="planner",
         namespace=LaunchConfiguration("namespace"), output="screen",
@@ -93,9 +101,11 @@ def planner_node() -> LifecycleNode:
             "provider": LaunchConfiguration("provider"),
             "planner_file": LaunchConfiguration("planner_file"),
             "tools_file": LaunchConfiguration("tools_file"),
+            "executor_timeout_s": timeout,
             "use_sim_time": LaunchConfiguration("use_sim_time"),
         }],
         remappings=[
+            ("executor_status", "executor/status"),
             ("image", LaunchConfiguration("image_topic")),
             ("image/compressed", [LaunchConfiguration("image_topic"), "/compressed"]),
             # the planner drops queued plan requests on an e-stop: same topic as the executor's
@@ -116,10 +126,12 @@ def executor_node() -> LifecycleNode:
             "audit_file": LaunchConfiguration("audit_file"),
             "robot": LaunchConfiguration("robot"),
             "mode": LaunchConfiguration("mode"),
+            "planner_timeout_s": LaunchConfiguration("heartbeat_timeout_s"),
             "use_sim_time": LaunchConfiguration("use_sim_time"),
         }],
         remappings=[
             ("plan", "planner/plan"),
+            ("planner_heartbeat", "planner/heartbeat"),
             ("estop", LaunchConfiguration("estop_topic")),
             ("pose", LaunchConfiguration("pose_topic")),
         ],

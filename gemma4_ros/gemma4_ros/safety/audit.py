@@ -1,4 +1,5 @@
-"""Append-only JSONL audit log: every plan, verdict, step, e-stop, confirmation and mode change.
+"""Append-only JSONL audit log: every plan, verdict, step, e-stop, confirmation, mode change,
+and the planner falling silent (its plan cancelled, later plans refused) or being heard again.
 
 Each record is one line written with a single ``os.write`` on an ``O_APPEND`` descriptor and
 fsynced before ``record`` returns, so a crash can at worst leave the *last* line torn; records
@@ -25,7 +26,7 @@ from pydantic import BaseModel
 from gemma4_ros.errors import Gemma4RosError
 
 KINDS = frozenset({"plan", "verdict", "step_started", "step_result", "estop", "estop_reset",
-                   "confirmation", "mode"})
+                   "confirmation", "mode", "planner_silent", "planner_heard", "plan_refused"})
 MEMORY_RECORDS = 1000
 
 

@@ -250,6 +250,7 @@ def test_diagnostics_report_model_provider_and_speed(bus: Bus, tokenizer: Gemma4
         values = dict(first.values)
         assert first.level is DiagnosticLevel.OK and values["model"] == "ScriptedModel"
         assert values["provider"] == "unknown" and values["last_error"] == ""
+        assert values["executor"] == "not watched"  # executor_timeout_s 0: plans go anywhere
         client = bus.action_client(f"{NS}/planner/instruct", INSTRUCT)
         outcome = client.send_goal(InstructGoal(instruction="x")).result(WAIT_S)
         assert outcome.status is GoalStatus.SUCCEEDED
