@@ -10,7 +10,8 @@ The held-out split is by construction, not by sampling: a fixed fraction of *com
 frame with a prefix, a frame with a place synonym, a number for a tool, a free-text sentence, a
 verb with an object, two tools in a row) and one whole frame of each large group are never used
 for training. Every held-out command contains at least one such combination, and no held-out
-command text occurs in the training split.
+command text occurs in the training split. The two splits are drawn from random streams of their
+own, so an evaluation rebuilds the held-out split without drawing the training set.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import itertools
 import random
 import re
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from gemma4_ros.demo import phrases
@@ -60,36 +62,47 @@ class CorpusError(Gemma4RosError):
     """The registry cannot yield the corpus asked for."""
 
 
-def build_corpus(registry: ToolRegistry, seed: int = 0, n_train: int = 60000,
+def build_corpus(registry: ToolRegistry, seed: int = 0, n_train: int = 150000,
                  n_heldout: int = 400) -> Corpus:
-    """Draw commands until both splits are full; raises if the registry is too small for it."""
-    generator = _Generator(registry, seed)
-    train: dict[str, Example] = {}
-    heldout: dict[str, Example] = {}
+    """The held-out split, then training commands from a stream of their own that skips every
+    held-out combination and text; raises if the registry is too small for the sizes asked."""
+    heldout = build_heldout(registry, seed, n_heldout)
+    taken = {example.command for example in heldout}
+    train = _collect(_Generator(registry, seed, "train"), n_train, False, taken)
+    return Corpus(train, heldout, seed)
+
+
+def build_heldout(registry: ToolRegistry, seed: int = 0, n_heldout: int = 400) -> tuple[Example, ...]:
+    """Only the held-out split: what an evaluation needs, without drawing the training set."""
+    return _collect(_Generator(registry, seed, "heldout"), n_heldout, True, frozenset())
+
+
+def _collect(generator: _Generator, count: int, held: bool,
+             taken: AbstractSet[str]) -> tuple[Example, ...]:
+    """``count`` distinct commands whose held-out status is ``held`` and whose text is not taken."""
+    found: dict[str, Example] = {}
     stale = 0  # draws since the last new command
-    while len(train) < n_train or len(heldout) < n_heldout:
+    while len(found) < count:
         if stale > STALL_DRAWS:
+            split = "held-out" if held else "training"
             raise CorpusError(
-                f"only {len(train)} training and {len(heldout)} held-out commands: the last "
-                f"{STALL_DRAWS} draws brought nothing new",
-                "ask for fewer commands, or declare more tools or places")
-        example, held = generator.draw()
-        target, other = (heldout, train) if held else (train, heldout)
-        # The same text can come from two constructions; it then stays in the split it met first.
+                f"only {len(found)} of {count} {split} commands: the last {STALL_DRAWS} draws "
+                "brought nothing new", "ask for fewer commands, or declare more tools or places")
+        example, is_held = generator.draw()
         stale += 1
-        if (len(target) < (n_heldout if held else n_train) and example.command not in other
-                and example.command not in target):
-            target[example.command] = example
+        # The same text can come from two constructions: a held-out text never trains.
+        if is_held == held and example.command not in taken and example.command not in found:
+            found[example.command] = example
             stale = 0
-    return Corpus(tuple(train.values()), tuple(heldout.values()), seed)
+    return tuple(found.values())
 
 
 class _Generator:
     """Draws one example at a time and says whether it belongs to the held-out split."""
 
-    def __init__(self, registry: ToolRegistry, seed: int) -> None:
+    def __init__(self, registry: ToolRegistry, seed: int, stream: str) -> None:
         self.seed = seed
-        self.rng = random.Random(seed)
+        self.rng = random.Random(f"{seed}:{stream}")
         self.steps = StepMakers(registry)
         self.makers = self.steps.makers()
         self.names = list(self.makers)
@@ -170,8 +183,9 @@ def _tidy(command: str) -> str:
 
 @functools.lru_cache(maxsize=8)
 def _held_frames(seed: int) -> frozenset[str]:
-    """One whole frame of each group of eight or more, chosen so that its every word is still
-    seen in training (a model cannot be asked to know a word it never saw)."""
+    """One whole frame of each group of eight or more, chosen so that its every word is used by
+    another frame of the same group: a new phrasing of what the model knows, not a word it
+    never saw for that tool (which no model can be asked to know)."""
     held = set()
     for group, frames in phrases.FRAMES.items():
         if len(frames) < 8:
@@ -180,7 +194,8 @@ def _held_frames(seed: int) -> frozenset[str]:
         order = sorted(range(1, len(frames)),
                        key=lambda i: hashlib.sha256(f"{seed}:{group}:{i}".encode()).digest())
         for index in order:
-            if _words(frames[index]) <= _training_words(group, index):
+            others = set().union(*(_words(f) for i, f in enumerate(frames) if i != index))
+            if _words(frames[index]) <= others:
                 held.add(f"frame:{group}:{index}")
                 break
     return frozenset(held)
@@ -188,14 +203,3 @@ def _held_frames(seed: int) -> frozenset[str]:
 
 def _words(text: str) -> set[str]:
     return set(re.findall(r"[a-z]+", re.sub(r"\{[a-z_]+\}", " ", text)))
-
-
-def _training_words(group: str, skip: int) -> set[str]:
-    words: set[str] = set()
-    for other, frames in phrases.FRAMES.items():
-        for index, frame in enumerate(frames):
-            if (other, index) != (group, skip):
-                words |= _words(frame)
-    for text in phrases.PREFIXES + phrases.SUFFIXES:
-        words |= _words(text)
-    return words

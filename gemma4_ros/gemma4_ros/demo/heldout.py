@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gemma4_ros.demo.corpus import Example, build_corpus, fingerprint
+from gemma4_ros.demo.corpus import Example, build_heldout, fingerprint
 from gemma4_ros.demo.evaluate import Scores
 from gemma4_ros.demo.steps import Call
 from gemma4_ros.errors import Gemma4RosError
@@ -30,16 +30,15 @@ def heldout_examples(model_dir: Path, registry: ToolRegistry) -> list[Example]:
     meta_path = model_dir / "demo.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
     options = meta.get("options", {})
-    corpus = build_corpus(registry, options.get("seed", 0), options.get("n_train", 60000),
-                          options.get("n_heldout", 400))
+    heldout = build_heldout(registry, options.get("seed", 0), options.get("n_heldout", 400))
     recorded = meta.get("heldout_sha256")
-    if recorded and recorded != fingerprint(corpus.heldout):
+    if recorded and recorded != fingerprint(heldout):
         raise Gemma4RosError(
             f"{meta_path}: the held-out split this code generates is not the one the model was "
             "trained beside (the phrasebook, generator or tools.yaml changed)",
             "retrain with python -m gemma4_ros.demo.train, or evaluate with the code it was "
             "trained with")
-    return list(corpus.heldout)
+    return list(heldout)
 
 
 @dataclass(frozen=True)

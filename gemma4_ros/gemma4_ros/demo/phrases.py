@@ -49,6 +49,8 @@ FRAMES = {
         "drive over to {place}", "return to {place}", "go back to {place}", "come to {place}",
         "meet me in {place}", "i need you in {place}", "find your way to {place}",
         "take yourself to {place}", "go into {place}", "head into {place}",
+        "walk over to {place}", "get yourself to {place}", "drive into {place}",
+        "move over to {place}", "head back to {place}", "go straight to {place}",
     ),
     "move_forward": (
         "move forward {distance}", "drive forward {distance}", "go forward {distance}",
@@ -56,41 +58,55 @@ FRAMES = {
         "drive {distance} forward", "advance {distance}", "move {distance} ahead",
         "go ahead {distance}", "drive straight ahead {distance}", "move {distance} forward",
         "creep forward {distance}", "step forward {distance}",
+        "go forward by {distance}", "move forward by {distance}", "drive ahead {distance}",
+        "roll ahead {distance}", "move straight ahead {distance}", "inch forward {distance}",
     ),
     "move_backward": (
         "move back {distance}", "back up {distance}", "reverse {distance}",
         "drive backwards {distance}", "go backwards {distance}", "move {distance} backwards",
         "back off {distance}", "drive back {distance}", "move backward {distance}",
         "reverse by {distance}", "roll back {distance}", "step back {distance}",
+        "back up by {distance}", "go back {distance}", "move backwards {distance}",
+        "roll backwards {distance}", "drive backward {distance}", "step backwards {distance}",
     ),
     "rotate_left": (
         "turn left {angle}", "rotate left {angle}", "turn {angle} to the left",
         "spin left {angle}", "rotate {angle} counterclockwise", "turn {angle} counterclockwise",
         "rotate left by {angle}", "turn left by {angle}", "rotate {angle} to the left",
         "spin {angle} to the left",
+        "spin left by {angle}", "turn to the left by {angle}", "rotate to the left {angle}",
+        "turn counterclockwise by {angle}", "rotate counterclockwise by {angle}",
     ),
     "rotate_right": (
         "turn right {angle}", "rotate right {angle}", "turn {angle} to the right",
         "spin right {angle}", "rotate {angle} clockwise", "turn {angle} clockwise",
         "rotate right by {angle}", "turn right by {angle}", "rotate {angle} to the right",
         "spin {angle} to the right",
+        "spin right by {angle}", "turn to the right by {angle}", "rotate to the right {angle}",
+        "turn clockwise by {angle}", "rotate clockwise by {angle}",
     ),
     "stop": (
         "stop", "halt", "stop moving", "stop right there", "freeze", "hold still",
         "stay where you are", "stop the robot", "stop all motion", "come to a stop",
         "stop driving", "do not move", "hold it right there", "cease moving",
+        "halt right there", "freeze right there", "stop where you are", "halt all motion",
+        "stand still",
     ),
     "dock": (
         "dock", "go dock", "dock yourself", "go and dock", "return to your charger",
         "go recharge", "go charge your battery", "recharge your battery", "go back and dock",
         "park on your charger", "plug yourself in", "head back and dock", "go charge",
         "return to base and dock", "go back to your charger", "dock and charge",
+        "go charge yourself", "head back and charge", "charge yourself", "go dock yourself",
+        "head back to your charger", "return and charge",
     ),
     "capture_image": (
         "take a picture", "take a photo", "snap a picture", "capture an image", "grab a photo",
         "take a snapshot", "photograph what you see", "get a photo", "shoot a picture",
         "capture a photo", "take an image", "snap a photo", "take a camera picture",
         "capture a picture of what is in front of you",
+        "take a quick picture", "snap a quick photo", "take one photo", "grab an image",
+        "capture a snapshot", "take a camera photo",
     ),
     "inspect": (
         "look at the {target} and tell me {question}", "inspect the {target}: {question}",
@@ -110,12 +126,18 @@ FRAMES = {
         "speak the words {text}", "use your speaker to say {text}", "announce out loud {text}",
         "say this: {text}", "shout {text}", "please say {text}", "broadcast {text}",
         "say the words {text}",
+        "announce that {text}", "announce this: {text}", "announce to everyone {text}",
+        "say aloud {text}", "speak out loud {text}", "tell the people here {text}",
+        "say to everyone {text}", "make an announcement: {text}",
     ),
     "wait": (
         "wait {seconds}", "wait for {seconds}", "pause for {seconds}", "hold on for {seconds}",
         "stay put for {seconds}", "sit tight for {seconds}", "wait here for {seconds}",
         "pause {seconds}", "stand by for {seconds}", "hold position for {seconds}",
         "give it {seconds}", "idle for {seconds}",
+        "hold on {seconds}", "wait around for {seconds}", "hang on for {seconds}",
+        "stay here for {seconds}", "wait there for {seconds}", "remain here for {seconds}",
+        "do nothing for {seconds}", "hold for {seconds}",
     ),
     "report": (
         "report {text}", "report that {text}", "send a report saying {text}",
@@ -123,6 +145,8 @@ FRAMES = {
         "send the operator a note: {text}", "log that {text}", "file a report that {text}",
         "write to the operator that {text}", "send a written report: {text}",
         "note in your report that {text}", "put in the report that {text}",
+        "report this: {text}", "send a report that {text}", "write in the report that {text}",
+        "log this: {text}", "write a note that {text}", "tell the operator in a report {text}",
     ),
 }
 
@@ -191,6 +215,27 @@ TEXT_WHOLE = (
     "please stand back", "caution, robot moving", "goodbye", "see you later", "attention please",
     "please clear the hallway", "the building closes at {time}", "i found {count} boxes",
     "there are {count} people here", "i counted {count} pallets", "it is {time} now",
+)
+# Words for free text that is no sentence of the pools above: random runs of them (and of the
+# pools' own words, see steps.text_words) make the model copy the operator's words instead of
+# recalling a sentence it was trained on.
+TEXT_WORDS = (
+    "alarm", "apple", "area", "arrived", "battery", "bell", "blue", "board", "boxes", "break",
+    "bright", "broken", "busy", "cable", "calm", "camera", "careful", "cart", "chair", "check",
+    "clean", "clear", "closed", "cold", "coffee", "corner", "crate", "customer", "danger", "dark",
+    "delivery", "desk", "dinner", "dirty", "dock", "door", "down", "dry", "early", "empty",
+    "engine", "entrance", "exit", "fan", "fine", "fire", "floor", "full", "gate", "glass", "good",
+    "green", "guest", "hallway", "heavy", "help", "here", "hot", "inside", "kitchen", "lab",
+    "ladder", "lamp", "late", "left", "light", "loud", "low", "lunch", "machine", "mail",
+    "meeting", "metal", "morning", "motor", "moving", "noise", "office", "oil", "open", "orange",
+    "outside", "paper", "parcel", "party", "path", "pipe", "plant", "power", "printer", "pump",
+    "quiet", "rain", "red", "room", "safe", "screen", "sensor", "shelf", "shift", "signal",
+    "slippery", "small", "smoke", "soon", "spare", "staff", "start", "steam", "storm", "sunny",
+    "supplies", "table", "tank", "team", "today", "tomorrow", "tool", "tools", "train", "truck",
+    "tuesday", "friday", "up", "valve", "visitor", "visitors", "wall", "warm", "warning", "water",
+    "welcome", "wet", "white", "window", "yellow", "zone", "ready", "done", "hello",
+    "coming", "through", "watch", "step", "mind", "gap", "closing", "opening", "fixed", "needed",
+    "checked", "loaded", "charged", "finished", "started", "waiting", "blocked", "leaking",
 )
 TIMES = (
     "{h} pm", "{h} am", "{h}:30", "{h}:15", "{h}:45", "{h} o'clock", "noon", "midnight",

@@ -9,7 +9,9 @@ tool × number, ...) — which the corpus uses to hold some combinations out of 
 
 from __future__ import annotations
 
+import functools
 import random
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -247,8 +249,35 @@ def _seconds(rng: random.Random) -> tuple[int, str, bool]:
     return value, f"{value} {unit}", True
 
 
+@functools.cache
+def text_words() -> tuple[str, ...]:
+    """Words for random free text: the pool of :data:`phrases.TEXT_WORDS` and every word of the
+    sentence pools, so a held-out sentence is new as a sentence but none of its words is new; less
+    the words of suffixes and joins, which mark where a free text ends."""
+    pools = (phrases.TEXT_WORDS + phrases.TEXT_WHOLE + phrases.TEXT_SUBJECTS
+             + phrases.TEXT_PREDICATES)
+    return tuple(sorted(set().union(*map(_words, pools)) - boundary_words()))
+
+
+@functools.cache
+def boundary_words() -> frozenset[str]:
+    """Words of suffixes and joins: after a free text they end it, so no free text contains one."""
+    return frozenset().union(*map(_words, phrases.SUFFIXES + phrases.JOIN_TWO + phrases.JOIN_THREE))
+
+
+def _words(text: str) -> set[str]:
+    """The words of a phrase, without its ``{slots}``."""
+    return set(re.findall(r"[a-z]+", re.sub(r"\{[a-z_]+\}", " ", text)))
+
+
 def free_text(rng: random.Random) -> str:
-    """A short sentence to speak or report (no "and"/"then", which join steps)."""
+    """A short text to speak or report (no "and"/"then", which join steps).
+
+    Almost half are runs of random words, which no amount of memorising covers: the model has
+    to learn to copy, so a sentence it never saw is still spoken word for word.
+    """
+    if rng.random() < 0.45:
+        return " ".join(rng.sample(text_words(), rng.randint(1, 5)))
     if rng.random() < 0.4:
         sentence = rng.choice(phrases.TEXT_WHOLE)
     else:

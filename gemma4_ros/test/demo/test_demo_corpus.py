@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import pytest
+import re
+
+from gemma4_ros.demo import phrases
 from gemma4_ros.demo.corpus import (
     Corpus,
     CorpusError,
     build_corpus,
+    build_heldout,
     fingerprint,
     held_out,
 )
 from gemma4_ros.demo.evaluate import parse_calls
+from gemma4_ros.demo.steps import text_words
 from gemma4_ros.demo.prompt import render_target
 from gemma4_ros.tools import ToolRegistry
 
@@ -21,6 +26,10 @@ def test_same_seed_same_corpus(registry: ToolRegistry) -> None:
     other = build_corpus(registry, seed=12, n_train=500, n_heldout=50)
     assert first == again
     assert first.train != other.train
+
+
+def test_heldout_alone_is_the_corpus_heldout(corpus: Corpus, registry: ToolRegistry) -> None:
+    assert build_heldout(registry, seed=corpus.seed, n_heldout=400) == corpus.heldout
 
 
 def test_fingerprint_follows_the_commands(corpus: Corpus) -> None:
@@ -55,6 +64,38 @@ def test_whole_frames_are_held_out(corpus: Corpus) -> None:
     assert len(frames) >= 8
     train_frames = {k for e in corpus.train for k in e.keys if k.startswith("frame:")}
     assert not set(frames) & train_frames
+
+
+def test_held_out_frames_reuse_their_own_tools_words(corpus: Corpus) -> None:
+    def words(frame: str) -> set[str]:
+        return set(re.findall(r"[a-z]+", re.sub(r"\{[a-z_]+\}", " ", frame)))
+
+    held = {k for e in corpus.heldout for k in e.keys if k.startswith("frame:")
+            and held_out(k, corpus.seed)}
+    for key in held:
+        _, group, index = key.split(":")
+        frames = phrases.FRAMES[group]
+        others = set().union(*(words(f) for i, f in enumerate(frames) if i != int(index)))
+        assert words(frames[int(index)]) <= others, key
+
+
+def test_free_text_words_never_mark_a_step_boundary() -> None:
+    boundary = set()
+    for text in phrases.SUFFIXES + phrases.JOIN_TWO + phrases.JOIN_THREE:
+        boundary |= set(re.findall(r"[a-z]+", re.sub(r"\{[a-z]\}", " ", text)))
+    assert {"and", "then", "please", "now"} <= boundary
+    assert not boundary & set(text_words())
+    for sentence in phrases.TEXT_WHOLE:  # a held-out sentence brings no word training never saw
+        assert set(re.findall(r"[a-z]+", sentence)) - boundary - {"time", "count"} <= set(text_words())
+
+
+def test_a_third_of_free_text_is_random_words(corpus: Corpus) -> None:
+    """Runs of two or more pool words: text no sentence template makes, so only copying works."""
+    texts = [c.arguments["text"] for e in corpus.train for c in e.calls
+             if c.name in ("speak", "report")]
+    words = set(text_words())
+    runs = [t for t in texts if len(t.split()) > 1 and set(t.split()) <= words]
+    assert len(runs) > len(texts) // 4
 
 
 @pytest.mark.parametrize("split", ["train", "heldout"])

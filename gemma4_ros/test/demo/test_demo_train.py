@@ -35,6 +35,7 @@ def test_smoke_training_writes_a_loadable_checkpoint(tmp_path: Path) -> None:
         assert (out / name).is_file(), name
     meta = json.loads((out / "demo.json").read_text())
     assert meta["heldout"]["n"] == 8 and 0.0 <= meta["heldout"]["exact_match"] <= 1.0
+    assert meta["steps"] == 3 and meta["wall_minutes"] >= 0.0
     model = Gemma4ForCausalLM.from_pretrained(str(out))
     assert model.config.layer_types == ["sliding_attention", "full_attention"]
     assert ChatFormat.from_model_dir(out).uses_template
