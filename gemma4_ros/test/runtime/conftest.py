@@ -20,3 +20,12 @@ def tiny_fixture() -> FixtureModel:
         return fixture_model("tiny")
     except FixtureUnavailable as error:
         pytest.skip(str(error))
+
+
+@pytest.fixture(scope="session")
+def tiny_multimodal() -> FixtureModel:
+    """The exported tiny multimodal Gemma 4 (vision and audio towers), built once per cache."""
+    try:
+        return fixture_model("tiny_multimodal")
+    except FixtureUnavailable as error:
+        pytest.skip(str(error))
