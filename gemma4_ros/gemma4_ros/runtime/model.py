@@ -9,6 +9,7 @@ for prompts with images or audio (see :class:`gemma4_ros.runtime.generation.Caus
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +29,8 @@ from gemma4_ros.runtime.kv_cache import KVCache
 from gemma4_ros.runtime.media_encoders import EncodedMedia, MediaEncoders
 from gemma4_ros.runtime.model_files import AUTO_CPU, AUTO_GPU, ModelFiles, discover
 from gemma4_ros.runtime.sessions import Session, open_session, resolve_providers
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -77,6 +80,12 @@ class Gemma4OnnxModel:
             kind: open_session(path, config, model_dir) if path is not None else None
             for kind, path in (("image", files.vision), ("audio", files.audio))
         }
+        if files.vision is not None and files.info.bidirectional_vision:
+            log.warning(
+                "%s sets use_bidirectional_attention: vision — in transformers its image tokens "
+                "attend to each other both ways, but this runtime's decoder graph is causal, so "
+                "answers about images may differ from transformers' (text is unaffected)",
+                files.root / "config.json")
         placeholders = {
             kind: token
             for kind, token in (

@@ -64,6 +64,9 @@ class ModelInfo:
     kv_dims: tuple[tuple[int, int], ...] = ()  # (kv_heads, head_dim) per cache-owning layer
     image_token_id: int | None = None  # <|image|> placeholder (multimodal config.json only)
     audio_token_id: int | None = None  # <|audio|> placeholder
+    # transformers lets image tokens attend to each other both ways when the text config says
+    # use_bidirectional_attention: "vision" (E2B/E4B leave it unset); the decoder graphs are causal
+    bidirectional_vision: bool = False
 
     @property
     def cache_owning_layers(self) -> int:
@@ -192,6 +195,7 @@ def _read_config(root: Path) -> tuple[ModelInfo, tuple[int, ...]]:
             kv_dims=_kv_dims(text),
             image_token_id=_optional_int(config.get("image_token_id")),
             audio_token_id=_optional_int(config.get("audio_token_id")),
+            bidirectional_vision=text.get("use_bidirectional_attention") == "vision",
         )
     except (KeyError, TypeError, ValueError, IndexError) as error:
         raise Gemma4RosError(

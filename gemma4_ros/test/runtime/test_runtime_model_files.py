@@ -193,3 +193,28 @@ def test_kv_sizes_from_published_style_config(tmp_path: Path) -> None:
         write_model(tmp_path / "m", config={"model_type": "gemma4", "text_config": text})
     )
     assert files.info.kv_dims == ((1, 256), (1, 256), (1, 512), (1, 256))
+
+
+def test_bidirectional_vision_checkpoint_is_flagged(tmp_path: Path) -> None:
+    """Large checkpoints may let image tokens attend both ways; E2B/E4B leave it unset."""
+    text = {**CONFIG["text_config"], "use_bidirectional_attention": "vision"}
+    config = {"model_type": "gemma4", "text_config": text}
+    flagged = discover(write_model(tmp_path / "v", config=config))
+    assert flagged.info.bidirectional_vision
+    assert not discover(write_model(tmp_path / "plain")).info.bidirectional_vision
+
+
+def test_causal_graph_for_a_bidirectional_vision_checkpoint_warns_on_load(
+        tiny_multimodal: FixtureModel, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    target = tmp_path / "mm"
+    shutil.copytree(tiny_multimodal.onnx_dir, target)
+    config = json.loads((target / "config.json").read_text())
+    config["text_config"]["use_bidirectional_attention"] = "vision"
+    (target / "config.json").write_text(json.dumps(config))
+    with caplog.at_level("WARNING", logger="gemma4_ros.runtime.model"):
+        load(target)
+    assert "use_bidirectional_attention: vision" in caplog.text and "causal" in caplog.text
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="gemma4_ros.runtime.model"):
+        load(tiny_multimodal.onnx_dir)
+    assert "bidirectional" not in caplog.text
