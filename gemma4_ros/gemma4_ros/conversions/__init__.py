@@ -26,6 +26,7 @@ from gemma4_ros.conversions.base import (
     WireError,
     header_from_ros,
     header_to_ros,
+    split_stamp,
     time_from_ros,
     time_to_ros,
 )
@@ -80,6 +81,7 @@ __all__ = [
     "plan_to_ros",
     "safety_verdict_from_ros",
     "safety_verdict_to_ros",
+    "split_stamp",
     "time_from_ros",
     "time_to_ros",
     "to_ros",

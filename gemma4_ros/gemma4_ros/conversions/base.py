@@ -197,7 +197,13 @@ def json_object(text: str, message_type: str, field: str) -> dict[str, Any]:
 
 
 def time_to_ros(stamp: float, types: MessageTypes) -> Any:
-    """Float seconds to ``builtin_interfaces/Time``; exact to the nanosecond.
+    """Float seconds to ``builtin_interfaces/Time``; exact to the nanosecond (see split_stamp)."""
+    sec, nanosec = split_stamp(stamp)
+    return types(TIME)(sec=sec, nanosec=nanosec)
+
+
+def split_stamp(stamp: float) -> tuple[int, int]:
+    """Float seconds as ``(sec, nanosec)`` of a ``builtin_interfaces/Time``.
 
     From 2**23 s (April 1970) on, so for every wall-clock stamp, the float comes back bit for
     bit: its resolution there is coarser than the nanosecond the wire keeps.
@@ -214,7 +220,7 @@ def time_to_ros(stamp: float, types: MessageTypes) -> Any:
     nanosec = round((stamp - sec) * _NANOS)
     if nanosec == _NANOS:
         sec, nanosec = sec + 1, 0
-    return types(TIME)(sec=int(sec), nanosec=int(nanosec))
+    return int(sec), int(nanosec)
 
 
 def time_from_ros(msg: Any) -> float:

@@ -26,7 +26,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from gemma4_ros.demo import phrases
-from gemma4_ros.demo.steps import Call, Step, StepMakers
+from gemma4_ros.demo.steps import Call, Step, StepMakers, phrase_words
 from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.tools import ToolRegistry
 
@@ -72,7 +72,8 @@ def build_corpus(registry: ToolRegistry, seed: int = 0, n_train: int = 150000,
     return Corpus(train, heldout, seed)
 
 
-def build_heldout(registry: ToolRegistry, seed: int = 0, n_heldout: int = 400) -> tuple[Example, ...]:
+def build_heldout(registry: ToolRegistry, seed: int = 0,
+                  n_heldout: int = 400) -> tuple[Example, ...]:
     """Only the held-out split: what an evaluation needs, without drawing the training set."""
     return _collect(_Generator(registry, seed, "heldout"), n_heldout, True, frozenset())
 
@@ -194,12 +195,8 @@ def _held_frames(seed: int) -> frozenset[str]:
         order = sorted(range(1, len(frames)),
                        key=lambda i: hashlib.sha256(f"{seed}:{group}:{i}".encode()).digest())
         for index in order:
-            others = set().union(*(_words(f) for i, f in enumerate(frames) if i != index))
-            if _words(frames[index]) <= others:
+            others = set().union(*(phrase_words(f) for i, f in enumerate(frames) if i != index))
+            if phrase_words(frames[index]) <= others:
                 held.add(f"frame:{group}:{index}")
                 break
     return frozenset(held)
-
-
-def _words(text: str) -> set[str]:
-    return set(re.findall(r"[a-z]+", re.sub(r"\{[a-z_]+\}", " ", text)))

@@ -256,16 +256,17 @@ def text_words() -> tuple[str, ...]:
     the words of suffixes and joins, which mark where a free text ends."""
     pools = (phrases.TEXT_WORDS + phrases.TEXT_WHOLE + phrases.TEXT_SUBJECTS
              + phrases.TEXT_PREDICATES)
-    return tuple(sorted(set().union(*map(_words, pools)) - boundary_words()))
+    return tuple(sorted(set().union(*map(phrase_words, pools)) - boundary_words()))
 
 
 @functools.cache
 def boundary_words() -> frozenset[str]:
     """Words of suffixes and joins: after a free text they end it, so no free text contains one."""
-    return frozenset().union(*map(_words, phrases.SUFFIXES + phrases.JOIN_TWO + phrases.JOIN_THREE))
+    return frozenset().union(*map(phrase_words,
+                                  phrases.SUFFIXES + phrases.JOIN_TWO + phrases.JOIN_THREE))
 
 
-def _words(text: str) -> set[str]:
+def phrase_words(text: str) -> set[str]:
     """The words of a phrase, without its ``{slots}``."""
     return set(re.findall(r"[a-z]+", re.sub(r"\{[a-z_]+\}", " ", text)))
 

@@ -47,7 +47,7 @@ from gemma4_ros.nodes.interfaces import (
     ConfirmRequest, ConfirmResponse, ExecutePlanFeedback, ExecutePlanResult, ResetEStopRequest,
     ResetEStopResponse,
 )
-from gemma4_ros.nodes.liveness import Liveness, PeerSilentError
+from gemma4_ros.nodes.liveness import HEARTBEAT_TYPE, Liveness, PeerSilentError
 from gemma4_ros.nodes.plan_goals import PlanGoals
 from gemma4_ros.nodes.robot_state import TopicRobotState
 from gemma4_ros.nodes.ros_bindings import register_ros_bindings
@@ -61,7 +61,6 @@ from gemma4_ros.types import ExecutorStatus, Plan, SafetyVerdict, ToolResult
 
 ESTOP_GROUP = "estop"
 WATCHDOG_GROUP = "watchdog"
-HEARTBEAT_TYPE = "std_msgs/msg/Header"
 WATCH_PERIOD_S = 0.25  # how often the planner's silence is checked (at most a quarter timeout)
 RESULT_DEPTH = 100
 DRAIN_S = 2.0  # how long deactivation waits for ExecutePlan goals to end after the cancel

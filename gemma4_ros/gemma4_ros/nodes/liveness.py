@@ -17,6 +17,9 @@ from collections.abc import Callable
 
 from gemma4_ros.errors import Gemma4RosError
 
+# The planner's sign of life: only its arrival counts, so the plainest stamped message will do.
+HEARTBEAT_TYPE = "std_msgs/msg/Header"
+
 
 class PeerSilentError(Gemma4RosError):
     """The peer node has not been heard from within its timeout."""

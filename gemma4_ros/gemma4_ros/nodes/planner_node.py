@@ -46,9 +46,10 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from gemma4_ros.conversions import split_stamp
 from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.nodes.inference_worker import InferenceWorker, Job, PlannerBusyError
-from gemma4_ros.nodes.liveness import Liveness, PeerSilentError
+from gemma4_ros.nodes.liveness import HEARTBEAT_TYPE, Liveness, PeerSilentError
 from gemma4_ros.nodes.interfaces import (
     AskRequest,
     AskResponse,
@@ -79,7 +80,6 @@ COPILOT_GROUP = "copilot"
 DIAGNOSTICS_GROUP = "diagnostics"
 ESTOP_GROUP = "estop"
 HEARTBEAT_GROUP = "heartbeat"
-HEARTBEAT_TYPE = "std_msgs/msg/Header"
 FEEDBACK_PERIOD_S = 0.05
 AUDIO_DEPTH = 100
 R = TypeVar("R")
@@ -360,10 +360,8 @@ class PlannerNodeLogic:
 
     def publish_heartbeat(self) -> None:
         """``std_msgs/Header`` stamped now: the executor only needs that it arrives."""
-        seconds = self.transport.now()
-        sec = int(seconds // 1)
-        self._heartbeat_pub.publish({"stamp": {"sec": sec, "nanosec": int((seconds - sec) * 1e9)},
-                                     "frame_id": ""})
+        sec, nanosec = split_stamp(self.transport.now())
+        self._heartbeat_pub.publish({"stamp": {"sec": sec, "nanosec": nanosec}, "frame_id": ""})
 
 
 def _message(error: BaseException) -> str:
