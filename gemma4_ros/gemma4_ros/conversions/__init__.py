@@ -2,7 +2,7 @@
 
 The ROS layer converts at its edges and otherwise only calls the core; this package is that
 edge. Message classes come from a :class:`MessageTypes` passed in: the nodes pass rclpy's
-(``MessageTypes.for_rosidl(rosidl_runtime_py.utilities.get_message)``), tests and
+(``MessageTypes.for_rosidl(interface_class)``), tests and
 :mod:`gemma4_ros.wire` pass rosbags' dataclasses.
 
 Whatever arrives from the wire is untrusted: bad JSON, an unknown enum string, a misnumbered

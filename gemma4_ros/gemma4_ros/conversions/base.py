@@ -56,7 +56,7 @@ class MessageTypes:
 
     @classmethod
     def for_rosidl(cls, get_message: Callable[[str], Any]) -> MessageTypes:
-        """Types for rclpy nodes: pass ``rosidl_runtime_py.utilities.get_message``."""
+        """Types for rclpy nodes: pass ``gemma4_ros.ros.interface_fields.interface_class``."""
         return cls(get_class=get_message, uint8_array=lambda data: array.array("B", data))
 
     def __call__(self, name: str) -> Any:

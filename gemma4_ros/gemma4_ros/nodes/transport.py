@@ -38,8 +38,8 @@ DEFAULT_GROUP = "default"
 REENTRANT_GROUP = "reentrant"
 
 Fields = dict[str, Any]
-"""A message as nested dicts of field values, as ``rosidl_runtime_py.message_to_ordereddict``
-gives it and ``set_message_fields`` takes it."""
+"""A message as nested dicts of field values (lists for sequences), as the rclpy transport's
+``gemma4_ros.ros.interface_fields`` reads and writes them."""
 
 
 class Qos(str, Enum):
@@ -48,10 +48,11 @@ class Qos(str, Enum):
     ``RELIABLE``: keep-last, reliable, volatile (ROS's default). ``LATCHED``: reliable and
     transient-local, so late joiners get the last messages (plans, status). ``SENSOR``: best
     effort, shallow (cameras, audio): the newest frame matters, a lost one does not.
-    ``ESTOP``: reliable, and connected to *both* volatile and transient-local publishers. A
-    transient-local subscription alone would silently never connect to a volatile e-stop
-    publisher (``ros2 topic pub`` is volatile by default), so the rclpy transport subscribes
-    twice, once with each durability; a stop delivered twice latches twice, which is harmless.
+    ``ESTOP``: reliable and volatile, the one profile every e-stop publisher can reach: a
+    volatile subscription matches volatile publishers (``ros2 topic pub``, joystick nodes) and
+    transient-local ones alike, where a transient-local subscription would refuse the former
+    and make both sides log "incompatible QoS". The price: a stop published before the node
+    started is not replayed to it; publish e-stops until acknowledged, as joysticks do.
     """
 
     RELIABLE = "reliable"

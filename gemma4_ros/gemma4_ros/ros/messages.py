@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any, Callable, NamedTuple
 
-from rosidl_runtime_py.utilities import get_message
 from std_msgs.msg import Bool as RosBool
 from std_msgs.msg import String as RosString
 from std_srvs.srv import Trigger as RosTrigger
@@ -24,12 +23,13 @@ from gemma4_ros.nodes.interfaces import (
     ConfirmRequest, ConfirmResponse, ExecutePlanFeedback, ExecutePlanResult, ResetEStopRequest,
     ResetEStopResponse,
 )
+from gemma4_ros.ros.interface_fields import interface_class
 from gemma4_ros.types import Plan
 from gemma4_ros_msgs.action import ExecutePlan as RosExecutePlan
 from gemma4_ros_msgs.msg import ToolResult as RosToolResult
 from gemma4_ros_msgs.srv import Confirm as RosConfirm
 
-TYPES = MessageTypes.for_rosidl(get_message)
+TYPES = MessageTypes.for_rosidl(interface_class)
 
 
 class TopicWire(NamedTuple):
@@ -57,7 +57,7 @@ def _with_types(convert: Callable[[Any, MessageTypes], Any]) -> Callable[[Any], 
 
 def _topic_wires() -> dict[type, TopicWire]:
     wires: dict[type, TopicWire] = {
-        core: TopicWire(get_message(conversion.ros_type), _with_types(conversion.to_ros),
+        core: TopicWire(interface_class(conversion.ros_type), _with_types(conversion.to_ros),
                         conversion.from_ros)
         for core, conversion in CONVERSIONS.items()
     }

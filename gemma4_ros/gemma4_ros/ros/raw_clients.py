@@ -15,12 +15,12 @@ from typing import Any, Callable
 from action_msgs.msg import GoalStatus
 from rclpy.action import ActionClient
 from rclpy.task import Future
-from rosidl_runtime_py.convert import message_to_ordereddict
-from rosidl_runtime_py.set_message import set_message_fields
-from rosidl_runtime_py.utilities import get_action, get_message, get_service
 
 from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.nodes.transport import Fields, RemoteEnd, RemoteStatusName
+from gemma4_ros.ros.interface_fields import (
+    FieldsError, fill_message, interface_class, message_to_fields,
+)
 
 _REMOTE_STATUS: dict[int, RemoteStatusName] = {
     GoalStatus.STATUS_SUCCEEDED: "succeeded",
@@ -32,28 +32,28 @@ _REMOTE_STATUS: dict[int, RemoteStatusName] = {
 def fill(message: Any, fields: Fields, where: str) -> Any:
     """``message`` with ``fields`` set; a field the type lacks is a typed error naming both."""
     try:
-        set_message_fields(message, fields)
-    except (AttributeError, TypeError, ValueError) as error:
-        raise Gemma4RosError(f"{where}: cannot set {fields} on {type(message).__name__}: {error}",
+        return fill_message(message, fields)
+    except FieldsError as error:
+        raise Gemma4RosError(f"{where}: {error}",
                              "check the tool's binding.fields against the message definition"
                              ) from None
-    return message
 
 
 def _outgoing_class(type_name: str) -> Any:
     """The class a raw endpoint sends for ``type_name``: a message, a request or a goal."""
+    cls = interface_class(type_name)
     if "/action/" in type_name:
-        return get_action(type_name).Goal
+        return cls.Goal
     if "/srv/" in type_name:
-        return get_service(type_name).Request
-    return get_message(type_name)
+        return cls.Request
+    return cls
 
 
 def field_problem(type_name: str, path: tuple[str, ...]) -> str:
     """Walk ``path`` through the generated classes' ``get_fields_and_field_types()``."""
     try:
         cls = _outgoing_class(type_name)
-    except (AttributeError, ModuleNotFoundError, ValueError) as error:
+    except ValueError as error:
         return f"unknown interface type {type_name!r} ({error})"
     for depth, name in enumerate(path):
         fields: dict[str, str] = cls.get_fields_and_field_types()
@@ -66,7 +66,7 @@ def field_problem(type_name: str, path: tuple[str, ...]) -> str:
         if "/" not in field_type or "<" in field_type or "[" in field_type:
             return f"{here} is a {field_type}, which has no fields"
         package, _, message = field_type.partition("/")
-        cls = get_message(f"{package}/msg/{message}")
+        cls = interface_class(f"{package}/msg/{message}")
     return ""
 
 
@@ -114,7 +114,7 @@ class RawRosActionClient:
                 on_end(RemoteEnd("failed", error=f"no result: {error}"))
                 return
             status = _REMOTE_STATUS.get(response.status, "failed")
-            on_end(RemoteEnd(status, dict(message_to_ordereddict(response.result))))
+            on_end(RemoteEnd(status, message_to_fields(response.result)))
 
         def answered(future: Future) -> None:
             try:
@@ -130,7 +130,7 @@ class RawRosActionClient:
 
         sent = self._client.send_goal_async(
             message, feedback_callback=lambda fb: on_feedback(
-                dict(message_to_ordereddict(fb.feedback))))
+                message_to_fields(fb.feedback)))
         sent.add_done_callback(answered)
         return remote
 
@@ -169,7 +169,7 @@ class RawRosServiceClient:
             except Exception as error:
                 on_end(RemoteEnd("failed", error=f"no response: {error}"))
                 return
-            on_end(RemoteEnd("succeeded", dict(message_to_ordereddict(response))))
+            on_end(RemoteEnd("succeeded", message_to_fields(response)))
 
         future.add_done_callback(done)
         return _RemoteRequest(self._client, future)

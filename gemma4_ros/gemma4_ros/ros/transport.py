@@ -1,10 +1,10 @@
 """The rclpy :class:`~gemma4_ros.nodes.transport.Transport`: node logic's endpoints on a real node.
 
 Thin on purpose: each method creates the rclpy endpoint and converts at the edge (typed
-endpoints through :mod:`gemma4_ros.ros.messages`, raw ones with ``rosidl_runtime_py``'s
-``set_message_fields`` / ``message_to_ordereddict``); everything else is the logic's, tested on
+endpoints through :mod:`gemma4_ros.ros.messages`, raw ones as field dicts through
+:mod:`gemma4_ros.ros.interface_fields`); everything else is the logic's, tested on
 the bus. QoS: ``LATCHED`` is reliable + transient-local, ``SENSOR`` is rclpy's sensor-data
-profile, ``ESTOP`` subscribes twice (volatile and transient-local, see ``Qos``). Groups: the
+profile, ``ESTOP`` is reliable and volatile (see ``Qos``: it matches every publisher). Groups: the
 node's default (mutually exclusive), one shared ``ReentrantCallbackGroup``, and a
 ``MutuallyExclusiveCallbackGroup`` of its own per other name; spin the node with a
 ``MultiThreadedExecutor`` so that separate groups really run apart.
@@ -24,13 +24,12 @@ from rclpy.node import Node
 from rclpy.qos import (
     DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy, qos_profile_sensor_data,
 )
-from rosidl_runtime_py.convert import message_to_ordereddict
-from rosidl_runtime_py.utilities import get_action, get_message, get_service
 
 from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.nodes.transport import (
     DEFAULT_GROUP, REENTRANT_GROUP, Closeable, Fields, GoalContext, GoalEnd, Logger, Qos,
 )
+from gemma4_ros.ros.interface_fields import interface_class, message_to_fields
 from gemma4_ros.ros.messages import action_wire, service_wire, topic_wire
 from gemma4_ros.ros.raw_clients import (
     RawRosActionClient, RawRosServiceClient, field_problem, fill,
@@ -43,15 +42,14 @@ G = TypeVar("G")
 F = TypeVar("F")
 R = TypeVar("R")
 
-def profile(qos: Qos, depth: int, durability: DurabilityPolicy | None = None) -> QoSProfile:
-    """The rclpy profile for an intent (``durability`` overrides, for ESTOP's two halves)."""
+def profile(qos: Qos, depth: int) -> QoSProfile:
+    """The rclpy profile for an intent."""
     if qos is Qos.SENSOR:
         return qos_profile_sensor_data
     latched = qos is Qos.LATCHED
     return QoSProfile(
         history=HistoryPolicy.KEEP_LAST, depth=depth, reliability=ReliabilityPolicy.RELIABLE,
-        durability=durability or (DurabilityPolicy.TRANSIENT_LOCAL if latched
-                                  else DurabilityPolicy.VOLATILE))
+        durability=DurabilityPolicy.TRANSIENT_LOCAL if latched else DurabilityPolicy.VOLATILE)
 
 
 class _Closer:
@@ -168,17 +166,10 @@ class RosTransport:
 
     def _subscription(self, ros_type: Any, name: str, receive: Callable[[Any], None], qos: Qos,
                       depth: int, group: str) -> Closeable:
-        durabilities: list[DurabilityPolicy | None] = [None]
-        if qos is Qos.ESTOP:
-            durabilities = [DurabilityPolicy.VOLATILE, DurabilityPolicy.TRANSIENT_LOCAL]
-        guarded = self._guarded(f"callback on {name}", receive)
-        subscriptions = [
-            self.node.create_subscription(ros_type, name, guarded, profile(qos, depth, durability),
-                                          callback_group=self.group(group))
-            for durability in durabilities
-        ]
-        return self._own(*(lambda sub=sub: self.node.destroy_subscription(sub)
-                           for sub in subscriptions))
+        subscription = self.node.create_subscription(
+            ros_type, name, self._guarded(f"callback on {name}", receive), profile(qos, depth),
+            callback_group=self.group(group))
+        return self._own(lambda: self.node.destroy_subscription(subscription))
 
     def service(self, name: str, request_type: type[Req], response_type: type[Resp],
                 handler: Callable[[Req], Resp], *, group: str = DEFAULT_GROUP) -> Closeable:
@@ -237,7 +228,7 @@ class RosTransport:
 
     def raw_publisher(self, name: str, type_name: str, *,
                       qos: Qos = Qos.RELIABLE) -> _Publisher:
-        ros_type = get_message(type_name)
+        ros_type = interface_class(type_name)
         publisher = self.node.create_publisher(ros_type, name, profile(qos, 10))
         self._own(lambda: self.node.destroy_publisher(publisher))
         return _Publisher(publisher,
@@ -245,8 +236,8 @@ class RosTransport:
 
     def raw_subscribe(self, name: str, type_name: str, callback: Callable[[Fields], None], *,
                       qos: Qos = Qos.RELIABLE, group: str = DEFAULT_GROUP) -> Closeable:
-        return self._subscription(get_message(type_name), name,
-                                  lambda message: callback(message_to_ordereddict(message)),
+        return self._subscription(interface_class(type_name), name,
+                                  lambda message: callback(message_to_fields(message)),
                                   qos, 10, group)
 
     def field_problem(self, type_name: str, path: tuple[str, ...]) -> str:
@@ -254,14 +245,14 @@ class RosTransport:
 
     def raw_action_client(self, name: str, type_name: str, *,
                           group: str = REENTRANT_GROUP) -> RawRosActionClient:
-        action_type = get_action(type_name)
+        action_type = interface_class(type_name)
         client = ActionClient(self.node, action_type, name, callback_group=self.group(group))
         self._own(client.destroy)
         return RawRosActionClient(client, action_type, name)
 
     def raw_service_client(self, name: str, type_name: str, *,
                            group: str = REENTRANT_GROUP) -> RawRosServiceClient:
-        service_type = get_service(type_name)
+        service_type = interface_class(type_name)
         client = self.node.create_client(service_type, name, callback_group=self.group(group))
         self._own(lambda: self.node.destroy_client(client))
         return RawRosServiceClient(client, service_type, name)

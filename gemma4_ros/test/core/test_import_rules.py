@@ -13,7 +13,10 @@ import pytest
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[2] / "gemma4_ros"
 
-ROS_ONLY = {"rclpy", "gemma4_ros_msgs", "launch", "launch_ros", "rosidl_runtime_py"}
+ROS_ONLY = {"rclpy", "gemma4_ros_msgs", "launch", "launch_ros"}
+# Not installable from the ROS 2 wheels on PyPI, so nothing may need it (ros/interface_fields.py
+# does the little the nodes used it for).
+NOT_ON_PYPI = {"rosidl_runtime_py", "cv_bridge", "tf2_ros", "rosbag2_py", "ros2cli"}
 EXPORT_ONLY = {"torch", "transformers", "onnxscript"}
 EXPORT_ALLOWED = ("export/", "testing/fixture_models.py", "demo/train.py")
 
@@ -59,6 +62,12 @@ def test_ros_imports_only_in_ros_layer(path: Path) -> None:
         return
     offending = {m for m in imported_modules(path) if m.split(".")[0] in ROS_ONLY}
     assert not offending, f"{relative(path)} imports {sorted(offending)}; only gemma4_ros/ros/ may"
+
+
+@pytest.mark.parametrize("path", python_files(), ids=relative)
+def test_nothing_needs_what_pypi_lacks(path: Path) -> None:
+    offending = {m for m in imported_modules(path) if m.split(".")[0] in NOT_ON_PYPI}
+    assert not offending, f"{relative(path)} imports {sorted(offending)}, which the ROS 2 wheels lack"
 
 
 @pytest.mark.parametrize("path", python_files(), ids=relative)
