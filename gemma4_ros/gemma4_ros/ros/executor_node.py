@@ -20,8 +20,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from rclpy.lifecycle import LifecycleState, TransitionCallbackReturn
-
 from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.nodes.executor_config import ExecutorNodeConfig
 from gemma4_ros.nodes.executor_node import ExecutorNodeLogic
@@ -37,36 +35,22 @@ class ExecutorNode(LogicLifecycleNode):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(NODE_NAME, **kwargs)
-        self._logic: ExecutorNodeLogic | None = None
-        self._transport: RosTransport | None = None
         self._settings = ModelParameters(self, ExecutorNodeConfig, self._on_parameters)
 
     def _on_parameters(self, config: ExecutorNodeConfig, changed: set[str]) -> None:
         """Apply a live change; raising Gemma4RosError refuses it with that reason."""
-        if "mode" in changed and config.mode and self._logic is not None:
-            self._logic.set_mode(config.mode)
+        logic = self._logic
+        if "mode" in changed and config.mode and isinstance(logic, ExecutorNodeLogic):
+            logic.set_mode(config.mode)
 
-    def on_configure(self, state: LifecycleState) -> TransitionCallbackReturn:
+    def build_logic(self, transport: RosTransport) -> ExecutorNodeLogic:
         if self._settings.problem:
-            self.get_logger().error(f"configure failed: {self._settings.problem}")
-            return TransitionCallbackReturn.FAILURE
-        transport = RosTransport(self)
-        try:
-            self._logic = ExecutorNodeLogic(transport, self._settings.current)
-        except (Gemma4RosError, OSError) as error:
-            transport.close()
-            self.get_logger().error(f"configure failed: {error}")
-            return TransitionCallbackReturn.FAILURE
-        self._transport = transport
-        self.get_logger().info(f"configured: {len(self._logic.tools.tools)} tools, mode "
-                               f"{self._logic.gate.mode}, robot {self._logic.config.robot}")
-        return TransitionCallbackReturn.SUCCESS
-
-    def release(self) -> None:
-        super().release()
-        transport, self._transport = self._transport, None
-        if transport is not None:
-            transport.close()  # the bindings' clients and publishers
+            raise Gemma4RosError(self._settings.problem,
+                                 "set the parameter to a valid value and configure again")
+        logic = ExecutorNodeLogic(transport, self._settings.current)
+        self.get_logger().info(f"configured: {len(logic.tools.tools)} tools, mode "
+                               f"{logic.gate.mode}, robot {logic.config.robot}")
+        return logic
 
 
 def main(args: list[str] | None = None) -> None:

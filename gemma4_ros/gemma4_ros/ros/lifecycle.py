@@ -2,8 +2,11 @@
 ``main()`` that spins a node on a multi-threaded executor.
 
 A node's logic (``nodes/*_node.py``) has ``activate``, ``deactivate`` and ``close``; what differs
-between the planner and the executor is only how ``on_configure`` builds it, so that is the one
-thing a subclass writes (plus ``release`` when it owns more than the logic).
+between the planner and the executor is only how it is built, so :meth:`build_logic` is the one
+thing a subclass writes. The shell owns the :class:`RosTransport` the logic was built on and
+closes it on cleanup, shutdown or a failed configure: every publisher, subscription, service,
+timer and client the logic or its bindings made goes with it, so configure → cleanup cycles
+leave the node's graph as they found it.
 """
 
 from __future__ import annotations
@@ -13,6 +16,9 @@ from typing import Callable, Protocol
 import rclpy
 from rclpy.executors import ExternalShutdownException, MultiThreadedExecutor
 from rclpy.lifecycle import LifecycleNode, LifecycleState, TransitionCallbackReturn
+
+from gemma4_ros.errors import Gemma4RosError
+from gemma4_ros.ros.transport import RosTransport
 
 
 class NodeLogic(Protocol):
@@ -24,9 +30,26 @@ class NodeLogic(Protocol):
 
 
 class LogicLifecycleNode(LifecycleNode):
-    """Activate/deactivate/cleanup/shutdown forwarded to ``self._logic`` (set in on_configure)."""
+    """Transitions forwarded to a logic object that :meth:`build_logic` makes at configure."""
 
     _logic: NodeLogic | None = None
+    _transport: RosTransport | None = None
+
+    def build_logic(self, transport: RosTransport) -> NodeLogic:
+        """The node's logic on ``transport``; raise Gemma4RosError (or OSError) to refuse the
+        configure transition with that reason."""
+        raise NotImplementedError
+
+    def on_configure(self, state: LifecycleState) -> TransitionCallbackReturn:
+        transport = RosTransport(self)
+        try:
+            self._logic = self.build_logic(transport)
+        except (Gemma4RosError, OSError) as error:
+            transport.close()
+            self.get_logger().error(f"configure failed: {error}")
+            return TransitionCallbackReturn.FAILURE
+        self._transport = transport
+        return TransitionCallbackReturn.SUCCESS
 
     def on_activate(self, state: LifecycleState) -> TransitionCallbackReturn:
         if self._logic is None:
@@ -48,10 +71,14 @@ class LogicLifecycleNode(LifecycleNode):
         return TransitionCallbackReturn.SUCCESS
 
     def release(self) -> None:
-        """Close the logic (its worker threads, model, audit log); safe to call twice."""
+        """Close the logic (its worker threads, model, audit log) and every ROS entity made on
+        its transport; safe to call twice."""
         logic, self._logic = self._logic, None
         if logic is not None:
             logic.close()
+        transport, self._transport = self._transport, None
+        if transport is not None:
+            transport.close()
 
 
 def spin(make_node: Callable[[], LogicLifecycleNode], args: list[str] | None = None) -> None:

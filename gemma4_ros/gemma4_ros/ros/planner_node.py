@@ -23,9 +23,9 @@ import logging
 import time
 from typing import Any
 
-from rclpy.lifecycle import LifecycleNode, LifecycleState, TransitionCallbackReturn
+from rclpy.lifecycle import LifecycleNode
 
-from gemma4_ros.errors import Gemma4RosError
+from gemma4_ros.errors import ConfigError, Gemma4RosError
 from gemma4_ros.nodes.planner_config import PlannerNodeConfig, load_node_planner
 from gemma4_ros.nodes.planner_node import PlannerNodeLogic
 from gemma4_ros.ros import planner_messages
@@ -60,7 +60,6 @@ class PlannerNode(LogicLifecycleNode):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(NODE_NAME, **kwargs)
         planner_messages.register()
-        self._logic: PlannerNodeLogic | None = None
         self._settings = ModelParameters(self, PlannerNodeConfig, self._on_parameters)
         self._bridge = _LogBridge(self)
         core_logger = logging.getLogger(PACKAGE_LOGGER)
@@ -68,27 +67,33 @@ class PlannerNode(LogicLifecycleNode):
         core_logger.addHandler(self._bridge)
 
     def _on_parameters(self, config: PlannerNodeConfig, changed: set[str]) -> None:
+        """Every planner parameter is read at configure; say so instead of pretending."""
         if self._logic is not None:
             self.get_logger().info(f"{', '.join(sorted(changed))} changed; takes effect at the "
                                    "next configure")
 
-    def on_configure(self, state: LifecycleState) -> TransitionCallbackReturn:
+    def build_logic(self, transport: RosTransport) -> PlannerNodeLogic:
         config = self._settings.current
+        if self._settings.problem:
+            raise Gemma4RosError(self._settings.problem,
+                                 "set the parameter to a valid value and configure again")
         where = config.model_dir or "model_dir of models.yaml"
         self.get_logger().info(f"loading the model from {where} (provider {config.provider}); "
                                "a first start on TensorRT builds engines, which takes minutes")
         started = time.monotonic()
         try:
             planner = load_node_planner(config)
-            self.get_logger().info(f"model {planner.model_name} loaded in "
-                                   f"{time.monotonic() - started:.1f} s; warming up")
-            planner.warm_up()
-            self._logic = PlannerNodeLogic(RosTransport(self), planner, config)
+        except ConfigError:
+            raise  # names its file and key already
         except Gemma4RosError as error:
-            self.get_logger().error(f"configure failed: {error}")
-            return TransitionCallbackReturn.FAILURE
+            raise Gemma4RosError(f"parameter model_dir ({where}): {error.problem}",
+                                 error.hint) from None
+        self.get_logger().info(f"model {planner.model_name} loaded in "
+                               f"{time.monotonic() - started:.1f} s; warming up")
+        planner.warm_up()
+        logic = PlannerNodeLogic(transport, planner, config)
         self.get_logger().info(f"configured in {time.monotonic() - started:.1f} s")
-        return TransitionCallbackReturn.SUCCESS
+        return logic
 
     def destroy_node(self) -> None:
         logging.getLogger(PACKAGE_LOGGER).removeHandler(self._bridge)
