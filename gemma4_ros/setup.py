@@ -70,6 +70,7 @@ setup(
     entry_points={
         "console_scripts": [
             "gemma4-ros = gemma4_ros.cli:main",
+            "gemma4-ros-launch = gemma4_ros.ros.launch_runner:main",
             "executor_node = gemma4_ros.ros.executor_node:main",
             "planner_node = gemma4_ros.ros.planner_node:main",
         ],

@@ -13,11 +13,12 @@ from __future__ import annotations
 from launch import LaunchDescription
 
 from gemma4_ros.ros.launch_support import (
-    COMMON_ARGUMENTS, PLANNER_ARGUMENTS, autostarted, planner_node,
+    COMMON_ARGUMENTS, PLANNER_ARGUMENTS, autostarted, planner_node, require_built_package,
 )
 
 
 def generate_launch_description() -> LaunchDescription:
+    require_built_package()
     return LaunchDescription([
         *COMMON_ARGUMENTS, *PLANNER_ARGUMENTS,
         *autostarted(planner_node()),

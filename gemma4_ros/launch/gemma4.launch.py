@@ -20,11 +20,12 @@ from launch import LaunchDescription
 
 from gemma4_ros.ros.launch_support import (
     COMMON_ARGUMENTS, EXECUTOR_ARGUMENTS, PLANNER_ARGUMENTS, autostarted, executor_node,
-    planner_node,
+    planner_node, require_built_package,
 )
 
 
 def generate_launch_description() -> LaunchDescription:
+    require_built_package()
     return LaunchDescription([
         *COMMON_ARGUMENTS, *PLANNER_ARGUMENTS, *EXECUTOR_ARGUMENTS,
         *autostarted(planner_node(watch_executor=True)), *autostarted(executor_node()),

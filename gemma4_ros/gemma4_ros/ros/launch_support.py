@@ -7,10 +7,17 @@ system, each node is configured at launch and activated as soon as it reports ``
 tools.yaml) stays unconfigured with the reason in its log instead of half-starting. Set the
 launch argument ``autostart:=false`` to drive the transitions yourself
 (``ros2 lifecycle set /gemma4/executor configure``), e.g. from a supervisor.
+
+Each launch file first calls :func:`require_built_package`: launch_ros finds the node executables
+through the ament index, which ``pip install -e`` alone never fills, and would otherwise only say
+"package not found" once the nodes start.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from ament_index_python.packages import PackageNotFoundError, get_package_prefix
 from launch import LaunchDescriptionEntity
 from launch.actions import DeclareLaunchArgument, EmitEvent, RegisterEventHandler
 from launch.conditions import IfCondition
@@ -21,7 +28,28 @@ from launch_ros.event_handlers import OnStateTransition
 from launch_ros.events.lifecycle import ChangeState
 from lifecycle_msgs.msg import Transition
 
-PACKAGE = "gemma4_ros"
+from gemma4_ros.errors import Gemma4RosError
+from gemma4_ros.paths import PACKAGE
+
+EXECUTABLES = ("planner_node", "executor_node")
+BUILD_HINT = ("build the workspace and source it: `colcon build` then `source install/setup.bash`, "
+              "or without a ROS install scripts/ros2_from_pypi.sh WORKSPACE then "
+              "`. WORKSPACE/setup.sh`")
+
+
+def require_built_package() -> Path:
+    """The package's install prefix; raises when the nodes cannot be found the way launch_ros
+    looks for them (``pip install -e`` alone registers nothing in the ament index)."""
+    try:
+        prefix = Path(get_package_prefix(PACKAGE))
+    except PackageNotFoundError:
+        raise Gemma4RosError(f"{PACKAGE} is not in the ament index (AMENT_PREFIX_PATH), so "
+                             "launch cannot find its nodes", BUILD_HINT) from None
+    missing = [name for name in EXECUTABLES if not (prefix / "lib" / PACKAGE / name).exists()]
+    if missing:
+        raise Gemma4RosError(f"{prefix / 'lib' / PACKAGE} lacks {', '.join(missing)}", BUILD_HINT)
+    return prefix
+
 
 COMMON_ARGUMENTS = [
     DeclareLaunchArgument("namespace", default_value="gemma4",
