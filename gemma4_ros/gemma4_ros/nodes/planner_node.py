@@ -290,17 +290,19 @@ class PlannerNodeLogic:
 
     def _answer(self, job: Job[AskResponse], request: AskRequest,
                 image: Frame | None) -> AskResponse:
+        """The answer always; with ``want_plan`` also a plan of the question (source COPILOT,
+        a proposal the executor never receives from here), generated after the answer."""
         implicit = image is None
         frame = self._camera_frame() if implicit else image
         question = request.question
+        answer = self._generate(job, lambda f: self.planner.ask_stream(
+            question, None if f is None else f.rgb, cancel=job.cancel), frame, implicit)
+        plan = None
         if request.want_plan:
             plan = self._generate(job, lambda f: self.planner.plan_stream(
                 question, None if f is None else f.rgb, source=PlanSource.COPILOT,
                 cancel=job.cancel), frame, implicit)
-            return AskResponse(answer=plan.summary, plan=plan, success=True)
-        answer = self._generate(job, lambda f: self.planner.ask_stream(
-            question, None if f is None else f.rgb, cancel=job.cancel), frame, implicit)
-        return AskResponse(answer=answer.text, success=True)
+        return AskResponse(answer=answer.text, plan=plan, success=True)
 
     # --- the worker side -------------------------------------------------------------------------
 

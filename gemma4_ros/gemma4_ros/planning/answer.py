@@ -11,8 +11,9 @@ from gemma4_ros.types import Plan, PlanLatency
 
 
 class Answer(BaseModel):
-    """What ``Planner.ask`` returns (and ``srv/Ask`` carries): ``text`` is the answer (the plan's
-    summary when a plan was asked for); ``plan`` is None unless one was asked for."""
+    """What ``Planner.ask`` returns (and ``srv/Ask`` carries): ``text`` is the answer, always
+    generated as an answer; ``plan`` is None unless one was asked for (then the token counts
+    cover both generations and ``latency`` is the answer's)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 

@@ -166,15 +166,16 @@ class Planner:
     # --- questions -----------------------------------------------------------------------
     def ask(self, question: str, image: Any = None, want_plan: bool = False,
             **options: Any) -> Answer:
-        """A short grounded text answer (no tools), or with ``want_plan`` a plan of the
-        question as an instruction (source COPILOT) with its summary as the text."""
-        if want_plan:
-            options.setdefault("source", PlanSource.COPILOT)
-            plan = self.plan(question, image, **options)
-            return Answer(question=question, text=plan.summary, plan=plan, model=plan.model,
-                          prompt_tokens=plan.prompt_tokens,
-                          completion_tokens=plan.completion_tokens, latency=plan.latency)
-        return self.ask_stream(question, image, **options).result()
+        """A short grounded text answer (no tools); with ``want_plan`` also a plan of the
+        question as an instruction (source COPILOT), a proposal that is never executed here."""
+        answer = self.ask_stream(question, image, **options).result()
+        if not want_plan:
+            return answer
+        options.setdefault("source", PlanSource.COPILOT)
+        plan = self.plan(question, image, **options)
+        return answer.model_copy(update={
+            "plan": plan, "prompt_tokens": answer.prompt_tokens + plan.prompt_tokens,
+            "completion_tokens": answer.completion_tokens + plan.completion_tokens})
 
     def ask_stream(self, question: str, image: Any = None, *, thinking: Optional[bool] = None,
                    max_tokens: Optional[int] = None, deadline_s: Optional[float] = None,

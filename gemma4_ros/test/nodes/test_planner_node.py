@@ -217,12 +217,19 @@ def test_ask_uses_the_latest_frame_when_none_is_given(bus: Bus, tokenizer: Gemma
         rig.close()
 
 
-def test_ask_with_want_plan_proposes_but_never_publishes(bus: Bus, rig: PlannerRig) -> None:
-    client = bus.client(f"{NS}/planner/ask", AskRequest, AskResponse)
-    reply = client.call_async(AskRequest(question="go check", want_plan=True)).result(WAIT_S)
-    assert reply.success and reply.plan is not None
-    assert reply.plan.source is PlanSource.COPILOT and len(reply.plan.steps) == 2
-    assert not rig.plans
+def test_ask_with_want_plan_answers_and_proposes_but_never_publishes(
+        bus: Bus, tokenizer: Gemma4Tokenizer) -> None:
+    made = rig_for(bus, tokenizer, ScriptedModel(
+        tokenizer, ["I will check the valve.<turn|>", SAY_AND_MOVE]))
+    try:
+        client = bus.client(f"{NS}/planner/ask", AskRequest, AskResponse)
+        reply = client.call_async(AskRequest(question="go check", want_plan=True)).result(WAIT_S)
+        assert reply.success and reply.answer == "I will check the valve."
+        assert reply.plan is not None
+        assert reply.plan.source is PlanSource.COPILOT and len(reply.plan.steps) == 2
+        assert not made.plans
+    finally:
+        made.close()
 
 
 def test_unsupported_encodings_are_dropped_with_one_throttled_warning(

@@ -204,15 +204,19 @@ def test_replan_of_a_plan_from_elsewhere_and_its_errors(tokenizer, registry) -> 
 
 
 def test_ask_answers_in_text_or_with_a_plan(tokenizer, registry) -> None:
-    planner, model = scripted_planner(tokenizer, registry,
-                                      ["The valve looks closed." + END, TWO_STEPS])
+    planner, model = scripted_planner(
+        tokenizer, registry,
+        ["The valve looks closed." + END, "I will go and greet them." + END, TWO_STEPS])
     answer = planner.ask("is the valve open?")
     assert isinstance(answer, Answer) and answer.text == "The valve looks closed."
     assert answer.plan is None and answer.completion_tokens > 0
     assert "<|tool>" not in model.prompts[0]
     with_plan = planner.ask("go and say hello", want_plan=True)
+    # Both: a real answer (never an empty one borrowed from the plan) and the proposed plan.
+    assert with_plan.text == "I will go and greet them."
     assert with_plan.plan is not None and with_plan.plan.source is PlanSource.COPILOT
     assert len(with_plan.plan.steps) == 2
+    assert with_plan.completion_tokens > with_plan.plan.completion_tokens
 
 
 def test_ask_never_returns_calls(tokenizer, registry) -> None:
