@@ -113,6 +113,10 @@ class PlanExecutor:
     def status(self) -> ExecutorStatus:
         return self._status
 
+    @property
+    def estop_latched(self) -> bool:
+        return self._estop.latched
+
     def submit(self, plan: Plan) -> Future[list[ToolResult]]:
         """Queue ``plan``; the future resolves to one ToolResult per step when the plan ends."""
         future: Future[list[ToolResult]] = Future()

@@ -3,8 +3,8 @@
 A plan id runs at most once: a plan that arrives again (a latched topic replayed to a restarted
 subscriber, the same plan by topic and by ExecutePlan) attaches to the first submission's future
 instead of moving the robot twice. An ExecutePlan goal waits on that future on its own thread,
-forwarding the executor's status and results for its plan as feedback and turning a cancel
-request into a cancel of exactly that plan.
+forwarding the executor's status and results for its plan as feedback (the last one saying where
+the plan left the executor) and turning a cancel request into a cancel of exactly that plan.
 """
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ import queue
 import threading
 from collections import OrderedDict
 from concurrent.futures import Future
+
 from gemma4_ros.execution.executor import PlanExecutor
 from gemma4_ros.nodes.interfaces import ExecutePlanFeedback, ExecutePlanResult
 from gemma4_ros.nodes.transport import GoalContext, GoalEnd
-from gemma4_ros.types import ExecutorStatus, Plan, ResultStatus, ToolResult
+from gemma4_ros.types import ExecutorState, ExecutorStatus, Plan, ResultStatus, ToolResult
 
 REMEMBERED_PLANS = 256
 CANCEL_CHECK_S = 0.05
@@ -93,11 +94,20 @@ class PlanGoals:
             future, _ = self.submit(plan)
             canceled = self._follow(goal, future, watch)
             results = future.result()
+            goal.publish_feedback(self._final_feedback(results))
         finally:
             with self._lock:
                 self._watches.remove(watch)
                 self._idle.notify_all()
         return _goal_end(results, canceled)
+
+    def _final_feedback(self, results: list[ToolResult]) -> ExecutePlanFeedback:
+        """Where the plan left the executor, matching the goal's result: no step running, the
+        last result, and ESTOPPED when a stop is latched, else IDLE (the executor's own status
+        may already describe a plan that preempted this one)."""
+        state = ExecutorState.ESTOPPED if self._executor.estop_latched else ExecutorState.IDLE
+        return ExecutePlanFeedback(current_step=-1, state=state,
+                                   last_result=results[-1] if results else None)
 
     def _follow(self, goal: GoalContext[Plan, ExecutePlanFeedback],
                 future: Future[list[ToolResult]], watch: _Watch) -> bool:

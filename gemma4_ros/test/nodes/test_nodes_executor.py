@@ -74,6 +74,12 @@ def test_execute_plan_action_streams_feedback_and_returns_results(rig: ExecutorR
                                 and f.last_result.call_id == plan.steps[1].call.id
                                 for f in feedback))
     assert any(f.state is ExecutorState.EXECUTING and f.current_step == 1 for f in feedback)
+    # The last feedback agrees with the result: nothing running, the executor idle, the last
+    # step's result.
+    assert rig.wait(lambda: bool(feedback) and feedback[-1].state is ExecutorState.IDLE)
+    last = feedback[-1]
+    assert last.current_step == -1
+    assert last.last_result is not None and last.last_result == outcome.result.results[-1]
 
 
 def test_execute_plan_cancel_stops_that_plan_only(rig: ExecutorRig, bus: Bus) -> None:
