@@ -14,6 +14,7 @@ before the e-stop are void.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -40,6 +41,8 @@ if TYPE_CHECKING:
     from gemma4_ros.tools import ToolRegistry
 
 log = logging.getLogger(__name__)
+FEEDBACK_PERIOD_S = 0.5  # a running step's feedback in the status message, at most this often
+FEEDBACK_CHARS = 200
 
 _PHASE_STATUS = {
     BindingPhase.SUCCEEDED: ResultStatus.SUCCEEDED,
@@ -304,12 +307,29 @@ class PlanExecutor:
         if progress.finished:
             self._end_step(run, _PHASE_STATUS[progress.phase], progress.result, progress.error)
             return True
+        self._report_feedback(run, progress.feedback)
         if self._clock() >= run.deadline:
             cancel_safely(binding)
             timeout = self._registry.get(run.step.call.name).timeout_s
             self._end_step(run, ResultStatus.TIMED_OUT, None, f"no result within {timeout:g} s")
             return True
         return False
+
+    def _report_feedback(self, run: PlanRun, feedback: dict[str, Any]) -> None:
+        """A running step's new feedback (Nav2's distance remaining, say) goes out in the status
+        message, at most every FEEDBACK_PERIOD_S, so operators see progress, not silence."""
+        now = self._clock()
+        if not feedback or feedback == run.feedback or (
+                now - run.feedback_reported_at < FEEDBACK_PERIOD_S):
+            return
+        run.feedback, run.feedback_reported_at = feedback, now
+        # Plain values first: Nav2's distance_remaining matters more than the pose beside it.
+        ordered = sorted(feedback.items(), key=lambda item: isinstance(item[1], (dict, list)))
+        shown = json.dumps(dict(ordered), separators=(",", ":"), default=str)
+        if len(shown) > FEEDBACK_CHARS:
+            shown = shown[:FEEDBACK_CHARS] + "…"
+        self._publish(ExecutorState.EXECUTING,
+                      f"step {run.index} ({run.step.call.name}) running: {shown}")
 
     def _settle_confirmation(self, run: PlanRun) -> bool:
         """Act on the operator's answer or the timeout; False while still waiting."""

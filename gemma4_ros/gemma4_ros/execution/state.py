@@ -35,6 +35,8 @@ class PlanRun:
     confirmed: bool = False
     binding: Binding | None = None
     deadline: float = 0.0
+    feedback: dict[str, Any] = field(default_factory=dict)  # the running step's last, reported
+    feedback_reported_at: float = float("-inf")
 
     @property
     def step(self) -> PlanStep:
@@ -49,6 +51,7 @@ class PlanRun:
         self.attempt = 0
         self.confirmed = False
         self.binding = None
+        self.feedback = {}
 
 
 def step_result(plan: Plan, step: PlanStep, status: ResultStatus, stamp: float,

@@ -166,7 +166,9 @@ class RosActionBinding(RemoteBinding):
             return _succeeded(result)
         if end.status == "canceled":
             return BindingProgress.canceled(f"action {self.where} canceled the goal")
-        detail = end.error or (f"result: {result}" if result else "no detail")
+        # Nav2's results say why in error_msg (with error_code); other actions in their fields.
+        reason = result.get("error_msg") or result.get("message")
+        detail = end.error or reason or (f"result: {result}" if result else "no detail")
         return BindingProgress.failed(f"action {self.where} goal {end.status}: {detail}")
 
 

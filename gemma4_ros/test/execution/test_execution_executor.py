@@ -7,6 +7,7 @@ import math
 import pytest
 
 from gemma4_ros.execution.binding import BindingProgress, BindingRegistry, UnknownBindingKindError
+from gemma4_ros.execution.executor import FEEDBACK_PERIOD_S
 from gemma4_ros.execution.sim_bindings import sim_binding_factory
 from gemma4_ros.testing.drive import advance_until
 from gemma4_ros.types import Decision, ExecutorState, ResultStatus
@@ -468,3 +469,14 @@ def test_estop_trigger_never_waits_on_a_busy_worker(world):
     assert finished_while_worker_busy
     assert statuses(future.result(timeout=1)) == [S.CANCELED]
     assert executor.status.state is ExecutorState.ESTOPPED
+
+
+def test_a_running_steps_feedback_reaches_the_status_message(world):
+    world.start()
+    run_to_end(world, world.plan(("navigate_to", {"place": "kitchen"})), step_s=0.2)
+    progress = [s.message for s in world.statuses if "running:" in s.message]
+    assert progress and all(m.startswith("step 0 (navigate_to) running: {") for m in progress)
+    assert '"remaining"' in progress[0]
+    # At most one report per FEEDBACK_PERIOD_S of robot time, however often the worker polls.
+    took = world.results[0].stamp - world.statuses[0].stamp
+    assert len(progress) <= took / FEEDBACK_PERIOD_S + 1
