@@ -41,6 +41,7 @@ from gemma4_ros.execution.executor import PlanExecutor
 from gemma4_ros.execution.sim_bindings import sim_bindings
 from gemma4_ros.execution.sim_config import SimConfig
 from gemma4_ros.execution.sim_robot import SimRobot
+from gemma4_ros.execution.state import step_result
 from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.nodes.executor_config import ExecutorNodeConfig
 from gemma4_ros.nodes.interfaces import (
@@ -57,7 +58,7 @@ from gemma4_ros.safety.config import SafetyConfig
 from gemma4_ros.safety.estop import EStopLatch
 from gemma4_ros.safety.gate import SafetyGate
 from gemma4_ros.tools import ToolRegistry
-from gemma4_ros.types import ExecutorStatus, Plan, SafetyVerdict, ToolResult
+from gemma4_ros.types import ExecutorStatus, Plan, ResultStatus, SafetyVerdict, ToolResult
 
 ESTOP_GROUP = "estop"
 WATCHDOG_GROUP = "watchdog"
@@ -108,7 +109,7 @@ class ExecutorNodeLogic:
             "planner", config.planner_timeout_s, now, "message on planner_heartbeat",
             "start planner_node (it publishes ~/heartbeat) and remap planner_heartbeat to it, or "
             "set planner_timeout_s to 0 if plans come from elsewhere")
-        self._planner_lost = False
+        self._planner_lost = self._planner_met = False
         self._always.add(transport.subscribe("estop", bool, self._on_estop, qos=Qos.ESTOP,
                                              depth=1, group=ESTOP_GROUP))
         self._always.add(transport.service("~/reset_estop", ResetEStopRequest,
@@ -144,7 +145,7 @@ class ExecutorNodeLogic:
         self._heartbeat()
         liveness = self.planner_liveness
         liveness.restart()
-        self._planner_lost = False
+        self._planner_lost = self._planner_met = False
         if liveness.watching:
             self._active.add(transport.raw_subscribe(
                 "planner_heartbeat", HEARTBEAT_TYPE, lambda _: liveness.beat(),
@@ -176,7 +177,13 @@ class ExecutorNodeLogic:
             return
         try:
             self._require_planner(plan)
-        except PeerSilentError:
+        except PeerSilentError as error:
+            # Every step is answered on ~/results, as the executor answers any refused plan,
+            # so whoever sent it sees why nothing moved.
+            now = self.transport.now()
+            for step in plan.steps:
+                self._result_pub.publish(step_result(plan, step, ResultStatus.REJECTED, now,
+                                                     f"plan refused: {error}"))
             return
         _, fresh = self.goals.submit(plan)
         if not fresh:
@@ -194,13 +201,15 @@ class ExecutorNodeLogic:
 
     def watch_planner(self) -> None:
         """Timer: on the planner falling silent, cancel the running plan (once per silence);
-        log when it is heard again. Both are audited."""
+        log when it is first heard and when it is heard again. All are audited."""
         silence = self.planner_liveness.silent_for()
         if silence is None:
-            if self._planner_lost:
-                self._planner_lost = False
-                self.audit.record("planner_heard", after_silent=True)
-                self.transport.logger.info("planner heard again: plans are accepted")
+            if self._planner_lost or (self.planner_liveness.heard and not self._planner_met):
+                self.audit.record("planner_heard", after_silent=self._planner_lost)
+                self.transport.logger.info("planner heard again: plans are accepted"
+                                           if self._planner_lost else
+                                           "planner heard: plans are accepted")
+                self._planner_lost, self._planner_met = False, True
             return
         if self._planner_lost:
             return

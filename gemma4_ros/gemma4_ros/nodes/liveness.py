@@ -55,6 +55,12 @@ class Liveness:
         with self._lock:
             self._since, self._heard = self._clock(), False
 
+    @property
+    def heard(self) -> bool:
+        """Whether a sign of life arrived since watching (re)started."""
+        with self._lock:
+            return self._heard
+
     def silent_for(self) -> float | None:
         """Seconds without a sign of life when past the timeout; None while alive or unwatched."""
         if not self.watching:

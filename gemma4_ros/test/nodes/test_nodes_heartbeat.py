@@ -87,6 +87,9 @@ def test_executor_cancels_and_refuses_while_the_planner_is_silent(bus: Bus) -> N
     rig = start_rig(bus, planner_timeout_s=TIMEOUT_S)
     beats = Beats(bus.publisher(f"{NS}/planner_heartbeat", dict), {"frame_id": ""}).start()
     try:
+        # The first hearing is audited (and logged) too: operators see when the link came up.
+        assert rig.wait(lambda: any(r["kind"] == "planner_heard" and not r["after_silent"]
+                                    for r in rig.logic.audit.recent))
         long = make_plan(("wait", {"seconds": 60}))
         rig.plans.publish(long)
         assert rig.wait(lambda: ExecutorState.EXECUTING in rig.probe.states())
@@ -101,15 +104,19 @@ def test_executor_cancels_and_refuses_while_the_planner_is_silent(bus: Bus) -> N
         rig.plans.publish(refused)
         assert rig.wait(lambda: any(r["kind"] == "plan_refused" and r["plan_id"] ==
                                     refused.plan_id for r in rig.logic.audit.recent))
+        # The refusal is answered on ~/results, like any refused plan.
+        answered = rig.wait_results(refused)
+        assert answered[0].status is ResultStatus.REJECTED and "planner silent" in answered[0].error
         client = bus.action_client(f"{NS}/executor/execute_plan", EXECUTE)
         outcome = client.send_goal(refused).result(WAIT_S)
         assert outcome.status is GoalStatus.ABORTED and outcome.result is not None
         assert "planner silent" in outcome.result.error
         assert "planner_timeout_s" in outcome.result.error
-        assert not rig.results_of(refused) and not rig.logic.robot.speech  # type: ignore[union-attr]
+        assert not rig.logic.robot.speech  # type: ignore[union-attr]
 
         beats.start()  # heard again: plans run
-        assert rig.wait(lambda: any(r["kind"] == "planner_heard" for r in rig.logic.audit.recent))
+        assert rig.wait(lambda: any(r["kind"] == "planner_heard" and r["after_silent"]
+                                    for r in rig.logic.audit.recent))
         again = make_plan(("speak", {"text": "back"}))
         rig.plans.publish(again)
         assert [r.status for r in rig.wait_results(again)] == [ResultStatus.SUCCEEDED]
