@@ -94,7 +94,12 @@ def _non_finite(value: Any, path: str = "") -> str:
 
 class BoundsRule:
     """The gate's own numeric limits per tool argument (the schema's range also applies: the
-    stricter wins). A left-out argument is judged at its schema default, which is what will run."""
+    stricter wins). A left-out argument is judged at its schema default, which is what will run.
+
+    Fail closed: every numeric argument of a motion tool must be bounded here, with a ``max``,
+    and with a ``min`` too when its schema allows negative values. The schema's range is what the
+    model may write, not a safety limit, so leaving ``bounds`` out (or ``move.speed`` out of it)
+    is a start-up error rather than a speed limit silently dropped."""
 
     def __init__(self, config: SafetyConfig, registry: ToolRegistry) -> None:
         self.bounds: dict[str, list[tuple[str, str, float, float, Any]]] = {}
@@ -111,6 +116,9 @@ class BoundsRule:
                 high = math.inf if bound.max is None else bound.max
                 self.bounds.setdefault(tool, []).append(
                     (argument, bound.kind, low, high, prop.get("default")))
+        for spec in registry.tools:
+            if spec.motion:
+                _require_motion_bounds(config, spec)
 
     def applies(self, spec: ToolSpec) -> bool:
         return spec.name in self.bounds
@@ -130,6 +138,36 @@ class BoundsRule:
             elif value < low:
                 ctx.fire(f"bounds.{kind}", f"{ctx.call.name}.{argument} = {value:g} is below the "
                          f"safety limit {low:g}")
+
+
+def _require_motion_bounds(config: SafetyConfig, spec: ToolSpec) -> None:
+    """ConfigError unless every numeric argument of motion tool ``spec`` has a gate bound with a
+    max, and a min where the schema allows negative values (a distance, an angle)."""
+    bounds = config.bounds.get(spec.name, {})
+    for argument, prop in spec.parameters.get("properties", {}).items():
+        if prop.get("type") not in ("number", "integer"):
+            continue
+        key = f"bounds.{spec.name}.{argument}"
+        bound = bounds.get(argument)
+        if bound is None:
+            sides = "min and max" if _may_be_negative(prop) else "max"
+            problem, fix = "no safety bound", f"add {key} with kind and {sides}"
+        elif bound.max is None:
+            key, problem, fix = f"{key}.max", "no max in its safety bound", f"add {key}.max"
+        elif bound.min is None and _may_be_negative(prop):
+            key, problem, fix = (f"{key}.min", "no min in its safety bound, and its schema "
+                                 "allows negative values", f"add {key}.min")
+        else:
+            continue
+        raise ConfigError(config_source(config), key,
+                          f"{spec.name} moves the robot but its argument {argument!r} has "
+                          f"{problem}; the tool's schema range is what the model may write, not a "
+                          "safety limit", f"{fix}; the packaged safety.yaml shows how")
+
+
+def _may_be_negative(prop: dict[str, Any]) -> bool:
+    low = prop.get("minimum", prop.get("exclusiveMinimum"))
+    return not isinstance(low, (int, float)) or low < 0
 
 
 class RobotStateRule:

@@ -100,6 +100,7 @@ def test_recursive_alias_loads_without_looping(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("loader, name", [
+    ("gemma4_ros.safety.config:SafetyConfig.load", "safety.yaml"),
     ("gemma4_ros.tools.registry:ToolRegistry.load", "tools.yaml"),
     ("gemma4_ros.tools.registry:ToolRegistry.load", "tools_nav2.yaml"),
     ("gemma4_ros.runtime.config:load_runtime_config", "models.yaml"),
@@ -159,6 +160,7 @@ def test_quoted_or_numeric_boolean_is_an_error(tmp_path: Path, value: str) -> No
     ("gemma4_ros.runtime.config:RuntimeConfig", "io_binding"),
     ("gemma4_ros.planning.config:PlannerConfig", "constrained"),
     ("gemma4_ros.planning.config:PlannerConfig", "thinking"),
+    ("gemma4_ros.safety.config:ModeConfig", "motion"),
 ])
 def test_packaged_config_booleans_are_strict(model: str, key: str) -> None:
     module, _, name = model.partition(":")
