@@ -75,21 +75,29 @@ class ArgumentsRule:
             ctx.fire("args.finite", f"argument {bad} is not a finite number")
 
 
-def _non_finite(value: Any, path: str = "") -> str:
-    """The path of the first NaN or infinity in a JSON value, or ''."""
-    if isinstance(value, float):
-        return "" if math.isfinite(value) else path or "(value)"
-    if isinstance(value, dict):
-        for key, item in value.items():
-            found = _non_finite(item, f"{path}.{key}" if path else str(key))
-            if found:
-                return found
-    elif isinstance(value, (list, tuple)):
-        for index, item in enumerate(value):
-            found = _non_finite(item, f"{path}[{index}]")
-            if found:
-                return found
+def _non_finite(value: Any) -> str:
+    """The path of the first NaN or infinity in a JSON value, or ''. Iterative, so arguments
+    nested a thousand deep are judged rather than crashing the rule."""
+    stack: list[tuple[Any, str]] = [(value, "")]
+    while stack:
+        item, path = stack.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            return path or "(value)"
+        if isinstance(item, dict):
+            stack.extend((v, f"{path}.{k}" if path else str(k)) for k, v in reversed(item.items()))
+        elif isinstance(item, (list, tuple)):
+            stack.extend((v, f"{path}[{i}]") for i, v in reversed(list(enumerate(item))))
     return ""
+
+
+def show_number(value: float) -> str:
+    """A number for a reason, however large: ``10**400`` cannot be formatted as a float (it
+    overflows) nor, past 4,300 digits, as an int; such a value is named by its size instead."""
+    try:
+        return f"{value:g}"
+    except (OverflowError, ValueError):
+        digits = int(abs(value).bit_length() * math.log10(2)) + 1
+        return f"{'-' if value < 0 else ''}a {digits}-digit number"
 
 
 class BoundsRule:
@@ -133,11 +141,11 @@ class BoundsRule:
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 continue  # missing or mistyped: the schema rule already says so
             if value > high:
-                ctx.fire(f"bounds.{kind}", f"{ctx.call.name}.{argument} = {value:g} is above the "
-                         f"safety limit {high:g}")
+                ctx.fire(f"bounds.{kind}", f"{ctx.call.name}.{argument} = {show_number(value)} "
+                         f"is above the safety limit {high:g}")
             elif value < low:
-                ctx.fire(f"bounds.{kind}", f"{ctx.call.name}.{argument} = {value:g} is below the "
-                         f"safety limit {low:g}")
+                ctx.fire(f"bounds.{kind}", f"{ctx.call.name}.{argument} = {show_number(value)} "
+                         f"is below the safety limit {low:g}")
 
 
 def _require_motion_bounds(config: SafetyConfig, spec: ToolSpec) -> None:
