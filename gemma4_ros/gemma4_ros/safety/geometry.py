@@ -13,7 +13,7 @@ from collections.abc import Sequence
 Edge = tuple[float, float, float, float, float]  # ax, ay, dx, dy, squared length
 
 MIN_AREA_M2 = 1e-6  # below this a polygon is a line or a point (collinear corners), not an area
-MIN_OFFSET_M = 1e-6  # corners closer than this to one line are collinear
+MIN_OFFSET_M = 1e-6  # corners closer than this to each other are equal, to one line collinear
 
 
 def polygon_problem(corners: Sequence[Sequence[float]]) -> str:
@@ -26,11 +26,11 @@ def polygon_problem(corners: Sequence[Sequence[float]]) -> str:
         return "a polygon needs at least three corners"
     count = len(points)
     edges = [_edge(points[i], points[(i + 1) % count]) for i in range(count)]
-    if any(edge[4] == 0.0 for edge in edges):
-        return "a polygon has two equal consecutive corners"
+    if not all(edge[4] >= MIN_OFFSET_M ** 2 for edge in edges):  # also refuses NaN
+        return f"a polygon has two equal consecutive corners (closer than {MIN_OFFSET_M:g} m)"
     (x0, y0) = points[0]
     fx, fy = max(points, key=lambda p: (p[0] - x0) ** 2 + (p[1] - y0) ** 2)
-    base = math.hypot(fx - x0, fy - y0)  # > 0: consecutive corners differ
+    base = math.hypot(fx - x0, fy - y0)  # >= MIN_OFFSET_M: consecutive corners differ
     if all(abs(_orient(x0, y0, fx, fy, x, y)) / base < MIN_OFFSET_M for x, y in points):
         return "the polygon has zero area: all its corners lie on one line"
     for i in range(count):
