@@ -1,5 +1,5 @@
-"""Text from the user — a command-line argument, a commands file, a typed line — checked where it
-enters the CLI, so a byte that is not UTF-8 is one clean error instead of a traceback.
+"""Text from the user (a command-line argument, a commands file, a typed line), checked where
+it enters the CLI, so a byte that is not UTF-8 is one clean error instead of a traceback.
 
 Python hands a non-UTF-8 byte of ``argv`` over as a lone surrogate (``\\xff`` becomes
 ``\\udcff``, PEP 383). Passed on, it fails far from its cause: the tokenizer raises

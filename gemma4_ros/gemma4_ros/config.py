@@ -60,7 +60,8 @@ def _duplicate_key(root: yaml.Node) -> tuple[str, yaml.Mark, yaml.Mark] | None:
             continue
         visited.add(id(node))
         if isinstance(node, yaml.SequenceNode):
-            queue.extend((item, f"{path}.{i}" if path else str(i)) for i, item in enumerate(node.value))
+            queue.extend((item, f"{path}.{i}" if path else str(i))
+                         for i, item in enumerate(node.value))
         if not isinstance(node, yaml.MappingNode):
             continue
         first: dict[tuple[str, str], yaml.Mark] = {}
@@ -105,7 +106,8 @@ def _parse_yaml(text: str, source: str) -> dict[str, Any]:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ConfigError(source, where, f"not valid YAML: {error}", "fix the YAML syntax") from None
+        raise ConfigError(source, where, f"not valid YAML: {error}",
+                          "fix the YAML syntax") from None
     except RecursionError:
         raise ConfigError(source, "", "nested too deeply to read",
                           "write the settings as the packaged file does") from None

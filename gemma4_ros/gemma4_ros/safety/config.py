@@ -1,9 +1,10 @@
 """SafetyConfig: the gate's policies as read from config/safety.yaml.
 
 Only shape and self-consistency are checked here (a polygon is a real, simple area, min <= max,
-a speed limit is positive, a mode exists). Whether the tools and arguments it names exist is checked against the registry when
-the gate is built (:func:`gemma4_ros.safety.gate.SafetyGate`), so a policy for a misspelt tool is
-an error at start-up, never a rule that silently matches nothing.
+a speed limit is positive, a mode exists). Whether the tools and arguments it names exist is
+checked against the registry when the gate is built (:func:`gemma4_ros.safety.gate.SafetyGate`),
+so a policy for a misspelt tool is an error at start-up, never a rule that silently matches
+nothing; so is a motion tool's argument without a bound, or a named place outside the fence.
 
 Missing safety settings fail closed: a file without ``geofence`` loads, but the gate then refuses
 every motion until the file declares a fence or says ``geofence: none`` (see
@@ -210,7 +211,8 @@ class SafetyConfig(StrictModel):
         not (motion is then refused), so forgetting the fence can never widen what moves."""
         off = isinstance(data, dict) and data.get("geofence") == "none"
         config = handler({**data, "geofence": None} if off else data)
-        config._geofence_off = off or config._geofence_off
+        if off:
+            config._geofence_off = True
         return config
 
     @property

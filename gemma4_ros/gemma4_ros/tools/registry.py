@@ -149,8 +149,8 @@ def _tool_from(raw: dict[str, Any], index: int, places: Mapping[str, Pose2D],
     check_parameters(tool.parameters, source, f"{where}.parameters")
     if tool.motion and tool.effect.kind == "none":
         raise ConfigError(source, f"{where}.effect",
-                          f"{tool.name} moves the robot (motion: true) but declares no pose effect, "
-                          "so the gate cannot check where it ends against the geofence",
+                          f"{tool.name} moves the robot (motion: true) but declares no pose "
+                          "effect, so the gate cannot check where it ends against the geofence",
                           "add `effect:` with kind goto_place, translate or rotate (see the "
                           "packaged tools.yaml), or set `motion: false` if it does not move")
     return _with_place_enum(tool, places, source, where)

@@ -32,7 +32,8 @@ def _move(data: dict[str, Any]) -> dict[str, Any]:
 
 def _repeat_speed_max() -> str:
     text = default_config("safety.yaml").read_text(encoding="utf-8")
-    line = next(line for line in text.splitlines(keepends=True) if line.startswith("      max: 0.5"))
+    line = next(line for line in text.splitlines(keepends=True)
+                if line.startswith("      max: 0.5"))
     return text.replace(line, line + "      max: 5.0\n")
 
 

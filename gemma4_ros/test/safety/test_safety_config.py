@@ -154,8 +154,9 @@ def test_no_geofence_refuses_every_motion(tmp_path: Path, replacement: str) -> N
     path = tmp_path / "safety.yaml"
     path.write_text(_without_geofence(_packaged_text(), replacement), encoding="utf-8")
     gate = _gate(path)
-    verdicts = _decisions(gate, 0.5, *[("move", {"distance": 3})] * 7, ("navigate_to", {"place": "lab"}),
-                          ("dock", {}), ("speak", {"text": "hi"}))
+    verdicts = _decisions(gate, 0.5, *[("move", {"distance": 3})] * 7,
+                          ("navigate_to", {"place": "lab"}), ("dock", {}),
+                          ("speak", {"text": "hi"}))
     assert [v.decision for v in verdicts] == [Decision.REJECTED] * 9 + [Decision.APPROVED]
     assert all("geofence.unset" in v.rules for v in verdicts[:9])
     assert "geofence: none" in verdicts[0].reasons[verdicts[0].rules.index("geofence.unset")]

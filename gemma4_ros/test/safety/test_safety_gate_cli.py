@@ -165,7 +165,8 @@ def test_file_with_a_bad_byte_exits_1_and_judges_the_rest(
                      b'{"calls": [{"name": "stop"}]}\n')
     assert main(["gate", "check", "--input", str(path)]) == 1
     results = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert "not UTF-8" in results[0]["error"] and results[1]["verdicts"][0]["decision"] == "APPROVED"
+    assert "not UTF-8" in results[0]["error"]
+    assert results[1]["verdicts"][0]["decision"] == "APPROVED"
 
 
 def test_input_that_cannot_be_read_at_all_exits_2(tmp_path: Path,

@@ -74,7 +74,8 @@ def test_bad_polygons() -> None:
     ([(0, 0), (4, 0), (2, 0)], "zero area"),  # collinear, folding back
     ([(0, 0), (1e-4, 0), (0, 1e-4)], "area is below"),  # 5e-9 m²: a point, not an area
     ([(0, 0), (4, 4), (4, 0), (0, 4)], "crosses or touches itself"),  # a bow-tie
-    ([(0, 0), (4, 0), (4, 4), (2, 4), (2, 6), (2, 4), (0, 4)], "crosses or touches itself"),  # a spike
+    ([(0, 0), (4, 0), (4, 4), (2, 4), (2, 6), (2, 4), (0, 4)],  # a spike
+     "crosses or touches itself"),
     ([(0, 0), (4, 0), (2, 2), (4, 4), (0, 4), (2, 2)], "crosses or touches itself"),  # figure eight
     ([(0, 0), (1, 1)], "three corners"),
     ([(0, 0), (0, 0), (1, 1)], "equal consecutive"),
