@@ -7,6 +7,7 @@ import argparse
 import time
 from typing import Any
 
+from gemma4_ros.cli_text import command_text
 from gemma4_ros.perception.frame import frame_from_bgr
 from gemma4_ros.pipeline.console import plan_lines
 from gemma4_ros.pipeline.model import load_cli_planner
@@ -18,7 +19,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "ask", help="ask the copilot a question, optionally about an image",
         description="Answer a question briefly from the image (if given) and the question. "
                     "Nothing is executed.")
-    parser.add_argument("question", help="the question, in plain words")
+    parser.add_argument("question", type=command_text, help="the question, in plain words")
     parser.add_argument("--image", metavar="FILE", help="an image to ask about (PNG, JPEG...)")
     parser.add_argument("--plan", action="store_true",
                         help="also propose a plan of tool calls (shown, never run)")

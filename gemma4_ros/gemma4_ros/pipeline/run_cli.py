@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from gemma4_ros.cli_text import command_text, read_utf8, text_problem
 from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.nodes.executor_config import ExecutorNodeConfig
 from gemma4_ros.nodes.planner_config import PlannerNodeConfig
@@ -45,7 +46,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         description="Planner and executor on the in-process bus with the simulated robot: "
                     "prints plans, gate verdicts, step results and the robot's pose.")
     commands = parser.add_mutually_exclusive_group()
-    commands.add_argument("--once", metavar="COMMAND",
+    commands.add_argument("--once", metavar="COMMAND", type=command_text,
                           help="run one command to completion and exit (0: every step succeeded)")
     commands.add_argument("--commands", metavar="FILE", help="run the commands in FILE in order")
     commands.add_argument("--audio", metavar="FILE", help="voice commands from a WAV/FLAC/OGG file")
@@ -149,6 +150,12 @@ def interactive(pipeline: Pipeline, console: Console, timeout: float) -> int:
             text = input("> ").strip()
         except EOFError:
             return 0
+        except UnicodeDecodeError as error:  # a typed byte that is not UTF-8 (strict stdin)
+            console.line(f"not UTF-8 text (byte {error.object[error.start]:#04x}); type it again")
+            continue
+        if text_problem(text):  # the same byte, passed on as a surrogate (surrogateescape stdin)
+            console.line(f"{text_problem(text)}; type it again")
+            continue
         if not text:
             continue
         if text == "/quit":
@@ -178,11 +185,7 @@ def _frame_source(args: argparse.Namespace) -> ImageFiles | VideoFrames | None:
 
 
 def _command_lines(path: str) -> list[str]:
-    try:
-        text = Path(path).expanduser().read_text(encoding="utf-8")
-    except OSError as error:
-        raise Gemma4RosError(f"cannot read commands file {path}: {error.strerror}",
-                             "pass a text file with one command per line") from None
+    text = read_utf8(path, "commands file", "pass a text file with one command per line")
     lines = [line.strip() for line in text.splitlines()]
     commands = [line for line in lines if line and not line.startswith("#")]
     if not commands:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from gemma4_ros.config import StrictModel, load_config
 
@@ -49,11 +49,11 @@ class PlannerConfig(StrictModel):
                                description="system turn before the tool declarations")
     ask_system_prompt: str = Field(default=DEFAULT_ASK_PROMPT, min_length=1,
                                    description="system turn of ask() (no tools)")
-    constrained: bool = Field(default=True, description="decode under the tool-call grammar")
-    allow_text_answer: bool = Field(
+    constrained: StrictBool = Field(default=True, description="decode under the tool-call grammar")
+    allow_text_answer: StrictBool = Field(
         default=True,
         description="plan() may end in a text answer with no calls (e.g. a refusal)")
-    thinking: bool = Field(default=False,
+    thinking: StrictBool = Field(default=False,
                            description="thinking mode when a request does not say")
     max_steps: int = Field(default=8, ge=1, le=64, description="most tool calls in one plan")
     max_tokens: int = Field(default=512, ge=1, description="generated tokens per plan")

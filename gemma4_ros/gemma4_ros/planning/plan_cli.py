@@ -7,6 +7,7 @@ import json
 import math
 from typing import Any
 
+from gemma4_ros.cli_text import command_text
 from gemma4_ros.planning.loading import load_planner
 from gemma4_ros.types import Plan
 
@@ -18,7 +19,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         description="Load the model, render the instruction with the declared tools, decode "
                     "under the tool-call grammar and print the plan. Nothing is executed.",
     )
-    parser.add_argument("instruction", help="what the robot should do, in plain words")
+    parser.add_argument("instruction", type=command_text,
+                        help="what the robot should do, in plain words")
     parser.add_argument("--model", metavar="DIR",
                         help="Gemma 4 ONNX model directory (default: model_dir in models.yaml; "
                         "empty there: the embedded demo model)")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from gemma4_ros.config import StrictModel, load_config
 from gemma4_ros.paths import demo_model_dir
@@ -35,11 +35,11 @@ class SamplingConfig(StrictModel):
 class TensorRTConfig(StrictModel):
     """Options of the TensorRT execution provider (Jetson); ignored elsewhere."""
 
-    fp16: bool = Field(default=True, description="let TensorRT build fp16 kernels")
+    fp16: StrictBool = Field(default=True, description="let TensorRT build fp16 kernels")
     engine_cache_dir: str = Field(
         default="~/.cache/gemma4_ros/trt", description="where built engines live"
     )
-    timing_cache: bool = Field(
+    timing_cache: StrictBool = Field(
         default=True, description="reuse layer timings between engine builds"
     )
     max_workspace_mb: int = Field(default=2048, gt=0, description="builder scratch memory")
@@ -62,7 +62,7 @@ class RuntimeConfig(StrictModel):
     inter_op_threads: int = Field(
         default=1, ge=0, description="ops run in parallel; 0 = ORT default"
     )
-    io_binding: bool = Field(
+    io_binding: StrictBool = Field(
         default=True, description="on CUDA/TensorRT keep the KV cache on the device"
     )
     max_new_tokens: int = Field(default=256, gt=0, description="default cap on generated tokens")

@@ -30,6 +30,9 @@ from gemma4_ros.runtime.special_tokens import STRING_DELIM
 Value = Union[None, bool, int, float, str, list, dict]
 
 MAX_DEPTH = 32
+# Longer than any number an argument needs (the grammar allows 18 integer digits) and far below
+# Python's 4,300-digit limit on int(), past which int() raises instead of parsing.
+MAX_NUMBER_CHARS = 100
 _BARE_KEY = re.compile(r"[^\s:,{}\[\]<|\"]+")
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
 _BARE_WORD = re.compile(r"[^\s:,{}\[\]]+")
@@ -115,7 +118,7 @@ def parse_arguments(text: str) -> dict:
     start = _skip_space(text, 0)
     if not text.startswith("{", start):
         raise ToolSyntaxError(
-            "arguments must be an object {key:value,...}", text, (start, start + 1)
+            "arguments must be an object {key:value,...}", text, (start, min(start + 1, len(text)))
         )
     value, end = _Parser(text).mapping(start, 0)
     end = _skip_space(text, end)
@@ -169,6 +172,9 @@ class _Parser:
         number = _NUMBER.match(self.text, pos)
         if number and number.end() == word.end():
             digits = number.group()
+            if len(digits) > MAX_NUMBER_CHARS:
+                raise self.fail(f"a number of {len(digits)} characters is longer than any value "
+                                f"needs (at most {MAX_NUMBER_CHARS})", pos, number.end())
             return (float(digits) if any(c in digits for c in ".eE") else int(digits)), number.end()
         if word.group() in _KEYWORDS:
             return _KEYWORDS[word.group()], word.end()

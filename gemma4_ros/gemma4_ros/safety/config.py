@@ -1,21 +1,31 @@
 """SafetyConfig: the gate's policies as read from config/safety.yaml.
 
-Only shape and self-consistency are checked here (a polygon has three corners, min <= max, a
-mode exists). Whether the tools and arguments it names exist is checked against the registry when
-the gate is built (:func:`gemma4_ros.safety.gate.SafetyGate`), so a policy for a misspelt tool is
-an error at start-up, never a rule that silently matches nothing.
+Only shape and self-consistency are checked here (a polygon is a real, simple area, min <= max,
+a speed limit is positive, a mode exists). Whether the tools and arguments it names exist is
+checked against the registry when the gate is built (:func:`gemma4_ros.safety.gate.SafetyGate`),
+so a policy for a misspelt tool is an error at start-up, never a rule that silently matches
+nothing; so is a motion tool's argument without a bound, or a named place outside the fence.
+
+Missing safety settings fail closed: a file without ``geofence`` loads, but the gate then refuses
+every motion until the file declares a fence or says ``geofence: none`` (see
+:attr:`SafetyConfig.geofence_off`); forgetting the fence never means "no fence".
 """
 
 from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    Field, ModelWrapValidatorHandler, PrivateAttr, StrictBool, ValidationInfo, field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from gemma4_ros.config import StrictModel, load_config
 from gemma4_ros.paths import default_config
+from gemma4_ros.safety.geometry import polygon_problem
 from gemma4_ros.tools.spec import RiskLevel
 from gemma4_ros.types import PlanSource
 
@@ -28,7 +38,7 @@ class ModeConfig(StrictModel):
     """One operating mode: which tools it allows and from which risk an operator must confirm."""
 
     tools: Literal["all"] | list[str] = "all"
-    motion: bool = True
+    motion: StrictBool = True  # true or false only: a quoted "yes" is an error, not a guess
     confirm_at: RiskLevel = RiskLevel.HIGH
 
 
@@ -52,12 +62,30 @@ class RobotStateLimits(StrictModel):
     max_age_s: float = Field(default=2.0, gt=0.0)
 
 
+MAGNITUDES = ("speed", "duration")  # kinds that are never negative: their limits must not be
+
+
 class Bound(StrictModel):
-    """The gate's own limit on one numeric argument, on top of the tool's schema."""
+    """The gate's own limit on one numeric argument, on top of the tool's schema. Speeds and
+    durations are magnitudes: a ``max`` of 0 or below (a typo for a limit, which would refuse
+    every call) and a negative ``min`` are errors."""
 
     kind: Literal["speed", "distance", "angle", "duration"]
     min: float | None = None
     max: float | None = None
+
+    @field_validator("min", "max")
+    @classmethod
+    def _magnitude(cls, value: float | None, info: ValidationInfo) -> float | None:
+        if value is None or info.data.get("kind") not in MAGNITUDES:
+            return value
+        if info.field_name == "max" and not value > 0.0:
+            raise PydanticCustomError("greater_than", "Input should be greater than {gt}",
+                                      {"gt": 0})
+        if info.field_name == "min" and not value >= 0.0:
+            raise PydanticCustomError("greater_than_equal",
+                                      "Input should be greater than or equal to {ge}", {"ge": 0})
+        return value
 
     @model_validator(mode="after")
     def _ordered(self) -> Bound:
@@ -72,9 +100,12 @@ class Bound(StrictModel):
         return self
 
 
-def _finite_polygon(polygon: list[Point]) -> list[Point]:
+def _valid_polygon(polygon: list[Point]) -> list[Point]:
     if not all(math.isfinite(v) for point in polygon for v in point):
         raise ValueError("every corner must be finite")
+    problem = polygon_problem(polygon)
+    if problem:
+        raise ValueError(f"{problem}; list the corners in order around a real area")
     return polygon
 
 
@@ -87,7 +118,7 @@ class KeepOutZone(StrictModel):
     @field_validator("polygon")
     @classmethod
     def _finite(cls, polygon: list[Point]) -> list[Point]:
-        return _finite_polygon(polygon)
+        return _valid_polygon(polygon)
 
 
 class GeofenceConfig(StrictModel):
@@ -101,7 +132,7 @@ class GeofenceConfig(StrictModel):
     @field_validator("keep_in")
     @classmethod
     def _finite(cls, polygon: list[Point]) -> list[Point]:
-        return _finite_polygon(polygon)
+        return _valid_polygon(polygon)
 
 
 class RateLimit(StrictModel):
@@ -126,7 +157,7 @@ class SequenceRule(StrictModel):
 
     name: str = Field(min_length=1)
     tools: Literal["motion"] | list[str]
-    while_holding: bool = False
+    while_holding: StrictBool = False
     after: str = ""
     unless_between: list[str] = Field(default_factory=list)
     reason: str = ""
@@ -164,12 +195,39 @@ class SafetyConfig(StrictModel):
     plan: PlanLimits = PlanLimits()
     robot_state: RobotStateLimits = RobotStateLimits()
     bounds: dict[str, dict[str, Bound]] = Field(default_factory=dict)
-    geofence: GeofenceConfig | None = None
+    geofence: GeofenceConfig | None = None  # None: unset (motion refused) unless geofence_off
     rate_limits: RateLimits = RateLimits()
     sequences: list[SequenceRule] = Field(default_factory=list)
     provenance: ProvenanceConfig = ProvenanceConfig()
     battery: BatteryConfig = BatteryConfig()
     _source: str = PrivateAttr(default="<safety config>")
+    _geofence_off: bool = PrivateAttr(default=False)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _explicit_no_fence(cls, data: Any, handler: ModelWrapValidatorHandler[SafetyConfig]
+                           ) -> SafetyConfig:
+        """``geofence: none`` is the only way to run without a fence; a missing or empty key is
+        not (motion is then refused), so forgetting the fence can never widen what moves."""
+        off = isinstance(data, dict) and data.get("geofence") == "none"
+        config = handler({**data, "geofence": None} if off else data)
+        if off:
+            config._geofence_off = True
+        return config
+
+    @property
+    def geofence_off(self) -> bool:
+        """True only when the file says ``geofence: none``: no fence, on purpose."""
+        return self._geofence_off
+
+    @field_validator("geofence", mode="before")
+    @classmethod
+    def _fence_or_none(cls, value: Any) -> Any:
+        if isinstance(value, str):  # `none` was taken out by _explicit_no_fence
+            raise PydanticCustomError(
+                "geofence_word", "'{value}' is not a geofence: write a mapping with keep_in, or "
+                "`none` to run without a fence", {"value": value})
+        return value
 
     @field_validator("initial_mode")
     @classmethod

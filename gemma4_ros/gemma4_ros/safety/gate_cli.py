@@ -8,6 +8,9 @@ history (no earlier calls, no e-stop), stamped now; ``robot`` is ``{"place": NAM
 ``map`` with a full battery. Each line gets one JSON object on stdout:
 ``{"line": n, "verdicts": [{"step", "tool", "decision", "rules", "reasons"}, ...]}``, or
 ``{"line": n, "error": ...}`` when the line is malformed; the command goes on either way.
+A line is malformed when it is not UTF-8, not one JSON object, writes a key twice in one object
+(JSON would keep the last one silently), writes NaN or Infinity, or holds an integer too long to
+read; everything else is judged, however wrong, so the gate gives the reason.
 
 Exit code: 0 when every call was APPROVED or NEEDS_CONFIRMATION; 1 when any call was REJECTED or
 any line was malformed; 2 when the tools/safety files or the input file cannot be used.
@@ -37,6 +40,7 @@ from gemma4_ros.types import Decision, Plan, PlanSource, Pose2D, RobotState, Too
 
 EPILOG = ("exit code: 0 if every call is approved or needs confirmation, 1 if any call is "
           "rejected or any line is malformed, 2 if a file cannot be used")
+MAX_INT_DIGITS = 1000  # far past any argument; int() of a longer one is slow, past 4,300 it raises
 
 
 class CallLine(StrictModel):
@@ -89,29 +93,32 @@ def handle(args: argparse.Namespace) -> int:
     config = SafetyConfig.load(args.safety)
     SafetyGate(registry, config, EStopLatch())  # cross-check the config once, before any line
     if args.input == "-":
-        return check_lines(sys.stdin, registry, config, sys.stdout)
+        return check_lines(sys.stdin.buffer, registry, config, sys.stdout)
     try:
-        with open(args.input, encoding="utf-8") as stream:
-            return check_lines(stream, registry, config, sys.stdout)
+        stream = open(args.input, "rb")  # bytes: each line is decoded on its own
     except OSError as error:
         raise Gemma4RosError(f"cannot read {args.input}: {error.strerror}",
                              "pass an existing JSONL file with --input") from None
+    with stream:
+        return check_lines(stream, registry, config, sys.stdout)
 
 
-def check_lines(lines: Iterable[str], registry: ToolRegistry, config: SafetyConfig,
+def check_lines(lines: Iterable[str | bytes], registry: ToolRegistry, config: SafetyConfig,
                 out: TextIO) -> int:
-    """Judge every line, print one object per line and a summary on stderr; the exit code."""
+    """Judge every line, print one object per line and a summary on stderr; the exit code.
+    Lines may be bytes (a file): one that is not UTF-8 is malformed and the rest are judged."""
     tally: Counter[str] = Counter()
-    for number, text in enumerate(lines, start=1):
-        if not text.strip():
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
             continue
         try:
+            text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
             result = {"line": number, **_judge(text, registry, config)}
             tally.update(v["decision"] for v in result["verdicts"])
-        except (ValueError, ValidationError, Gemma4RosError) as error:
+        except (ValueError, ValidationError, Gemma4RosError, RecursionError) as error:
             result = {"line": number, "error": _describe(error)}
             tally["malformed"] += 1
-        out.write(json.dumps(result, ensure_ascii=False) + "\n")
+        out.write(_json_line(result, out))
     print(f"gate check: {tally[Decision.APPROVED.value]} approved, "
           f"{tally[Decision.NEEDS_CONFIRMATION.value]} need confirmation, "
           f"{tally[Decision.REJECTED.value]} rejected, {tally['malformed']} malformed lines",
@@ -120,7 +127,8 @@ def check_lines(lines: Iterable[str], registry: ToolRegistry, config: SafetyConf
 
 
 def _judge(text: str, registry: ToolRegistry, config: SafetyConfig) -> dict[str, Any]:
-    data = json.loads(text, parse_constant=_no_constant)
+    data = json.loads(text, parse_constant=_no_constant, parse_int=_bounded_int,
+                      object_pairs_hook=_unique_keys)
     if not isinstance(data, dict):
         raise ValueError(f"expected a JSON object, got {type(data).__name__}")
     line = MissionLine.model_validate(data)
@@ -155,6 +163,24 @@ def _no_constant(name: str) -> None:
     raise ValueError(f"{name} is not valid JSON; write a finite number")
 
 
+def _bounded_int(digits: str) -> int:
+    if len(digits.lstrip("-")) > MAX_INT_DIGITS:
+        raise ValueError(f"an integer of {len(digits.lstrip('-'))} digits is too long to read "
+                         f"(at most {MAX_INT_DIGITS})")
+    return int(digits)
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose keys are all different: JSON would silently keep the last value of
+    a key written twice, so the plan judged would not be the plan written."""
+    data: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in data:
+            raise ValueError(f"key {key!r} appears twice in one object; write it once")
+        data[key] = value
+    return data
+
+
 def _describe(error: Exception) -> str:
     if isinstance(error, ValidationError):
         first = error.errors()[0]
@@ -162,4 +188,20 @@ def _describe(error: Exception) -> str:
         return f"{where}: {first['msg']}"
     if isinstance(error, json.JSONDecodeError):
         return f"not valid JSON: {error.msg} at column {error.colno}"
+    if isinstance(error, UnicodeDecodeError):
+        return (f"not UTF-8 text: byte {error.object[error.start]:#04x} at column "
+                f"{error.start + 1}; save the file as UTF-8")
+    if isinstance(error, RecursionError):
+        return "values nested too deeply to read"
     return str(error)
+
+
+def _json_line(result: dict[str, Any], out: TextIO) -> str:
+    """One output line; readable UTF-8 where the output can hold it, else ASCII escapes (a lone
+    surrogate from the input cannot be encoded, but ``\\ud800`` is the same JSON string)."""
+    line = json.dumps(result, ensure_ascii=False)
+    try:
+        line.encode(getattr(out, "encoding", None) or "utf-8")
+    except UnicodeEncodeError:
+        line = json.dumps(result)
+    return line + "\n"

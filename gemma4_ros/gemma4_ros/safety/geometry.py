@@ -12,26 +12,69 @@ from collections.abc import Sequence
 
 Edge = tuple[float, float, float, float, float]  # ax, ay, dx, dy, squared length
 
+MIN_AREA_M2 = 1e-6  # below this a polygon is a line or a point (collinear corners), not an area
+MIN_OFFSET_M = 1e-6  # corners closer than this to each other are equal, to one line collinear
+
+
+def polygon_problem(corners: Sequence[Sequence[float]]) -> str:
+    """Why ``corners`` is not a usable fence polygon ('' when it is): fewer than three corners,
+    two equal consecutive corners, (nearly) zero area, or edges that cross or fold back (a
+    bow-tie). Containment by ray casting means nothing for such shapes, so they would let the
+    gate approve moves it cannot judge; found at load, they are start-up errors."""
+    points = [(float(x), float(y)) for x, y in corners]
+    if len(points) < 3:
+        return "a polygon needs at least three corners"
+    count = len(points)
+    edges = [_edge(points[i], points[(i + 1) % count]) for i in range(count)]
+    if not all(edge[4] >= MIN_OFFSET_M ** 2 for edge in edges):  # also refuses NaN
+        return f"a polygon has two equal consecutive corners (closer than {MIN_OFFSET_M:g} m)"
+    (x0, y0) = points[0]
+    fx, fy = max(points, key=lambda p: (p[0] - x0) ** 2 + (p[1] - y0) ** 2)
+    base = math.hypot(fx - x0, fy - y0)  # >= MIN_OFFSET_M: consecutive corners differ
+    if all(abs(_orient(x0, y0, fx, fy, x, y)) / base < MIN_OFFSET_M for x, y in points):
+        return "the polygon has zero area: all its corners lie on one line"
+    for i in range(count):
+        for j in range(i + 1, count):
+            if _edges_clash(edges, i, j):
+                return (f"the polygon crosses or touches itself: edge {i} (corners {i}-"
+                        f"{(i + 1) % count}) meets edge {j} (corners {j}-{(j + 1) % count})")
+    area2 = sum(ax * (ay + dy) - (ax + dx) * ay for ax, ay, dx, dy, _ in edges)
+    if not abs(area2) / 2.0 >= MIN_AREA_M2:  # also refuses a NaN area
+        return f"the polygon's area is below {MIN_AREA_M2:g} m²: it encloses nothing"
+    return ""
+
+
+def _edge(a: tuple[float, float], b: tuple[float, float]) -> Edge:
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    return (a[0], a[1], dx, dy, dx * dx + dy * dy)
+
+
+def _edges_clash(edges: Sequence[Edge], i: int, j: int) -> bool:
+    """Whether edges i < j of one polygon touch anywhere but at a shared corner: non-adjacent
+    edges must not meet at all; adjacent ones must not run back along each other (a spike)."""
+    count = len(edges)
+    dx, dy = edges[i][2], edges[i][3]
+    bx, by, ex, ey, _ = edges[j]
+    if j == i + 1 or (i == 0 and j == count - 1):
+        return dx * ey - dy * ex == 0.0 and dx * ex + dy * ey < 0.0
+    return _crosses(bx, by, bx + ex, by + ey, edges[i])
+
 
 class Polygon:
-    """A simple polygon (closed implicitly) with a bounding box and precomputed edges."""
+    """A simple polygon (closed implicitly) with a bounding box and precomputed edges; raises
+    ValueError for corners that are not one (see :func:`polygon_problem`)."""
 
     def __init__(self, corners: Sequence[Sequence[float]]) -> None:
+        problem = polygon_problem(corners)
+        if problem:
+            raise ValueError(problem)
         points = [(float(x), float(y)) for x, y in corners]
-        if len(points) < 3:
-            raise ValueError("a polygon needs at least three corners")
         self.points = tuple(points)
-        edges: list[Edge] = []
-        for (ax, ay), (bx, by) in zip(points, points[1:] + points[:1]):
-            dx, dy = bx - ax, by - ay
-            edges.append((ax, ay, dx, dy, dx * dx + dy * dy))
-        if any(edge[4] == 0.0 for edge in edges):
-            raise ValueError("a polygon has two equal consecutive corners")
-        self.edges = tuple(edges)
+        self.edges = tuple(_edge(a, b) for a, b in zip(points, points[1:] + points[:1]))
         xs, ys = [p[0] for p in points], [p[1] for p in points]
         self.bbox = (min(xs), min(ys), max(xs), max(ys))
         self.convex = _is_convex(points)
-        self.halfplanes = _halfplanes(edges) if self.convex else ()
+        self.halfplanes = _halfplanes(self.edges) if self.convex else ()
 
     def contains(self, x: float, y: float) -> bool:
         """Even-odd ray casting; points on the boundary count as inside (the safe side for keep-out)."""

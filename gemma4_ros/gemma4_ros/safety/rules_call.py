@@ -75,26 +75,39 @@ class ArgumentsRule:
             ctx.fire("args.finite", f"argument {bad} is not a finite number")
 
 
-def _non_finite(value: Any, path: str = "") -> str:
-    """The path of the first NaN or infinity in a JSON value, or ''."""
-    if isinstance(value, float):
-        return "" if math.isfinite(value) else path or "(value)"
-    if isinstance(value, dict):
-        for key, item in value.items():
-            found = _non_finite(item, f"{path}.{key}" if path else str(key))
-            if found:
-                return found
-    elif isinstance(value, (list, tuple)):
-        for index, item in enumerate(value):
-            found = _non_finite(item, f"{path}[{index}]")
-            if found:
-                return found
+def _non_finite(value: Any) -> str:
+    """The path of the first NaN or infinity in a JSON value, or ''. Iterative, so arguments
+    nested a thousand deep are judged rather than crashing the rule."""
+    stack: list[tuple[Any, str]] = [(value, "")]
+    while stack:
+        item, path = stack.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            return path or "(value)"
+        if isinstance(item, dict):
+            stack.extend((v, f"{path}.{k}" if path else str(k)) for k, v in reversed(item.items()))
+        elif isinstance(item, (list, tuple)):
+            stack.extend((v, f"{path}[{i}]") for i, v in reversed(list(enumerate(item))))
     return ""
+
+
+def show_number(value: float) -> str:
+    """A number for a reason, however large: ``10**400`` cannot be formatted as a float (it
+    overflows) nor, past 4,300 digits, as an int; such a value is named by its size instead."""
+    try:
+        return f"{value:g}"
+    except (OverflowError, ValueError):
+        digits = int(abs(value).bit_length() * math.log10(2)) + 1
+        return f"{'-' if value < 0 else ''}a {digits}-digit number"
 
 
 class BoundsRule:
     """The gate's own numeric limits per tool argument (the schema's range also applies: the
-    stricter wins). A left-out argument is judged at its schema default, which is what will run."""
+    stricter wins). A left-out argument is judged at its schema default, which is what will run.
+
+    Fail closed: every numeric argument of a motion tool must be bounded here, with a ``max``,
+    and with a ``min`` too when its schema allows negative values. The schema's range is what the
+    model may write, not a safety limit, so leaving ``bounds`` out (or ``move.speed`` out of it)
+    is a start-up error rather than a speed limit silently dropped."""
 
     def __init__(self, config: SafetyConfig, registry: ToolRegistry) -> None:
         self.bounds: dict[str, list[tuple[str, str, float, float, Any]]] = {}
@@ -111,6 +124,9 @@ class BoundsRule:
                 high = math.inf if bound.max is None else bound.max
                 self.bounds.setdefault(tool, []).append(
                     (argument, bound.kind, low, high, prop.get("default")))
+        for spec in registry.tools:
+            if spec.motion:
+                _require_motion_bounds(config, spec)
 
     def applies(self, spec: ToolSpec) -> bool:
         return spec.name in self.bounds
@@ -125,11 +141,41 @@ class BoundsRule:
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 continue  # missing or mistyped: the schema rule already says so
             if value > high:
-                ctx.fire(f"bounds.{kind}", f"{ctx.call.name}.{argument} = {value:g} is above the "
-                         f"safety limit {high:g}")
+                ctx.fire(f"bounds.{kind}", f"{ctx.call.name}.{argument} = {show_number(value)} "
+                         f"is above the safety limit {high:g}")
             elif value < low:
-                ctx.fire(f"bounds.{kind}", f"{ctx.call.name}.{argument} = {value:g} is below the "
-                         f"safety limit {low:g}")
+                ctx.fire(f"bounds.{kind}", f"{ctx.call.name}.{argument} = {show_number(value)} "
+                         f"is below the safety limit {low:g}")
+
+
+def _require_motion_bounds(config: SafetyConfig, spec: ToolSpec) -> None:
+    """ConfigError unless every numeric argument of motion tool ``spec`` has a gate bound with a
+    max, and a min where the schema allows negative values (a distance, an angle)."""
+    bounds = config.bounds.get(spec.name, {})
+    for argument, prop in spec.parameters.get("properties", {}).items():
+        if prop.get("type") not in ("number", "integer"):
+            continue
+        key = f"bounds.{spec.name}.{argument}"
+        bound = bounds.get(argument)
+        if bound is None:
+            sides = "min and max" if _may_be_negative(prop) else "max"
+            problem, fix = "no safety bound", f"add {key} with kind and {sides}"
+        elif bound.max is None:
+            key, problem, fix = f"{key}.max", "no max in its safety bound", f"add {key}.max"
+        elif bound.min is None and _may_be_negative(prop):
+            key, problem, fix = (f"{key}.min", "no min in its safety bound, and its schema "
+                                 "allows negative values", f"add {key}.min")
+        else:
+            continue
+        raise ConfigError(config_source(config), key,
+                          f"{spec.name} moves the robot but its argument {argument!r} has "
+                          f"{problem}; the tool's schema range is what the model may write, not a "
+                          "safety limit", f"{fix}; the packaged safety.yaml shows how")
+
+
+def _may_be_negative(prop: dict[str, Any]) -> bool:
+    low = prop.get("minimum", prop.get("exclusiveMinimum"))
+    return not isinstance(low, (int, float)) or low < 0
 
 
 class RobotStateRule:

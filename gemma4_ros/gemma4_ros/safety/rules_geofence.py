@@ -6,6 +6,11 @@ costmap keep-out); relative moves are checked along their straight segment from 
 simulation says the robot will be at, so ``rotate 90, move 4, rotate -90, move 6`` cannot walk out
 of the fence one harmless-looking step at a time. A robot already closer to a boundary than the
 margin may move, but never closer.
+
+It fails closed: without a ``geofence`` in safety.yaml every motion is refused (``geofence.unset``)
+unless the file says ``geofence: none``; a named place outside the keep-in area or inside a
+keep-out zone is a start-up error; and a motion tool whose pose effect is unknown is refused
+rather than judged where it starts.
 """
 
 from __future__ import annotations
@@ -35,6 +40,10 @@ class GeofenceRule:
         if spec is None or not spec.motion or ctx.problems:
             return
         kind = spec.effect.kind
+        if kind == "none":  # tools.yaml refuses this at load; a tool built in code may not
+            ctx.fire("geofence.unknown_pose", f"{spec.name} moves the robot but declares no pose "
+                     "effect, so where it ends cannot be checked against the fence")
+            return
         if kind == "goto_place":
             if ctx.end is not None:
                 self._check_target(ctx, ctx.end)
@@ -107,22 +116,60 @@ def _path(start: Pose, end: Pose) -> str:
     return f"({start[0]:.2f}, {start[1]:.2f}) -> ({end[0]:.2f}, {end[1]:.2f})"
 
 
+class UnsetGeofenceRule:
+    """No ``geofence`` in safety.yaml: every motion is refused, because a forgotten (or
+    commented-out) fence must never mean "anywhere"."""
+
+    def __init__(self, source: str) -> None:
+        self.reason = (f"{source} declares no geofence, so motion is refused; add `geofence:` "
+                       "with keep_in, or write `geofence: none` to run without one")
+
+    def applies(self, spec: ToolSpec) -> bool:
+        return spec.motion
+
+    def check_step(self, ctx: StepContext) -> None:
+        if ctx.spec is not None and ctx.spec.motion:
+            ctx.fire("geofence.unset", self.reason)
+
+
 def _polygon(corners: list[tuple[float, float]], source: str, key: str) -> Polygon:
     try:
         return Polygon(corners)
     except ValueError as error:
-        raise ConfigError(source, key, str(error), "list at least three distinct corners") from None
+        raise ConfigError(source, key, str(error),
+                          "list at least three corners in order around a real area") from None
+
+
+def _check_places(rule: GeofenceRule, registry: ToolRegistry, safety: str) -> None:
+    """Every named place lies in the keep-in area and outside every keep-out zone; otherwise the
+    two files disagree about where the robot may go, which is an error at start-up."""
+    for name, place in registry.places.items():
+        x, y = place.x, place.y
+        if not rule.keep_in.contains(x, y):
+            raise ConfigError(registry.source, f"places.{name}",
+                              f"place {name!r} at ({x:g}, {y:g}) is outside the keep-in area "
+                              f"(geofence.keep_in of {safety})",
+                              "move the place inside the fence, or widen geofence.keep_in")
+        for zone, polygon in rule.keep_out:
+            if polygon.contains(x, y):
+                raise ConfigError(registry.source, f"places.{name}",
+                                  f"place {name!r} at ({x:g}, {y:g}) is inside keep-out zone "
+                                  f"{zone!r} (geofence.keep_out of {safety})",
+                                  "move the place out of the zone, or change the zone")
 
 
 @rule_type("geofence")
-def _geofence(config: SafetyConfig, registry: ToolRegistry) -> GeofenceRule | None:
+def _geofence(config: SafetyConfig,
+              registry: ToolRegistry) -> GeofenceRule | UnsetGeofenceRule | None:
     fence = config.geofence
     if fence is None:
-        return None
+        return None if config.geofence_off else UnsetGeofenceRule(config_source(config))
     if fence.frame != registry.frame:
         raise ConfigError(config_source(config), "geofence.frame",
                           f"geofence frame {fence.frame!r} differs from the places' frame "
                           f"{registry.frame!r} in {registry.source}",
                           "declare places and geofence in the same frame")
-    return GeofenceRule(fence, config_source(config))
+    rule = GeofenceRule(fence, config_source(config))
+    _check_places(rule, registry, config_source(config))
+    return rule
 

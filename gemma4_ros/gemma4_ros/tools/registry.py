@@ -1,6 +1,8 @@
 """The tool registry: tools.yaml loaded, checked and compiled once.
 
 Loading fails at start-up, naming file, tool and key, rather than at the first call on a robot.
+A motion tool must declare its pose ``effect``: without one the gate could not tell where the
+robot ends, and the tool would slip past the geofence.
 Named places are declared once here and become the ``enum`` of every argument that names a place
 (``effect: goto_place``), so the model can only pick a place the gate and the executor know.
 """
@@ -14,7 +16,7 @@ from typing import Any, Mapping
 
 from pydantic import Field, ValidationError, field_validator
 
-from gemma4_ros.config import StrictModel, read_yaml, validate_config
+from gemma4_ros.config import StrictModel, hint_for, read_yaml, validate_config
 from gemma4_ros.errors import ConfigError, Gemma4RosError
 from gemma4_ros.paths import default_config
 from gemma4_ros.tools.schema import check_parameters, compile_validator, problems
@@ -142,9 +144,15 @@ def _tool_from(raw: dict[str, Any], index: int, places: Mapping[str, Pose2D],
     except ValidationError as error:
         first = error.errors()[0]
         key = ".".join(str(part) for part in first["loc"])
-        raise ConfigError(source, f"{where}.{key}" if key else where, first["msg"],
-                          "see the comments in the packaged tools.yaml") from None
+        hint = hint_for(first, ToolSpec).replace("packaged default file", "packaged tools.yaml")
+        raise ConfigError(source, f"{where}.{key}" if key else where, first["msg"], hint) from None
     check_parameters(tool.parameters, source, f"{where}.parameters")
+    if tool.motion and tool.effect.kind == "none":
+        raise ConfigError(source, f"{where}.effect",
+                          f"{tool.name} moves the robot (motion: true) but declares no pose "
+                          "effect, so the gate cannot check where it ends against the geofence",
+                          "add `effect:` with kind goto_place, translate or rotate (see the "
+                          "packaged tools.yaml), or set `motion: false` if it does not move")
     return _with_place_enum(tool, places, source, where)
 
 

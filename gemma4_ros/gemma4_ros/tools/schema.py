@@ -7,6 +7,10 @@ call arguments at run time, because it does so in ~1 µs where ``jsonschema`` ne
 gate's budget is 50 µs per call. The meta-schema accepts unknown keywords silently, so a typo such
 as ``maximun`` would disable a limit; we refuse keywords outside the subset the planner's grammar
 and the gate understand.
+
+Validation never raises on what a call carries: arguments nested deeper than any schema allows,
+strings that are not valid Unicode (a lone surrogate) or keys that are not strings come back as
+problems like any other, so the gate refuses the call instead of failing on it.
 """
 
 from __future__ import annotations
@@ -27,6 +31,9 @@ SCHEMA_KEYWORDS = frozenset({
 })
 
 _META = jsonschema.Draft202012Validator(jsonschema.Draft202012Validator.META_SCHEMA)
+
+MAX_DEPTH = 32  # as deep as the call parser reads (runtime.tool_syntax.MAX_DEPTH)
+MAX_PROBLEM_CHARS = 300  # a problem quotes the value: keep a 10,000-character string out of it
 
 
 def check_parameters(schema: Any, source: str, where: str) -> None:
@@ -51,13 +58,44 @@ def compile_validator(schema: dict[str, Any]) -> jsonschema_rs.Draft202012Valida
 
 def problems(validator: jsonschema_rs.Draft202012Validator, arguments: Any) -> list[str]:
     """Every way ``arguments`` breaks the schema, each prefixed by the argument it concerns."""
-    if validator.is_valid(arguments):
-        return []
-    found = []
-    for error in validator.iter_errors(arguments):
-        path = ".".join(str(part) for part in error.instance_path)
-        found.append(f"{path or '(arguments)'}: {error.message}")
-    return found
+    try:
+        if validator.is_valid(arguments):  # the fast path: valid arguments are shallow
+            return []
+    except (ValueError, TypeError, RecursionError):
+        pass  # said precisely below
+    return _describe(validator, arguments)
+
+
+def _describe(validator: jsonschema_rs.Draft202012Validator, arguments: Any) -> list[str]:
+    if _deeper_than(arguments, MAX_DEPTH):
+        return [f"(arguments): values nested deeper than {MAX_DEPTH} levels"]
+    try:
+        found = []
+        for error in validator.iter_errors(arguments):
+            path = ".".join(str(part) for part in error.instance_path)
+            found.append(_clip(f"{path or '(arguments)'}: {error.message}"))
+    except UnicodeError:  # jsonschema_rs needs UTF-8; a lone surrogate has none
+        return ["(arguments): a string is not valid Unicode text (it holds a lone surrogate)"]
+    except (ValueError, TypeError, RecursionError) as error:
+        return [_clip(f"(arguments): not plain JSON values: {error}")]
+    return found or ["(arguments): not plain JSON values"]
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether lists/objects in ``value`` nest deeper than ``limit``; iterative, any depth."""
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list, tuple)):
+            if depth >= limit:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= MAX_PROBLEM_CHARS else text[:MAX_PROBLEM_CHARS - 1] + "…"
 
 
 def _check_closed_object(schema: dict[str, Any], source: str, where: str) -> None:

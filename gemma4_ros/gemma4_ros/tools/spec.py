@@ -13,7 +13,7 @@ import copy
 from enum import Enum
 from typing import Any, Literal
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, StrictBool, model_validator
 
 from gemma4_ros.config import StrictModel
 
@@ -95,8 +95,8 @@ class ToolSpec(StrictModel):
     description: str = Field(min_length=1)
     parameters: dict[str, Any]
     risk: RiskLevel
-    motion: bool
-    idempotent: bool
+    motion: StrictBool  # a quoted "yes" is an error, not a guess
+    idempotent: StrictBool
     timeout_s: float = Field(gt=0.0, le=86400.0)
     effect: EffectSpec = EffectSpec()
     binding: BindingSpec = BindingSpec()

@@ -25,7 +25,8 @@ PLACES = {
 }
 
 # The gate's policies for executor tests, written out so the tests do not depend on the packaged
-# defaults: one mode that allows everything, a keep-in box around the packaged places, and motion
+# defaults: one mode that allows everything, a keep-in box around the packaged places, bounds as
+# wide as the tools' schemas (a motion tool's numeric arguments must be bounded), and motion
 # forbidden while the gripper holds something.
 SAFETY = {
     "modes": {
@@ -37,6 +38,9 @@ SAFETY = {
     "initial_mode": "normal",
     "confirmation": {"timeout_s": 20.0},
     "plan": {"max_steps": 12, "max_age_s": 30.0},
+    "bounds": {"move": {"distance": {"kind": "distance", "min": -5.0, "max": 5.0},
+                        "speed": {"kind": "speed", "max": 1.0}},
+               "rotate": {"angle": {"kind": "angle", "min": -360.0, "max": 360.0}}},
     "geofence": {"frame": "map", "margin_m": 0.3,
                  "keep_in": [[-1.0, -1.0], [21.0, -1.0], [21.0, 11.0], [-1.0, 11.0]]},
     "sequences": [{"name": "no_motion_while_holding", "tools": "motion", "while_holding": True}],

@@ -210,3 +210,27 @@ def test_once_on_the_exported_tiny_onnx_model(fixture_tokenizer: FixtureTokenize
     else:
         assert not done["success"]  # no plan (e.g. the random text did not parse)
     assert code == (0 if done["success"] else 1)
+
+
+def test_commands_file_that_is_not_utf8_exits_2_naming_the_byte(
+        use_model: Callable[..., Planner], tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    use_model(SAY_AND_MOVE)
+    path = tmp_path / "commands.txt"
+    path.write_bytes(b"say hi\n\xff\xfe move\n")
+    assert main(["run", "--commands", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert "is not UTF-8 text: byte 0xff at line 2, column 1" in captured.err
+    assert "SUCCEEDED" not in captured.out  # nothing ran: the file is refused whole
+
+
+def test_interactive_line_that_is_not_utf8_is_refused_and_the_prompt_goes_on(
+        use_model: Callable[..., Planner], monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    use_model(call("speak", text="hi") + WAIT)
+    typed = iter(["go \udcff", "say hi", "/quit"])  # what a surrogateescape stdin hands over
+    monkeypatch.setattr("builtins.input", lambda prompt="": next(typed))
+    assert main(["run"]) == 0
+    out = capsys.readouterr().out
+    assert "not UTF-8 text: byte 0xff at character 4; type it again" in out
+    assert "done: all 1 steps succeeded" in out

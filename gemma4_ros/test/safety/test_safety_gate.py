@@ -149,7 +149,9 @@ def test_rules_come_from_the_type_registry() -> None:
 
 
 def test_policies_switched_off_build_no_rule(clock: FakeClock) -> None:
-    config = SafetyConfig.model_validate({"modes": {"normal": {}}})  # no geofence, no sequences
+    # No fence on purpose, no sequences; a motion tool's bounds cannot be switched off.
+    config = SafetyConfig.model_validate({"modes": {"normal": {}}, "geofence": "none",
+                                          "bounds": SafetyConfig.load().bounds})
     gate = SafetyGate(ToolRegistry.load(), config, EStopLatch(clock), None, clock)
     names = {type(rule).__name__ for rule in gate._step_rules}
     assert "GeofenceRule" not in names and "SequenceRuleCheck" not in names

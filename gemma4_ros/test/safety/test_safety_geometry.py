@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gemma4_ros.safety.geometry import Polygon
+from gemma4_ros.safety.geometry import Polygon, polygon_problem
 
 SQUARE = Polygon([(0, 0), (4, 0), (4, 4), (0, 4)])
 SQUARE_CW = Polygon([(0, 0), (0, 4), (4, 4), (4, 0)])
@@ -64,3 +64,37 @@ def test_bad_polygons() -> None:
         Polygon([(0, 0), (1, 1)])
     with pytest.raises(ValueError, match="equal consecutive"):
         Polygon([(0, 0), (0, 0), (1, 1)])
+
+
+@pytest.mark.parametrize("corners, fragment", [
+    ([(0, 0), (4, 0), (4, 4), (0, 4)], ""),
+    ([(0, 0), (4, 0), (4, 1), (1, 1), (1, 4), (0, 4)], ""),  # non-convex but simple
+    ([(0, 0), (4, 0), (4, 4), (0, 4), (0, 2)], ""),  # a corner on a straight edge is harmless
+    ([(0, 0), (2, 2), (5, 5)], "zero area"),  # collinear
+    ([(0, 0), (4, 0), (2, 0)], "zero area"),  # collinear, folding back
+    ([(0, 0), (1e-4, 0), (0, 1e-4)], "area is below"),  # 5e-9 m²: a point, not an area
+    ([(0, 0), (4, 4), (4, 0), (0, 4)], "crosses or touches itself"),  # a bow-tie
+    ([(0, 0), (4, 0), (4, 4), (2, 4), (2, 6), (2, 4), (0, 4)],  # a spike
+     "crosses or touches itself"),
+    ([(0, 0), (4, 0), (2, 2), (4, 4), (0, 4), (2, 2)], "crosses or touches itself"),  # figure eight
+    ([(0, 0), (1, 1)], "three corners"),
+    ([(0, 0), (0, 0), (1, 1)], "equal consecutive"),
+])
+def test_polygon_problem(corners: list[tuple[float, float]], fragment: str) -> None:
+    problem = polygon_problem(corners)
+    assert (fragment in problem) if fragment else problem == ""
+    if fragment:
+        with pytest.raises(ValueError, match=fragment):
+            Polygon(corners)
+
+
+@given(st.lists(st.floats(0.0, 2 * math.pi, exclude_max=True), min_size=3, max_size=12,
+                unique=True),
+       st.floats(0.5, 50.0))
+@settings(max_examples=200, deadline=None)
+def test_corners_in_order_around_a_circle_are_accepted(angles: list[float], radius: float) -> None:
+    corners = [(radius * math.cos(a), radius * math.sin(a)) for a in sorted(angles)]
+    area = abs(sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1)
+                   in zip(corners, corners[1:] + corners[:1]))) / 2
+    problem = polygon_problem(corners)
+    assert problem == "" or (area < 1e-3 and "area" in problem) or "equal" in problem, problem

@@ -151,6 +151,11 @@ BAD_FILES = [
     ("navigate_to", "binding", {"kind": "ros_bridge"}, "binding.kind", "sim"),
     ("speak", "name", "Speak Now", "tools[7] (Speak Now).name", "pattern"),
     ("stop", "effect", {"kind": "translate"}, "tools[3] (stop).effect", "argument"),
+    # fail closed: a quoted boolean is not guessed, a motion tool must say where it ends
+    ("move", "motion", "yes", "tools[1] (move).motion", "valid boolean"),
+    ("move", "idempotent", 0, "tools[1] (move).idempotent", "valid boolean"),
+    ("move", "effect", {"kind": "none"}, "tools[1] (move).effect", "declares no pose effect"),
+    ("speak", "motion", True, "tools[7] (speak).effect", "declares no pose effect"),
 ]
 
 
@@ -191,3 +196,20 @@ def test_unknown_top_level_key(tmp_path: Path, raw: dict) -> None:
     data = {**copy.deepcopy(raw), "tool": []}
     with pytest.raises(ConfigError, match="tool: Extra inputs"):
         ToolRegistry.load(_write(tmp_path, data))
+
+
+def test_motion_tool_without_effect_names_the_fix(tmp_path: Path, raw: dict) -> None:
+    # Without an effect the gate cannot simulate where the robot ends: the tool would leave the
+    # geofence unchecked as a plan's first step.
+    data = copy.deepcopy(raw)
+    del _tool(data, "rotate")["effect"]
+    with pytest.raises(ConfigError) as caught:
+        ToolRegistry.load(_write(tmp_path, data))
+    assert caught.value.key == "tools[2] (rotate).effect"
+    assert "goto_place, translate or rotate" in caught.value.hint
+    assert "motion: false" in caught.value.hint
+
+
+def test_packaged_nav2_tools_load() -> None:
+    nav2 = ToolRegistry.load(default_config("tools_nav2.yaml"))
+    assert all(t.effect.kind != "none" for t in nav2.tools if t.motion)
