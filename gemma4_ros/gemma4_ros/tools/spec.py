@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import ConfigDict, Field, model_validator
 
 from gemma4_ros.config import StrictModel
+from gemma4_ros.tools.grounding import ArgumentGrounding
 
 
 class RiskLevel(str, Enum):
@@ -87,7 +88,9 @@ class EffectSpec(StrictModel):
 
 
 class ToolSpec(StrictModel):
-    """One declared tool. ``parameters`` is a JSON Schema (Draft 2020-12) of the arguments object."""
+    """One declared tool. ``parameters`` is a JSON Schema (Draft 2020-12) of the arguments object;
+    ``grounding`` says how numeric arguments are found in the operator's words
+    (:mod:`gemma4_ros.tools.grounding`)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -100,6 +103,7 @@ class ToolSpec(StrictModel):
     timeout_s: float = Field(gt=0.0, le=86400.0)
     effect: EffectSpec = EffectSpec()
     binding: BindingSpec = BindingSpec()
+    grounding: dict[str, ArgumentGrounding] = Field(default_factory=dict)
 
     def json_schema(self) -> dict[str, Any]:
         """The arguments' JSON Schema (a copy: callers may not change the registry's)."""
