@@ -16,6 +16,7 @@ from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_
 
 from gemma4_ros.config import StrictModel, load_config
 from gemma4_ros.paths import default_config
+from gemma4_ros.safety.grounding_config import GroundingConfig
 from gemma4_ros.tools.spec import RiskLevel
 from gemma4_ros.types import PlanSource
 
@@ -169,6 +170,7 @@ class SafetyConfig(StrictModel):
     sequences: list[SequenceRule] = Field(default_factory=list)
     provenance: ProvenanceConfig = ProvenanceConfig()
     battery: BatteryConfig = BatteryConfig()
+    grounding: GroundingConfig = GroundingConfig()
     _source: str = PrivateAttr(default="<safety config>")
 
     @field_validator("initial_mode")
