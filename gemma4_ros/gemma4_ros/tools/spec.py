@@ -88,9 +88,7 @@ class EffectSpec(StrictModel):
 
 
 class ToolSpec(StrictModel):
-    """One declared tool. ``parameters`` is a JSON Schema (Draft 2020-12) of the arguments object;
-    ``grounding`` says how numeric arguments are found in the operator's words
-    (:mod:`gemma4_ros.tools.grounding`)."""
+    """One declared tool. ``parameters`` is a JSON Schema (Draft 2020-12) of the arguments object."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -103,7 +101,7 @@ class ToolSpec(StrictModel):
     timeout_s: float = Field(gt=0.0, le=86400.0)
     effect: EffectSpec = EffectSpec()
     binding: BindingSpec = BindingSpec()
-    grounding: dict[str, ArgumentGrounding] = Field(default_factory=dict)
+    grounding: dict[str, ArgumentGrounding] = Field(default_factory=dict)  # see tools/grounding.py
 
     def json_schema(self) -> dict[str, Any]:
         """The arguments' JSON Schema (a copy: callers may not change the registry's)."""
