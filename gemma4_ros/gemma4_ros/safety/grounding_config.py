@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, StrictBool, field_validator
 
 from gemma4_ros.config import StrictModel
 from gemma4_ros.types import PlanSource
@@ -34,7 +34,7 @@ class ArgumentPolicy(StrictModel):
     speed). ``tolerance`` is an absolute slack in the argument's unit, on top of the relative
     one."""
 
-    check: bool = True
+    check: StrictBool = True  # true or false only: a quoted "no" must not switch a check off
     unsaid: Literal["check", "default", "up_to_default"] = "default"
     tolerance: float = Field(default=0.0, ge=0.0, allow_inf_nan=False)
 
@@ -42,7 +42,7 @@ class ArgumentPolicy(StrictModel):
 class ToolPolicy(StrictModel):
     """One tool: ``check: false`` leaves its calls unchecked; ``arguments`` sets each argument."""
 
-    check: bool = True
+    check: StrictBool = True
     arguments: dict[str, ArgumentPolicy] = Field(default_factory=dict)
 
 

@@ -31,6 +31,7 @@ from gemma4_ros.types import Decision, Plan, PlanStep
 
 RULE = "plan.ungrounded"
 QUOTE_CHARS = 60
+MATCHED_STEPS = 64  # longer plans (or longer than plan.max_steps) are judged call by call
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ class GroundingRule:
         grounding = config.grounding
         self.sources = grounding.sources
         self.relative = grounding.relative_tolerance
-        self.max_steps = config.plan.max_steps
+        self.matched_steps = min(config.plan.max_steps, MATCHED_STEPS)
         self.registry = registry
         # The last plan judged and its reasons per step: a plan's numbers are matched as a
         # whole once, then each of its steps (and each re-check) looks its own up.
@@ -127,7 +128,7 @@ class GroundingRule:
                 found.setdefault(step.index, []).append(reason)
         # Each said quantity grounds one number; a plan over the step limit (refused whole by
         # plan.max_steps) has each call judged alone instead, so the cost stays linear.
-        groups = [steps] if len(plan.steps) <= self.max_steps else [[step] for step in steps]
+        groups = [steps] if len(plan.steps) <= self.matched_steps else [[step] for step in steps]
         for group in groups:
             demands = [demand for step in group
                        for demand in self._demands(step, instruction)]

@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gemma4_ros.config import validate_config
 from gemma4_ros.errors import ConfigError
@@ -177,7 +179,8 @@ def test_values_the_schema_allows_but_the_bounds_would_not(raw_safety: dict[str,
     tools = copy.deepcopy(raw_tools)
     wait = next(t for t in tools["tools"] if t["name"] == "wait")
     del wait["parameters"]["properties"]["seconds"]["maximum"]
-    gate, clock = _gate({**raw_safety, "bounds": {}}, None, ToolRegistry.from_dict(tools))
+    bounds = {tool: limits for tool, limits in raw_safety["bounds"].items() if tool != "wait"}
+    gate, clock = _gate({**raw_safety, "bounds": bounds}, None, ToolRegistry.from_dict(tools))
     assert _judge(gate, clock, "wait 10 minutes", ("wait", {"seconds": 600}))[0].approved
     huge = _judge(gate, clock, "wait 10 minutes", ("wait", {"seconds": 10**400}))[0]
     assert huge.rules == (RULE,) and "(an integer too large to show)" in huge.reasons[0]
@@ -205,6 +208,7 @@ GROUNDING_ERRORS = [
     ({"tools": {"move": {"arguments": {"speed": {"unsaid": "never"}}}}},
      "grounding.tools.move.arguments.speed.unsaid", "up_to_default", "load"),
     ({"tools": {"move": {"chek": False}}}, "grounding.tools.move.chek", "Extra inputs", "load"),
+    ({"tools": {"wait": {"check": "no"}}}, "grounding.tools.wait.check", "valid boolean", "load"),
     ({"tools": {"mvoe": {"check": False}}}, "grounding.tools.mvoe", "unknown tool 'mvoe'", "gate"),
     ({"tools": {"move": {"arguments": {"distanse": {}}}}},
      "grounding.tools.move.arguments.distanse", "use one of: distance, speed", "gate"),
@@ -225,3 +229,25 @@ def test_malformed_grounding_is_a_startup_error(tmp_path: Path, raw_safety: dict
         SafetyGate.from_files(safety=path) if when == "gate" else SafetyConfig.load(path)
     assert str(path) in str(caught.value) and caught.value.key == key, str(caught.value)
     assert text in str(caught.value)
+
+
+WORDS = ["go", "forward", "back", "turn", "left", "right", "around", "a", "an", "half", "quarter",
+         "and", "then", "meter", "m", "cm", "ft", "in", "degrees", "turn", "seconds", "minute",
+         "couple", "of", "point", "two", "hundred", "kitchen", "charger", "per", "/", "-", ",",
+         ".", "½", "°", "\ud800", "9" * 400, "1,000", "1/0", "0/0"]
+_GATE = _gate(yaml.safe_load(default_config("safety.yaml").read_text()))
+
+
+@settings(max_examples=300, deadline=None)
+@given(words=st.lists(st.one_of(st.sampled_from(WORDS), st.text(max_size=8),
+                                st.floats(allow_nan=False).map(str)), max_size=25),
+       value=st.one_of(st.floats(allow_nan=False, allow_infinity=False, min_value=-5, max_value=5),
+                       st.integers(-5, 5)))
+def test_any_words_any_value_never_break_the_rule(words: list[str], value: float) -> None:
+    gate, clock = _GATE
+    instruction = " ".join(words)
+    for call in (("move", {"distance": value}), ("rotate", {"angle": value * 36}),
+                 ("wait", {"seconds": abs(value)}), ("navigate_to", {"place": "kitchen"})):
+        verdict = _judge(gate, clock, instruction, call)[0]
+        assert "gate.internal_error" not in verdict.rules, verdict.reasons
+
