@@ -77,7 +77,8 @@ def estop_busy(iterations: int, config: ExecutorNodeConfig) -> dict[str, Any]:
         estop = bus.publisher("/gemma4/estop", bool)
         for _ in range(iterations):
             logic.executor.submit(Plan.from_calls([ToolCall(name="wait",
-                                                            arguments={"seconds": 60.0})]))
+                                                            arguments={"seconds": 60.0})],
+                                                  instruction="wait 60 seconds"))
             assert bus.spin_until(lambda: logic.executor.status.state is ExecutorState.EXECUTING,
                                   WAIT_S)
             release.clear()
@@ -145,7 +146,8 @@ def planner_silence(iterations: int, config: ExecutorNodeConfig) -> dict[str, An
             assert bus.spin_until(lambda: heard() == index, WAIT_S)
             canceled.clear()
             logic.executor.submit(Plan.from_calls([ToolCall(name="wait",
-                                                            arguments={"seconds": 60.0})]))
+                                                            arguments={"seconds": 60.0})],
+                                                  instruction="wait 60 seconds"))
             assert bus.spin_until(lambda: logic.executor.status.state is ExecutorState.EXECUTING,
                                   WAIT_S)
             beating.clear()

@@ -4,8 +4,10 @@
 * gate: ``SafetyGate.check_step`` (the re-check the executor runs right before every step) over a
   mix of the default tools, half approved and half refused for different reasons (bounds, unknown
   tool, geofence path, schema), with the packaged tools.yaml and safety.yaml. Also the per-step
-  cost inside ``check_plan`` of the whole 10-step plan. No audit log attached: that cost is
-  measured on its own below, because it is the disk's, not the gate's. Target: p99 <= 50 us.
+  cost inside ``check_plan`` of the whole 10-step plan, once for a plan the gate has judged before
+  and once for plans it sees for the first time, each with instruction words of its own (what
+  the grounding check reads once per plan). No audit log attached: that cost is measured on its
+  own below, because it is the disk's, not the gate's. Target: p99 <= 50 us.
 * audit: ``AuditLog.record`` of a verdict to a temporary file, fsync included.
 * estop: e-stop to cancel, while a plan executes on the simulated robot (real clock): each sample
   starts ``navigate_to`` through the PlanExecutor, triggers the EStopLatch at a random point of
@@ -45,6 +47,8 @@ MIX: list[tuple[str, dict[str, Any]]] = [
     ("wait", {"seconds": -1}),              # refused: args.schema
     ("navigate_to", {"place": "rooftop"}),  # refused: args.schema (not a declared place)
 ]
+INSTRUCTION = ("go to the kitchen, move forward 1.5 meters at 0.3 m/s, turn left 90 degrees, "
+               "say hello and inspect pump 3")  # grounds the five calls that are approved
 
 
 def percentiles(samples_ns: list[int]) -> tuple[float, float]:
@@ -72,19 +76,26 @@ def timed(call: Callable[[], object], iterations: int) -> list[int]:
 
 def measure_gate(args: argparse.Namespace) -> dict[str, float]:
     gate = SafetyGate.from_files()
-    plan = Plan.from_calls([ToolCall(name=n, arguments=a) for n, a in MIX])
+    calls = [ToolCall(name=n, arguments=a) for n, a in MIX]
+    plan = Plan.from_calls(calls, instruction=INSTRUCTION)
     robot = RobotState(pose=Pose2D(x=0.5, y=0.5))
     decisions = [v.decision for v in gate.check_plan(plan, robot)]
     assert decisions.count(Decision.APPROVED) == 5, decisions  # the mix is what it claims
     steps = iter(range(10**9))
     step_samples = timed(lambda: gate.check_step(plan, next(steps) % len(MIX), robot),
                          args.iterations)
-    plan_samples = timed(lambda: gate.check_plan(plan, robot), max(args.iterations // len(MIX), 1))
+    plans = max(args.iterations // len(MIX), 1)
+    plan_samples = timed(lambda: gate.check_plan(plan, robot), plans)
+    fresh = iter([Plan.from_calls(calls, instruction=f"{INSTRUCTION} ({n})")
+                  for n in range(plans + min(plans, 500))])
+    fresh_samples = timed(lambda: gate.check_plan(next(fresh), robot), plans)
     p50, p99 = percentiles(step_samples)
-    plan_p50, plan_p99 = percentiles(plan_samples)
-    return {"gate_p50_us": round(p50, 2), "gate_p99_us": round(p99, 2),
-            "gate_plan_per_step_p50_us": round(plan_p50 / len(MIX), 2),
-            "gate_plan_per_step_p99_us": round(plan_p99 / len(MIX), 2)}
+    figures = {"gate_p50_us": round(p50, 2), "gate_p99_us": round(p99, 2)}
+    for name, samples in (("plan", plan_samples), ("new_plan", fresh_samples)):
+        plan_p50, plan_p99 = percentiles(samples)
+        figures[f"gate_{name}_per_step_p50_us"] = round(plan_p50 / len(MIX), 2)
+        figures[f"gate_{name}_per_step_p99_us"] = round(plan_p99 / len(MIX), 2)
+    return figures
 
 
 def measure_audit(args: argparse.Namespace) -> dict[str, float]:

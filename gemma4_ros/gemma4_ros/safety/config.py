@@ -26,6 +26,7 @@ from pydantic_core import PydanticCustomError
 from gemma4_ros.config import StrictModel, load_config
 from gemma4_ros.paths import default_config
 from gemma4_ros.safety.geometry import polygon_problem
+from gemma4_ros.safety.grounding_config import GroundingConfig
 from gemma4_ros.tools.spec import RiskLevel
 from gemma4_ros.types import PlanSource
 
@@ -200,6 +201,7 @@ class SafetyConfig(StrictModel):
     sequences: list[SequenceRule] = Field(default_factory=list)
     provenance: ProvenanceConfig = ProvenanceConfig()
     battery: BatteryConfig = BatteryConfig()
+    grounding: GroundingConfig = GroundingConfig()
     _source: str = PrivateAttr(default="<safety config>")
     _geofence_off: bool = PrivateAttr(default=False)
 

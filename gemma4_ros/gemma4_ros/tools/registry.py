@@ -5,11 +5,14 @@ A motion tool must declare its pose ``effect``: without one the gate could not t
 robot ends, and the tool would slip past the geofence.
 Named places are declared once here and become the ``enum`` of every argument that names a place
 (``effect: goto_place``), so the model can only pick a place the gate and the executor know.
+A place's ``aliases`` are other words an operator uses for it ("charger" for ``dock``): the grounding
+check accepts them as naming the place; the model still writes the one declared name.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
@@ -19,11 +22,13 @@ from pydantic import Field, ValidationError, field_validator
 from gemma4_ros.config import StrictModel, hint_for, read_yaml, validate_config
 from gemma4_ros.errors import ConfigError, Gemma4RosError
 from gemma4_ros.paths import default_config
+from gemma4_ros.tools.grounding import with_grounding
 from gemma4_ros.tools.schema import check_parameters, compile_validator, problems
 from gemma4_ros.tools.spec import ToolSpec
 from gemma4_ros.types import Pose2D, ToolCall
 
 DEFAULT_FILE = "tools.yaml"
+_WORDS = re.compile(r"^[a-z0-9]+( [a-z0-9]+)*$")
 
 
 class UnknownToolError(Gemma4RosError):
@@ -42,6 +47,7 @@ class PlaceSpec(StrictModel):
     x: float
     y: float
     yaw_deg: float = 0.0
+    aliases: list[str] = Field(default_factory=list)
 
     @field_validator("x", "y", "yaw_deg")
     @classmethod
@@ -49,6 +55,15 @@ class PlaceSpec(StrictModel):
         if not math.isfinite(value):
             raise ValueError("must be a finite number")
         return value
+
+    @field_validator("aliases")
+    @classmethod
+    def _words(cls, aliases: list[str]) -> list[str]:
+        for alias in aliases:
+            if not _WORDS.match(alias):
+                raise ValueError(f"alias {alias!r} must be lower-case words separated by "
+                                 "single spaces")
+        return aliases
 
 
 class ToolsFile(StrictModel):
@@ -64,6 +79,12 @@ class ToolsFile(StrictModel):
         for name in places:
             if not name.isidentifier() or not name.islower():
                 raise ValueError(f"place name {name!r} must be lower_snake_case")
+        owner: dict[str, str] = {}
+        for name, place in places.items():
+            for words in (name.replace("_", " "), *place.aliases):
+                if owner.setdefault(words, name) != name:
+                    raise ValueError(f"{words!r} names both {owner[words]!r} and {name!r}; an "
+                                     "alias must name one place")
         return places
 
 
@@ -71,10 +92,13 @@ class ToolRegistry:
     """Declared tools in file order, their compiled validators, and the named places."""
 
     def __init__(self, tools: list[ToolSpec], places: Mapping[str, Pose2D], frame: str,
-                 source: str = "<memory>") -> None:
+                 source: str = "<memory>",
+                 aliases: Mapping[str, tuple[str, ...]] | None = None) -> None:
         self.source = source
         self.frame = frame
         self.places: Mapping[str, Pose2D] = MappingProxyType(dict(places))
+        self.aliases: Mapping[str, tuple[str, ...]] = MappingProxyType(
+            {name: tuple((aliases or {}).get(name, ())) for name in places})
         self._tools = {tool.name: tool for tool in tools}
         self._validators = {tool.name: compile_validator(tool.parameters) for tool in tools}
 
@@ -99,7 +123,8 @@ class ToolRegistry:
                 raise ConfigError(source, f"tools[{index}].name", f"tool {tool.name!r} declared twice",
                                   "give every tool a unique name")
             tools.append(tool)
-        return cls(tools, places, parsed.frame, source)
+        aliases = {name: tuple(p.aliases) for name, p in parsed.places.items()}
+        return cls(tools, places, parsed.frame, source, aliases)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -118,6 +143,10 @@ class ToolRegistry:
             return self._tools[name]
         except KeyError:
             raise UnknownToolError(name, self.names) from None
+
+    def place_words(self, place: str) -> tuple[str, ...]:
+        """The words that name ``place``: its name with spaces for underscores, then its aliases."""
+        return (place.replace("_", " "), *self.aliases.get(place, ()))
 
     def find(self, name: str) -> ToolSpec | None:
         """The spec of ``name`` or None: the gate's no-exception lookup."""
@@ -153,7 +182,7 @@ def _tool_from(raw: dict[str, Any], index: int, places: Mapping[str, Pose2D],
                           "effect, so the gate cannot check where it ends against the geofence",
                           "add `effect:` with kind goto_place, translate or rotate (see the "
                           "packaged tools.yaml), or set `motion: false` if it does not move")
-    return _with_place_enum(tool, places, source, where)
+    return with_grounding(_with_place_enum(tool, places, source, where), source, where)
 
 
 def _with_place_enum(tool: ToolSpec, places: Mapping[str, Pose2D], source: str,

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import ConfigDict, Field, StrictBool, model_validator
 
 from gemma4_ros.config import StrictModel
+from gemma4_ros.tools.grounding import ArgumentGrounding
 
 
 class RiskLevel(str, Enum):
@@ -100,6 +101,7 @@ class ToolSpec(StrictModel):
     timeout_s: float = Field(gt=0.0, le=86400.0)
     effect: EffectSpec = EffectSpec()
     binding: BindingSpec = BindingSpec()
+    grounding: dict[str, ArgumentGrounding] = Field(default_factory=dict)  # see tools/grounding.py
 
     def json_schema(self) -> dict[str, Any]:
         """The arguments' JSON Schema (a copy: callers may not change the registry's)."""

@@ -16,7 +16,9 @@ from gemma4_ros.execution.sim_bindings import sim_bindings
 from gemma4_ros.execution.sim_config import SimConfig
 from gemma4_ros.execution.sim_robot import SimRobot
 from gemma4_ros.testing.clock import FakeClock
-from gemma4_ros.types import ExecutorStatus, Plan, Pose2D, SafetyVerdict, ToolCall, ToolResult
+from gemma4_ros.types import (
+    ExecutorStatus, Plan, PlanSource, Pose2D, SafetyVerdict, ToolCall, ToolResult,
+)
 
 PLACES = {
     "dock": Pose2D(x=0.0, y=0.0, yaw=0.0),
@@ -74,8 +76,10 @@ class World:
         return self.executor
 
     def plan(self, *calls: tuple[str, dict[str, Any]]) -> Plan:
+        """A hand-made plan: a mission (calls written down, not read from words), so the gate
+        holds it to every rule but grounding, which the safety tests cover."""
         return Plan.from_calls([ToolCall(name=n, arguments=a) for n, a in calls],
-                               stamp=self.clock(), instruction="test")
+                               stamp=self.clock(), instruction="test", source=PlanSource.MISSION)
 
     def audit_kinds(self, kind: str) -> list[dict[str, Any]]:
         return [r for r in self.audit.recent if r["kind"] == kind]

@@ -416,7 +416,8 @@ def test_packaged_configs_on_the_real_clock():
                       config=ExecutorConfig.load()) as executor:
         plan = Plan.from_calls([ToolCall(name="rotate", arguments={"angle": 5}),
                                 ToolCall(name="wait", arguments={"seconds": 0.05}),
-                                ToolCall(name="speak", arguments={"text": "ready"})])
+                                ToolCall(name="speak", arguments={"text": "ready"})],
+                               instruction="turn left 5 degrees, wait 0.05 s and say ready")
         results = executor.submit(plan).result(timeout=10)
     assert statuses(results) == [S.SUCCEEDED] * 3
     assert robot.pose.yaw == pytest.approx(math.radians(5))

@@ -14,9 +14,10 @@ from gemma4_ros.bus import Bus
 from gemma4_ros.nodes.bus_transport import BusTransport
 from gemma4_ros.nodes.executor_config import ExecutorNodeConfig
 from gemma4_ros.nodes.executor_node import ExecutorNodeLogic
+from gemma4_ros.nodes.interfaces import ConfirmRequest
 from gemma4_ros.paths import default_config
 from gemma4_ros.types import (
-    ExecutorState, ExecutorStatus, Plan, SafetyVerdict, ToolCall, ToolResult,
+    ExecutorState, ExecutorStatus, Plan, PlanSource, SafetyVerdict, ToolCall, ToolResult,
 )
 
 NS = "/gemma4"
@@ -53,8 +54,20 @@ class ExecutorRig:
         assert self.wait(lambda: len(self.results_of(plan)) == len(plan.steps)), self.probe
         return self.results_of(plan)
 
+    def approve(self, plan: Plan, step_index: int) -> None:
+        """Answer yes for the step once it awaits confirmation, as an operator on ~/confirm."""
+        status = self.logic.executor
+        assert self.wait(lambda: status.status.state is ExecutorState.AWAITING_CONFIRMATION
+                         and status.status.current_step == step_index), self.probe
+        reply = self.logic.confirm(ConfirmRequest(plan_id=plan.plan_id, step_index=step_index,
+                                                  approve=True, operator_id="operator"))
+        assert reply.accepted, reply.message
+
 
 def make_plan(*calls: tuple[str, dict[str, Any]], **fields: Any) -> Plan:
+    """A hand-made plan as another node publishes it: a mission unless ``source`` says otherwise
+    (calls written down, not read from words: the gate does not ground them)."""
+    fields.setdefault("source", PlanSource.MISSION)
     return Plan.from_calls([ToolCall(name=name, arguments=args) for name, args in calls],
                            instruction="test", **fields)
 

@@ -36,6 +36,7 @@ def nav2() -> ToolRegistry:
 def test_same_tools_as_the_packaged_file_but_ros_bindings(nav2: ToolRegistry) -> None:
     packaged = ToolRegistry.load()
     assert nav2.places == packaged.places and nav2.frame == packaged.frame
+    assert nav2.aliases == packaged.aliases
     for mine, theirs in zip(nav2.tools, packaged.tools, strict=True):
         assert mine.model_dump(exclude={"binding"}) == theirs.model_dump(exclude={"binding"})
         assert mine.binding.kind.startswith("ros_")

@@ -130,6 +130,7 @@ def test_instruct_streams_partial_text_and_publishes_only_with_execute(
     assert rig.wait(lambda: len(rig.plans) == 1)
     assert rig.plans[0].plan_id == loud.result.plan.plan_id
     assert rig.plans[0].source is PlanSource.VOICE
+    rig.executor.approve(rig.plans[0], 1)  # a voice plan's motion waits for the operator
     rig.executor.wait_results(rig.plans[0])
 
 

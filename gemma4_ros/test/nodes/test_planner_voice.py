@@ -66,6 +66,7 @@ def test_spoken_command_becomes_a_voice_plan_that_runs(bus: Bus, tokenizer: Gemm
             ("navigate_to", {"place": "dock"})]
         (samples,) = planner.heard
         assert samples.dtype == np.float32 and 0.5 < samples.size / 16_000 < 2.5
+        rig.executor.approve(plan, 0)  # no transcript to ground it in: the operator confirms
         results = rig.executor.wait_results(plan)
         assert [r.status for r in results] == [ResultStatus.SUCCEEDED]
         assert dict(rig.logic.diagnostics().values)["utterances"] == "1"

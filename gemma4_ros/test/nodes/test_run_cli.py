@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 import yaml
 from gemma4_ros.cli import main
+from gemma4_ros.paths import default_config
 from gemma4_ros.perception.frame import Frame, frame_to_compressed
 from gemma4_ros.pipeline import ask_cli, run_cli
 from gemma4_ros.planning import Planner
@@ -121,15 +122,38 @@ def test_missing_demo_model_names_the_files_and_how_to_get_a_model(
     assert "onnx/decoder_model_merged.onnx" in error and "--model DIR" in error
 
 
+def _safety_file(tmp_path: Path, **sections: Any) -> str:
+    data = yaml.safe_load(default_config("safety.yaml").read_text(encoding="utf-8"))
+    path = tmp_path / "safety.yaml"
+    path.write_text(yaml.safe_dump({**data, **sections}), encoding="utf-8")
+    return str(path)
+
+
 def test_audio_file_becomes_a_voice_plan_that_runs(
-        use_model: Callable[..., Planner], capsys: pytest.CaptureFixture[str]) -> None:
+        use_model: Callable[..., Planner], tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # This planner writes the transcript into the instruction, so voice plans can be grounded
+    # like typed ones (grounding.sources.voice: check) and need no operator.
     planner = use_model(call("navigate_to", place="dock") + WAIT, HearingPlanner)
     planner.heard = []
-    code = main(["run", "--audio", str(SPEECH_WAV)])
+    safety = _safety_file(tmp_path, grounding={"sources": {"voice": "check"}})
+    code = main(["run", "--audio", str(SPEECH_WAV), "--safety", safety])
     out = capsys.readouterr().out
     assert code == 0, out
     assert "(voice)" in out and "navigate_to" in out and "SUCCEEDED" in out
     assert len(planner.heard) == 1 and "1 voice plan(s), 0 planning failure(s)" in out
+
+
+def test_voice_motion_waits_for_an_operator_by_default(
+        use_model: Callable[..., Planner], tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    use_model(call("navigate_to", place="dock") + WAIT, HearingPlanner).heard = []
+    safety = _safety_file(tmp_path, confirmation={"timeout_s": 0.2})
+    code = main(["run", "--audio", str(SPEECH_WAV), "--safety", safety])
+    out = capsys.readouterr().out
+    assert code == 1, out  # no operator answered: the motion did not run
+    assert "NEEDS_CONFIRMATION" in out and "no words to check navigate_to" in out
+    assert "no operator confirmation" in out
 
 
 def test_interactive_prompt_runs_commands_estop_reset_and_ask(
@@ -154,7 +178,7 @@ def test_run_with_an_image_still_plans_when_the_model_cannot_see(use_model: Call
     image = tmp_path / "scene.png"
     image.write_bytes(frame_to_compressed(Frame(np.zeros((4, 6, 3), np.uint8), 0.0), "png"))
     with caplog.at_level("WARNING"):
-        assert main(["run", "--image", str(image), "--once", "say moving"]) == 0
+        assert main(["run", "--image", str(image), "--once", "say moving and move 20 cm"]) == 0
     # The reader may not have sent the first frame before planning starts; when it had, the
     # planner said why the model did not get it.
     assert all("vision_encoder" in r.getMessage() for r in caplog.records

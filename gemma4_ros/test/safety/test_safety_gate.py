@@ -25,8 +25,9 @@ def gate(clock: FakeClock) -> SafetyGate:
                       clock)
 
 
-def _plan(clock: FakeClock, *calls: tuple[str, dict[str, Any]]) -> Plan:
-    return Plan.from_calls([ToolCall(name=n, arguments=a) for n, a in calls], stamp=clock())
+def _plan(clock: FakeClock, *calls: tuple[str, dict[str, Any]], instruction: str = "") -> Plan:
+    return Plan.from_calls([ToolCall(name=n, arguments=a) for n, a in calls], stamp=clock(),
+                           instruction=instruction)
 
 
 def _robot(clock: FakeClock) -> RobotState:
@@ -70,7 +71,7 @@ def test_modes(gate: SafetyGate, clock: FakeClock) -> None:
     gate.set_mode("maintenance")
     assert gate.mode == "maintenance"
     assert gate.audit is not None and gate.audit.recent[-1]["kind"] == "mode"
-    plan = _plan(clock, ("move", {"distance": 1}))
+    plan = _plan(clock, ("move", {"distance": 1}), instruction="move 1 m")
     assert gate.check_plan(plan, _robot(clock))[0].rules == ("mode.allowlist",)
     gate.set_mode("normal")
     assert gate.check_plan(plan, _robot(clock))[0].approved
@@ -88,18 +89,19 @@ def test_rate_window_slides_with_recorded_starts(gate: SafetyGate, clock: FakeCl
 
 
 def test_estop_voids_then_new_plans_pass(gate: SafetyGate, clock: FakeClock) -> None:
-    old = _plan(clock, ("move", {"distance": 1}))
+    old = _plan(clock, ("move", {"distance": 1}), instruction="move 1 m")
     clock.advance(0.5)
     gate.estop.trigger("button")
     assert gate.check_plan(old, _robot(clock))[0].rules == ("estop.latched", "plan.before_estop")
     gate.estop.reset("alice")
     assert gate.check_step(old, 0, _robot(clock), confirmed=True).rules == ("plan.before_estop",)
     clock.advance(0.5)
-    assert gate.check_plan(_plan(clock, ("move", {"distance": 1})), _robot(clock))[0].approved
+    new = _plan(clock, ("move", {"distance": 1}), instruction="move 1 m")
+    assert gate.check_plan(new, _robot(clock))[0].approved
 
 
 def test_recheck_uses_the_current_pose(gate: SafetyGate, clock: FakeClock) -> None:
-    plan = _plan(clock, ("move", {"distance": 2}))
+    plan = _plan(clock, ("move", {"distance": 2}), instruction="move 2 m")
     assert gate.check_plan(plan, _robot(clock))[0].approved
     near_wall = RobotState(stamp=clock(), pose=Pose2D(x=18.5, y=0.5))
     verdict = gate.check_step(plan, 0, near_wall)
@@ -143,7 +145,7 @@ def test_rules_come_from_the_type_registry() -> None:
 
     assert list(RULE_TYPES) == ["tool", "mode", "arguments", "bounds", "robot_state", "provenance",
                                 "battery", "confirmation", "geofence", "rate", "sequence",
-                                "estop", "plan_limits"]
+                                "estop", "plan_limits", "grounding"]
     with pytest.raises(ValueError, match="registered twice"):
         rule_type("geofence")(lambda config, registry: None)
 
@@ -156,4 +158,5 @@ def test_policies_switched_off_build_no_rule(clock: FakeClock) -> None:
     names = {type(rule).__name__ for rule in gate._step_rules}
     assert "GeofenceRule" not in names and "SequenceRuleCheck" not in names
     far = RobotState(stamp=clock(), pose=Pose2D(x=1000.0, y=0.0))
-    assert gate.check_plan(_plan(clock, ("move", {"distance": 1})), far)[0].approved
+    plan = _plan(clock, ("move", {"distance": 1}), instruction="move 1 m")
+    assert gate.check_plan(plan, far)[0].approved

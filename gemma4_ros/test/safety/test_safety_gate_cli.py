@@ -49,9 +49,11 @@ def test_unsafe_example_is_stopped(capsys: pytest.CaptureFixture[str]) -> None:
     captured = capsys.readouterr()
     results = [json.loads(line) for line in captured.out.splitlines()]
     fired = [sorted({rule for v in r.get("verdicts", []) for rule in v["rules"]}) for r in results]
-    assert fired[:7] == [["geofence.keep_in"], ["bounds.speed"], ["provenance.motion"],
-                         ["mode.allowlist"], ["tool.unknown"], ["geofence.keep_out"],
-                         ["sequence.forbidden"]]
+    # Their numbers are not in their instructions either ("Go fast." says no distance).
+    ungrounded = "plan.ungrounded"
+    assert fired[:7] == [["geofence.keep_in", ungrounded], ["bounds.speed", ungrounded],
+                         ["provenance.motion"], ["mode.allowlist", ungrounded], ["tool.unknown"],
+                         ["geofence.keep_out", ungrounded], ["sequence.forbidden"]]
     assert "NaN" in results[7]["error"]
     assert "7 rejected, 1 malformed" in captured.err
 
@@ -80,7 +82,8 @@ def test_malformed_lines_report_and_continue(loaded: tuple[ToolRegistry, SafetyC
 def test_lines_are_independent(loaded: tuple[ToolRegistry, SafetyConfig]) -> None:
     # Each line starts from a fresh gate: no rate history or dock sequence carries over.
     dock = '{"calls": [{"name": "dock"}]}'
-    move = '{"calls": [{"name": "move", "arguments": {"distance": 1}}], "robot": {"place": "dock"}}'
+    move = ('{"instruction": "move 1 m", "calls": [{"name": "move", "arguments": {"distance": 1}}],'
+            ' "robot": {"place": "dock"}}')
     code, results = _run([dock, move], loaded)
     assert code == 0 and results[1]["verdicts"][0]["decision"] == "APPROVED"
 

@@ -32,6 +32,8 @@ ALL_TOOLS = {"navigate_to": {"place": "lab"}, "move": {"distance": 1}, "rotate":
              "stop": {}, "dock": {}, "capture_image": {}, "inspect": {"target": "a", "question": "b"},
              "speak": {"text": "hi"}, "wait": {"seconds": 1}, "report": {"text": "ok"}}
 MOTION = ["navigate_to", "move", "rotate", "dock"]
+# Cases without an instruction judge every other rule; grounding has its own table.
+NO_GROUNDING = {"grounding": {"sources": {source.value: "skip" for source in PlanSource}}}
 LENGTHS = [("speak", "text", 500, {}), ("report", "text", 2000, {}),
            ("inspect", "target", 80, {"question": "q"}), ("inspect", "question", 300, {"target": "t"})]
 
@@ -144,7 +146,10 @@ def _judge(case: dict[str, Any], raw_tools: dict[str, Any], raw_safety: dict[str
     registry = default_registry
     if "places" in case:
         registry = ToolRegistry.from_dict(_merge(raw_tools, {"places": case["places"]}))
-    config = validate_config(_merge(raw_safety, case.get("safety", {})), SafetyConfig, "safety.yaml")
+    overrides = case.get("safety", {})
+    if "instruction" not in case:
+        overrides = _merge(NO_GROUNDING, overrides)
+    config = validate_config(_merge(raw_safety, overrides), SafetyConfig, "safety.yaml")
     clock = FakeClock(NOW - 5000.0)
     gate = SafetyGate(registry, config, EStopLatch(clock), AuditLog(None, clock), clock)
     age = case.get("age_s", 0.0)
@@ -153,7 +158,8 @@ def _judge(case: dict[str, Any], raw_tools: dict[str, Any], raw_safety: dict[str
     if "mode" in case:
         gate.set_mode(case["mode"])
     plan = Plan.from_calls([_call(name, args) for name, args in case["calls"]], stamp=stamp,
-                           source=PlanSource(case.get("source", "text")))
+                           source=PlanSource(case.get("source", "text")),
+                           instruction=case.get("instruction", ""))
     robot = _robot(case.get("robot", {}))
     step = case.get("step")
     if step is not None:
