@@ -16,7 +16,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.nodes.executor_config import ExecutorNodeConfig
 from gemma4_ros.nodes.planner_config import PlannerNodeConfig
 from gemma4_ros.perception.sources import (
@@ -27,6 +26,7 @@ from gemma4_ros.perception.sources import (
     WavChunks,
     open_frames,
 )
+from gemma4_ros.pipeline.command_file import read_commands
 from gemma4_ros.pipeline.console import Console, Done
 from gemma4_ros.pipeline.model import load_cli_planner
 from gemma4_ros.pipeline.wiring import Event, Pipeline, PlanningFailed, all_succeeded
@@ -101,7 +101,7 @@ def _dispatch(args: argparse.Namespace, pipeline: Pipeline, console: Console,
     if args.once is not None:
         return 0 if run_one(pipeline, console, args.once, args.timeout) else 1
     if args.commands is not None:
-        results = [run_one(pipeline, console, line, args.timeout) for line in _command_lines(args.commands)]
+        results = [run_one(pipeline, console, line, args.timeout) for line in read_commands(args.commands)]
         return 0 if all(results) else 1
     if args.audio is not None:
         return run_recording(pipeline, console, Path(args.audio), args.timeout)
@@ -175,20 +175,6 @@ def _frame_source(args: argparse.Namespace) -> ImageFiles | VideoFrames | None:
     if args.webcam is not None:
         return open_frames(args.webcam)
     return None
-
-
-def _command_lines(path: str) -> list[str]:
-    try:
-        text = Path(path).expanduser().read_text(encoding="utf-8")
-    except OSError as error:
-        raise Gemma4RosError(f"cannot read commands file {path}: {error.strerror}",
-                             "pass a text file with one command per line") from None
-    lines = [line.strip() for line in text.splitlines()]
-    commands = [line for line in lines if line and not line.startswith("#")]
-    if not commands:
-        raise Gemma4RosError(f"commands file {path} holds no commands",
-                             "write one command per line (# starts a comment)")
-    return commands
 
 
 def _silence(stamp: float, rate: int) -> AudioChunk:

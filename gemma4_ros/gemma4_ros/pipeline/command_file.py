@@ -1,0 +1,52 @@
+"""Reading a file of operator commands, shared by ``gemma4-ros run --commands`` and ``plan --commands``.
+
+Two forms: plain text, one command per line (blank lines and ``#`` comments skipped), which is
+what an operator writes; and ``.jsonl``, one JSON object per line whose ``command`` is planned,
+which is the form of the hand-written evaluation set (its other keys, the expected calls, are
+for the scorer and ignored here). A file that cannot be read or decoded is a
+:class:`Gemma4RosError` naming the file, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from gemma4_ros.errors import Gemma4RosError
+
+
+def read_commands(path: str | Path) -> list[str]:
+    """The commands in ``path``, in order; raises when there are none or the file is unusable."""
+    file = Path(path).expanduser()
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as error:
+        raise Gemma4RosError(f"cannot read commands file {path}: {error.strerror}",
+                             "pass a text file with one command per line") from None
+    except UnicodeDecodeError as error:
+        raise Gemma4RosError(
+            f"commands file {path} is not UTF-8 text (byte {error.start} cannot be decoded)",
+            "save it as UTF-8, e.g. `iconv -f latin1 -t utf-8 IN > OUT`") from None
+    lines = [line.strip() for line in text.splitlines()]
+    if file.suffix == ".jsonl":
+        commands = [_json_command(line, path, number)
+                    for number, line in enumerate(lines, 1) if line]
+    else:
+        commands = [line for line in lines if line and not line.startswith("#")]
+    if not commands:
+        raise Gemma4RosError(f"commands file {path} holds no commands",
+                             "write one command per line (# starts a comment)")
+    return commands
+
+
+def _json_command(line: str, path: str | Path, number: int) -> str:
+    try:
+        value = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise Gemma4RosError(f"{path}:{number}: not JSON ({error.msg})",
+                             'write one object per line: {"command": "..."}') from None
+    command = value.get("command") if isinstance(value, dict) else None
+    if not isinstance(command, str) or not command.strip():
+        raise Gemma4RosError(f"{path}:{number}: no \"command\" text in this line",
+                             'write one object per line: {"command": "..."}')
+    return command.strip()
