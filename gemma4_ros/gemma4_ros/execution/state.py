@@ -35,6 +35,7 @@ class PlanRun:
     confirmed: bool = False
     binding: Binding | None = None
     deadline: float = 0.0
+    started: bool = False  # the current step's start is audited and its end not yet
 
     @property
     def step(self) -> PlanStep:
@@ -49,6 +50,7 @@ class PlanRun:
         self.attempt = 0
         self.confirmed = False
         self.binding = None
+        self.started = False
 
 
 def step_result(plan: Plan, step: PlanStep, status: ResultStatus, stamp: float,
