@@ -1,4 +1,4 @@
-"""Reading a file of operator commands, shared by ``gemma4-ros run --commands`` and ``plan --commands``.
+"""A file of operator commands, read one way for ``gemma4-ros run --commands`` and ``plan``.
 
 Two forms: plain text, one command per line (blank lines and ``#`` comments skipped), which is
 what an operator writes; and ``.jsonl``, one JSON object per line whose ``command`` is planned,
