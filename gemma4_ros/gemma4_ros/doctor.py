@@ -2,7 +2,8 @@
 
 Robotics users lose hours to "which provider is actually used" and "why is the model path empty"
 (llama_ros#31): every check here looks at the real thing (imports the library, asks onnxruntime
-for its providers, reads the files) instead of assuming, and says how to fix what is missing.
+for its providers, lists the model directory's files) instead of assuming, and says how to fix
+what is missing.
 """
 
 from __future__ import annotations
@@ -21,6 +22,11 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from enum import Enum
 from pathlib import Path
+
+from gemma4_ros.errors import Gemma4RosError
+from gemma4_ros.planning.loading import check_model_dir
+from gemma4_ros.runtime.config import load_runtime_config
+from gemma4_ros.runtime.model_files import PUBLIC_REPO, graph_present
 
 
 class Status(str, Enum):
@@ -134,7 +140,48 @@ def check_ros(_: argparse.Namespace) -> list[Finding]:
                     "`source /opt/ros/$ROS_DISTRO/setup.bash`")]
 
 
-CHECKS: tuple[Check, ...] = (check_python, check_libraries, check_onnxruntime, check_gpu, check_ros)
+ENCODERS = (("images", "vision_encoder"), ("audio", "audio_encoder"))
+
+
+def check_model_files(args: argparse.Namespace) -> list[Finding]:
+    """The model ``run``/``plan``/``ask`` would load: every file there, and what it can take in
+    (a model without encoders plans from text only, so --image and --audio cannot work)."""
+    try:
+        runtime = load_runtime_config(args.runtime_config)
+    except Gemma4RosError as error:
+        return [Finding("model files", Status.FAIL, error.problem, error.hint)]
+    root = Path(args.model).expanduser() if args.model else runtime.resolved_model_dir()
+    demo = not args.model and not runtime.model_dir
+    try:
+        check_model_dir(root, demo=demo)
+    except Gemma4RosError as error:
+        return [Finding("model files", Status.FAIL, error.problem, error.hint)]
+    what = "embedded demo model" if demo else "model"
+    return [Finding("model files", Status.OK, f"{what} {root}: every file the planner needs"),
+            _inputs(root)]
+
+
+def _inputs(root: Path) -> Finding:
+    absent = [graph for _, graph in ENCODERS if not graph_present(root, graph)]
+    if not absent:
+        return Finding("model inputs", Status.OK, "takes text, images and audio")
+    takes = ["text"] + [kind for kind, graph in ENCODERS if graph not in absent]
+    missing = ", no ".join(f"onnx/{graph}.onnx" for graph in absent)
+    return Finding("model inputs", Status.INFO,
+                   f"takes {' and '.join(takes)} only: no {missing}, so {_flags(absent)} cannot "
+                   "be planned from",
+                   "for images and voice use a Gemma 4 ONNX export with its encoders "
+                   f"(`hf download {PUBLIC_REPO}`, README: 'On a Jetson')")
+
+
+def _flags(absent: list[str]) -> str:
+    flags = (["--image"] if "vision_encoder" in absent else []) + (
+        ["--audio/--mic"] if "audio_encoder" in absent else [])
+    return " and ".join(flags)
+
+
+CHECKS: tuple[Check, ...] = (check_python, check_libraries, check_onnxruntime, check_gpu,
+                             check_ros, check_model_files)
 
 
 def run_checks(args: argparse.Namespace) -> list[Finding]:
@@ -169,4 +216,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "doctor", help="report Python, libraries, providers, GPU, ROS and model files, with fixes",
     )
     parser.add_argument("--json", action="store_true", help="print the findings as JSON")
+    parser.add_argument("--model", metavar="DIR",
+                        help="check this model directory (default: model_dir of models.yaml; "
+                        "empty there: the embedded demo model)")
+    parser.add_argument("--runtime-config", metavar="FILE",
+                        help="models.yaml (default: the packaged one)")
     parser.set_defaults(handler=handle)

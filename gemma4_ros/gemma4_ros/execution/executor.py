@@ -284,6 +284,7 @@ class PlanExecutor:
         self._record("step_started", plan_id=run.plan.plan_id, step_index=run.index,
                      tool=step.call.name, call_id=step.call.id, arguments=step.call.arguments,
                      attempt=run.attempt)
+        run.started = True
         binding = self._tool_bindings[step.call.name]
         spec = self._registry.get(step.call.name)
         run.binding, run.deadline = binding, self._clock() + spec.timeout_s
@@ -358,9 +359,7 @@ class PlanExecutor:
         run.binding = None
         retryable = status in (ResultStatus.FAILED, ResultStatus.TIMED_OUT)
         spec = self._registry.find(step.call.name)
-        self._record("step_result", plan_id=run.plan.plan_id, step_index=run.index,
-                     tool=step.call.name, call_id=step.call.id, status=status.value, error=error,
-                     attempt=run.attempt)
+        self._record_step_result(run, status, error)
         if retryable and spec is not None and spec.idempotent and run.attempt < self._config.max_retries:
             run.attempt += 1
             log.warning("retrying step %d (%s) after %s: %s", run.index, step.call.name,
@@ -383,6 +382,8 @@ class PlanExecutor:
             cancel_safely(run.binding)
             run.binding = None
         self._confirmation.close()
+        if run.started:  # the audit log shows how every started step ended: here, stopped
+            self._record_step_result(run, status, reason)
         if not run.finished:
             self._add_result(run, step_result(run.plan, run.step, status, self._stamp_clock(),
                                               reason))
@@ -429,6 +430,13 @@ class PlanExecutor:
             callback(value)
         except Exception:  # a subscriber's bug must not stop the robot's executor
             log.exception("executor callback failed")
+
+    def _record_step_result(self, run: PlanRun, status: ResultStatus, error: str) -> None:
+        step = run.step
+        run.started = False
+        self._record("step_result", plan_id=run.plan.plan_id, step_index=run.index,
+                     tool=step.call.name, call_id=step.call.id, status=status.value, error=error,
+                     attempt=run.attempt)
 
     def _record(self, kind: str, **fields: Any) -> None:
         if self._audit is not None:

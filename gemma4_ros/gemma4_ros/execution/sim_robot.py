@@ -20,6 +20,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from enum import Enum
+from pathlib import Path
 from typing import Callable, Mapping
 
 from gemma4_ros.errors import Gemma4RosError
@@ -187,6 +188,14 @@ class SimRobot:
             raise UnknownPlaceError(name, list(self._places)) from None
 
     # --- camera and voice --------------------------------------------------------------------
+
+    def use_camera_source(self, source: Path) -> None:
+        """Point the camera at an image file or folder, as ``camera.source`` in sim.yaml does:
+        ``gemma4-ros run --image`` makes ``capture_image`` return the images the operator gave,
+        not the test pattern."""
+        camera = SimCamera(self.config.camera.model_copy(update={"source": source}))
+        with self._lock:
+            self._camera = camera
 
     def capture_image(self) -> Frame:
         with self._lock:

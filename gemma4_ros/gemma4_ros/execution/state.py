@@ -35,6 +35,7 @@ class PlanRun:
     confirmed: bool = False
     binding: Binding | None = None
     deadline: float = 0.0
+    started: bool = False  # the current step's start is audited and its end not yet
     feedback: dict[str, Any] = field(default_factory=dict)  # the running step's last, reported
     feedback_reported_at: float = float("-inf")
 
@@ -51,6 +52,7 @@ class PlanRun:
         self.attempt = 0
         self.confirmed = False
         self.binding = None
+        self.started = False
         self.feedback = {}
 
 

@@ -4,9 +4,11 @@ results and the simulated robot's pose out.
 Commands come from the terminal (an interactive prompt, the default), a text file
 (``--commands FILE``, one per line, ``#`` comments), one argument (``--once "..."``), a recording
 (``--audio FILE``) or the microphone (``--mic``, with the prompt still open). Frames come from
-``--image``, ``--video`` or ``--webcam``. Exit code: 0 when every step of every command
-succeeded (a plan without steps — the model declined — counts as nothing failed), 1 when a
-command got no plan or a step did not succeed, 2 for bad input (missing files, bad config).
+``--image``, ``--video`` or ``--webcam``; ``--image`` is also what the sim robot's camera
+returns to ``capture_image``. Exit code: 0 when every command got a plan and every step of it
+succeeded; 1 when a command got no plan, the model declined it (a plan without calls) or a step
+did not succeed; 2 for bad input (missing or undecodable files, bad config, audio for a model
+that cannot hear).
 """
 
 from __future__ import annotations
@@ -16,8 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from gemma4_ros.cli_text import command_text, read_utf8, text_problem
-from gemma4_ros.errors import Gemma4RosError
+from gemma4_ros.cli_text import command_text, text_problem
 from gemma4_ros.nodes.executor_config import ExecutorNodeConfig
 from gemma4_ros.nodes.planner_config import PlannerNodeConfig
 from gemma4_ros.perception.sources import (
@@ -28,9 +29,12 @@ from gemma4_ros.perception.sources import (
     WavChunks,
     open_frames,
 )
+from gemma4_ros.pipeline.command_file import read_commands
 from gemma4_ros.pipeline.console import Console, Done
 from gemma4_ros.pipeline.model import load_cli_planner
 from gemma4_ros.pipeline.wiring import Event, Pipeline, PlanningFailed, all_succeeded
+from gemma4_ros.planning.media import require_encoder
+from gemma4_ros.runtime.media_decode import load_image
 from gemma4_ros.types import AudioChunk, AudioEncoding, Pose2D
 
 STILL_IMAGE_INTERVAL_S = 0.5  # a still image is re-sent like a camera seeing the same scene
@@ -64,6 +68,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                        ("perception-config", "perception.yaml")):
         parser.add_argument(f"--{name}", metavar="FILE", help=f"{what} (default: the packaged one)")
     parser.add_argument("--mode", help="the gate's operating mode (default: safety.yaml's)")
+    parser.add_argument("--audit", metavar="FILE",
+                        help="append the gate's and executor's audit records to FILE (JSONL, "
+                        "fsync'ed); default: kept in memory only")
     parser.add_argument("--json", action="store_true", help="print one JSON object per event")
     parser.add_argument("--timeout", type=float, default=300.0, metavar="SECONDS",
                         help="longest wait for one command to be planned and run (default 300)")
@@ -72,14 +79,18 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    frames = _frame_source(args)  # bad paths fail before the model loads
+    # Bad paths, undecodable images and empty command files fail before the model loads.
+    frames = _frame_source(args)
+    commands = read_commands(args.commands) if args.commands is not None else []
     planner = load_cli_planner(args.model, args.tools, args.planner_config, args.runtime_config)
+    if args.audio is not None or args.mic:
+        require_encoder(planner.engine, "audio")  # not one failure per utterance heard
     robot: list[Pipeline] = []
     console = Console(sys.stdout, json_mode=args.json, live=sys.stdout.isatty(),
                       pose=lambda: _pose(robot))
     executor_config = ExecutorNodeConfig(tools_file=args.tools or "",
                                          safety_file=args.safety or "", sim_file=args.sim or "",
-                                         mode=args.mode or "")
+                                         mode=args.mode or "", audit_file=args.audit or "")
     node_config = PlannerNodeConfig(tools_file=args.tools or "",
                                     perception_file=args.perception_config or "",
                                     listen=bool(args.audio or args.mic),
@@ -88,21 +99,23 @@ def run(args: argparse.Namespace) -> int:
     try:
         with Pipeline(planner, console, executor_config, node_config) as pipeline:
             robot.append(pipeline)
+            if args.image is not None and pipeline.executor.robot is not None:
+                pipeline.executor.robot.use_camera_source(Path(args.image).expanduser())
             if frames is not None:
                 readers.append(BackgroundReader(frames, pipeline.show, name="frames").start())
-            return _dispatch(args, pipeline, console, readers)
+            return _dispatch(args, commands, pipeline, console, readers)
     finally:
         for reader in readers:
             reader.stop()
         console.close()
 
 
-def _dispatch(args: argparse.Namespace, pipeline: Pipeline, console: Console,
-              readers: list[BackgroundReader[Any]]) -> int:
+def _dispatch(args: argparse.Namespace, commands: list[str], pipeline: Pipeline,
+              console: Console, readers: list[BackgroundReader[Any]]) -> int:
     if args.once is not None:
         return 0 if run_one(pipeline, console, args.once, args.timeout) else 1
-    if args.commands is not None:
-        results = [run_one(pipeline, console, line, args.timeout) for line in _command_lines(args.commands)]
+    if commands:
+        results = [run_one(pipeline, console, line, args.timeout) for line in commands]
         return 0 if all(results) else 1
     if args.audio is not None:
         return run_recording(pipeline, console, Path(args.audio), args.timeout)
@@ -113,14 +126,14 @@ def _dispatch(args: argparse.Namespace, pipeline: Pipeline, console: Console,
 
 
 def run_one(pipeline: Pipeline, console: Console, text: str, timeout: float | None) -> bool:
-    """Plan and run one command; True when every step succeeded."""
+    """Plan and run one command; True when it got calls and every one succeeded."""
     try:
         results = pipeline.run_command(text, timeout)
     except PlanningFailed:
         console(Event("done", Done(False, "done: no plan")))
         return False
-    ok = all_succeeded(results)
-    summary = ("done: nothing to run" if not results else
+    ok = bool(results) and all_succeeded(results)
+    summary = ("done: no tool calls (the model declined)" if not results else
                f"done: all {len(results)} steps succeeded" if ok else
                "done: " + ", ".join(f"step {i + 1} {r.status.value}"
                                     for i, r in enumerate(results)
@@ -137,7 +150,8 @@ def run_recording(pipeline: Pipeline, console: Console, path: Path, timeout: flo
     pipeline.hear(chunks + [_silence(end, source.sample_rate)], timeout)
     seen = pipeline.settle(timeout)
     failures = pipeline.planner.stats.failures
-    ok = bool(seen) and failures == 0 and all(all_succeeded(t.results) for t in seen)
+    ok = bool(seen) and failures == 0 and all(
+        t.results and all_succeeded(t.results) for t in seen)
     summary = f"done: {len(seen)} voice plan(s), {failures} planning failure(s)"
     console(Event("done", Done(ok, summary)))
     return 0 if ok else 1
@@ -175,6 +189,8 @@ def interactive(pipeline: Pipeline, console: Console, timeout: float) -> int:
 def _frame_source(args: argparse.Namespace) -> ImageFiles | VideoFrames | None:
     if args.image is not None:
         still = ImageFiles(args.image, loop=True)
+        for path in still.paths:  # a corrupt file is an error now, not a reader that dies
+            load_image(path)
         still.natural_interval_s = STILL_IMAGE_INTERVAL_S
         return still
     if args.video is not None:
@@ -182,16 +198,6 @@ def _frame_source(args: argparse.Namespace) -> ImageFiles | VideoFrames | None:
     if args.webcam is not None:
         return open_frames(args.webcam)
     return None
-
-
-def _command_lines(path: str) -> list[str]:
-    text = read_utf8(path, "commands file", "pass a text file with one command per line")
-    lines = [line.strip() for line in text.splitlines()]
-    commands = [line for line in lines if line and not line.startswith("#")]
-    if not commands:
-        raise Gemma4RosError(f"commands file {path} holds no commands",
-                             "write one command per line (# starts a comment)")
-    return commands
 
 
 def _silence(stamp: float, rate: int) -> AudioChunk:

@@ -55,6 +55,13 @@ def encode_media(engine: Engine, image: Any = None, audio: Any = None) -> Encode
     return EncodedInputs(media, ordered)
 
 
+def require_encoder(engine: Engine, kind: str) -> None:
+    """Raise :class:`MediaUnavailableError` now if the engine's model cannot take ``kind``
+    (``"image"`` or ``"audio"``): for callers that would otherwise learn it only at the first
+    request, such as a microphone that listens for minutes before anything is planned."""
+    _encoder(engine, kind)
+
+
 def _encoder(engine: Engine, kind: str) -> Any:
     attribute, graph, method = _KINDS[kind]
     model = engine.model

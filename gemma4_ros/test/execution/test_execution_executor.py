@@ -283,6 +283,31 @@ def test_estop_mid_step_cancels_and_nothing_resumes_after_reset(world):
     assert [r["action"] for r in world.audit_kinds("estop") if "action" in r] == ["executor_stopped"]
 
 
+def test_every_started_step_ends_in_the_audit_log_even_when_stopped(world):
+    """A step the e-stop (or a cancel) stops gets its step_result record, CANCELED with why;
+    steps that never started get none."""
+    executor = world.start()
+    future = executor.submit(world.plan(("navigate_to", {"place": "lab"}),
+                                        ("wait", {"seconds": 1})))
+    advance_until(executor, world.clock, lambda: world.robot.pose.x > 1.0, step_s=0.5)
+    world.estop.trigger("operator pressed the button")
+    executor.sync()
+    assert statuses(future.result(timeout=1)) == [S.CANCELED, S.CANCELED]
+    (ended,) = world.audit_kinds("step_result")
+    assert (ended["step_index"], ended["tool"], ended["status"]) == (0, "navigate_to", "CANCELED")
+    assert ended["error"] == "e-stop"
+    world.estop.reset("alice")
+    world.clock.advance(1.0)  # a plan stamped at the e-stop's instant is void
+    cancelled = executor.submit(world.plan(("navigate_to", {"place": "kitchen"})))
+    advance_until(executor, world.clock, lambda: world.robot.pose.x > 1.5, step_s=0.5)
+    executor.cancel("operator changed their mind")
+    executor.sync()
+    assert statuses(cancelled.result(timeout=1)) == [S.CANCELED]
+    started = [r["call_id"] for r in world.audit_kinds("step_started")]
+    assert [r["call_id"] for r in world.audit_kinds("step_result")] == started
+    assert world.audit_kinds("step_result")[-1]["error"] == "operator changed their mind"
+
+
 def test_estop_while_awaiting_confirmation(supervised):
     future, plan_id = _await_confirmation(supervised)
     supervised.estop.trigger("test")

@@ -130,11 +130,12 @@ def _safety_file(tmp_path: Path, **sections: Any) -> str:
 
 
 def test_audio_file_becomes_a_voice_plan_that_runs(
-        use_model: Callable[..., Planner], tmp_path: Path,
+        use_model: Callable[..., Planner], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
     # This planner writes the transcript into the instruction, so voice plans can be grounded
     # like typed ones (grounding.sources.voice: check) and need no operator.
     planner = use_model(call("navigate_to", place="dock") + WAIT, HearingPlanner)
+    monkeypatch.setattr(run_cli, "require_encoder", lambda engine, kind: None)  # it "hears"
     planner.heard = []
     safety = _safety_file(tmp_path, grounding={"sources": {"voice": "check"}})
     code = main(["run", "--audio", str(SPEECH_WAV), "--safety", safety])
@@ -186,6 +187,69 @@ def test_run_with_an_image_still_plans_when_the_model_cannot_see(use_model: Call
     assert "plan " in capsys.readouterr().out
 
 
+def png(path: Path, height: int = 4, width: int = 6) -> Path:
+    path.write_bytes(frame_to_compressed(Frame(np.zeros((height, width, 3), np.uint8), 0.0),
+                                         "png"))
+    return path
+
+
+def test_run_image_is_what_capture_image_returns(use_model: Callable[..., Planner],
+                                                 tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    use_model(call("capture_image") + WAIT)
+    image = png(tmp_path / "site.png", height=24, width=32)
+    assert main(["run", "--image", str(image), "--once", "take a picture", "--json"]) == 0
+    (result,) = [e["result"] for e in json_events(capsys.readouterr().out)
+                 if e["event"] == "result"]
+    assert result["status"] == "SUCCEEDED"
+    assert (result["result"]["source"], result["result"]["width"],
+            result["result"]["height"]) == (str(image), 32, 24)
+
+
+def test_run_with_a_corrupt_image_exits_2_naming_it(use_model: Callable[..., Planner],
+                                                    tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    use_model(call("capture_image") + WAIT)
+    corrupt = tmp_path / "corrupt.png"
+    corrupt.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(40))
+    assert main(["run", "--image", str(corrupt), "--once", "take a picture"]) == 2
+    assert "corrupt.png" in capsys.readouterr().err
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    png(folder / "a.png")
+    (folder / "b.png").write_bytes(b"not an image")
+    assert main(["run", "--image", str(folder), "--once", "take a picture"]) == 2
+    assert "b.png" in capsys.readouterr().err
+
+
+def test_a_declined_command_exits_1(use_model: Callable[..., Planner],
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    use_model("sorry, i cannot do that with my tools.")
+    assert main(["run", "--once", "make me a coffee"]) == 1
+    assert "done: no tool calls (the model declined)" in capsys.readouterr().out
+
+
+def test_audio_for_a_model_that_cannot_hear_exits_2_before_listening(
+        use_model: Callable[..., Planner], capsys: pytest.CaptureFixture[str]) -> None:
+    use_model(call("navigate_to", place="dock") + WAIT)
+    assert main(["run", "--audio", str(SPEECH_WAV)]) == 2
+    assert "audio_encoder" in capsys.readouterr().err
+
+
+def test_audit_file_keeps_every_decision_on_disk(use_model: Callable[..., Planner],
+                                                 tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    use_model(SAY_AND_MOVE)
+    audit = tmp_path / "audit.jsonl"
+    assert main(["run", "--audit", str(audit), "--once", "say moving and move 20 cm"]) == 0
+    records = [json.loads(line) for line in audit.read_text(encoding="utf-8").splitlines()]
+    kinds = [r["kind"] for r in records]
+    assert kinds.count("plan") == 1 and kinds.count("step_started") == 2
+    assert [r["status"] for r in records if r["kind"] == "step_result"] == ["SUCCEEDED"] * 2
+    assert main(["run", "--audit", str(tmp_path), "--once", "say moving"]) == 2
+    assert "audit log" in capsys.readouterr().err
+
+
 def test_ask_answers_and_refuses_an_image_a_blind_model_cannot_see(
         use_model: Callable[..., Planner], tmp_path: Path,
         capsys: pytest.CaptureFixture[str]) -> None:
@@ -230,7 +294,8 @@ def test_once_on_the_exported_tiny_onnx_model(fixture_tokenizer: FixtureTokenize
         assert plans[0].model == "model (fp32)" and plans[0].instruction == "go to the dock"
         results = [e["result"] for e in events if e["event"] == "result"]
         assert len(results) == len(plans[0].steps)
-        assert done["success"] == all(r["status"] == "SUCCEEDED" for r in results)
+        assert done["success"] == (bool(results) and all(r["status"] == "SUCCEEDED"
+                                                          for r in results))
     else:
         assert not done["success"]  # no plan (e.g. the random text did not parse)
     assert code == (0 if done["success"] else 1)

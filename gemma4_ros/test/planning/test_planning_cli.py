@@ -6,13 +6,16 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 from planning_fakes import RANDOM_SAFE
 
 from gemma4_ros.cli import build_parser, main
+from gemma4_ros.perception.frame import Frame, frame_to_compressed
 from gemma4_ros.planning.loading import missing_model_files
-from gemma4_ros.planning.plan_cli import describe
+from gemma4_ros.pipeline.plan_cli import describe
+from gemma4_ros.testing.fixture_models import FixtureUnavailable, fixture_model
 from gemma4_ros.types import Plan, ToolCall
 
 GRAPHS = ("onnx/embed_tokens.onnx", "onnx/decoder_model_merged.onnx")
@@ -65,27 +68,52 @@ def test_describe_lists_steps_and_costs() -> None:
     assert "1. dock {}" in text and "10 prompt + 4 generated tokens" in text
 
 
-@pytest.fixture
-def model_dir(tiny_model, fixture_tokenizer, tmp_path) -> Path:
-    """The tiny ONNX fixture as a user would have it: graphs, configs and tokenizer.json."""
-    root = tmp_path / "model"
+def user_dir(onnx_dir: Path, tokenizer_path: Path, root: Path) -> Path:
+    """An ONNX fixture as a user would have it: graphs, configs and tokenizer.json."""
     root.mkdir()
-    for item in Path(tiny_model.onnx_dir).iterdir():
+    for item in Path(onnx_dir).iterdir():
         (root / item.name).symlink_to(item)
-    shutil.copy(fixture_tokenizer.path, root / "tokenizer.json")
+    shutil.copy(tokenizer_path, root / "tokenizer.json")
     return root
 
 
-def test_plan_prints_one_validated_plan_as_json(model_dir, tmp_path, capsys) -> None:
-    runtime = tmp_path / "models.yaml"
-    runtime.write_text(yaml.safe_dump({"model_dir": str(model_dir), "providers": ["cpu"],
-                                       "intra_op_threads": 1}))
+@pytest.fixture
+def model_dir(tiny_model, fixture_tokenizer, tmp_path) -> Path:
+    return user_dir(tiny_model.onnx_dir, fixture_tokenizer.path, tmp_path / "model")
+
+
+def configs(model_dir: Path, tmp_path: Path, **runtime: object) -> list[str]:
+    """--runtime-config and --config files for a random-weight model on one CPU thread."""
+    models = tmp_path / "models.yaml"
+    models.write_text(yaml.safe_dump({"model_dir": str(model_dir), "providers": ["cpu"],
+                                      "intra_op_threads": 1, **runtime}))
     planner = tmp_path / "planner.yaml"
     planner.write_text(yaml.safe_dump({**RANDOM_SAFE, "system_prompt": "You plan robot tasks."}))
-    code = main(["plan", "go to the dock", "--runtime-config", str(runtime),
-                 "--config", str(planner), "--json"])
+    return ["--runtime-config", str(models), "--config", str(planner)]
+
+
+def test_plan_prints_one_validated_plan_as_json(model_dir, tmp_path, capsys) -> None:
+    code = main(["plan", "go to the dock", *configs(model_dir, tmp_path), "--json"])
     out = capsys.readouterr().out
-    assert code == 0, out
     plan = Plan.model_validate_json(out)
+    assert code == (0 if plan.steps else 1), out  # random weights may answer in text
     assert plan.instruction == "go to the dock" and plan.model == "model (fp32)"
     assert len(out.strip().splitlines()) == 1 and json.loads(out)["plan_id"] == plan.plan_id
+
+
+def test_plan_with_an_image_on_a_model_that_can_see(fixture_tokenizer, tmp_path, capsys) -> None:
+    """The image goes through the vision encoder: its soft tokens are in the prompt."""
+    try:
+        multimodal = fixture_model("tiny_multimodal")
+    except FixtureUnavailable as error:
+        pytest.skip(str(error))
+    root = user_dir(multimodal.onnx_dir, fixture_tokenizer.path, tmp_path / "model")
+    image = tmp_path / "scene.png"
+    image.write_bytes(frame_to_compressed(Frame(np.full((40, 60, 3), 90, np.uint8), 0.0), "png"))
+    argv = ["plan", "go to the dock", *configs(root, tmp_path, image_soft_tokens=70), "--json"]
+    main(argv)
+    blind = Plan.model_validate_json(capsys.readouterr().out)
+    code = main([*argv, "--image", str(image)])
+    seeing = Plan.model_validate_json(capsys.readouterr().out)
+    assert code == (0 if seeing.steps else 1)
+    assert seeing.prompt_tokens > blind.prompt_tokens + 30  # the image's soft tokens (62 here)
