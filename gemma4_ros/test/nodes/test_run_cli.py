@@ -146,9 +146,10 @@ def test_audio_file_becomes_a_voice_plan_that_runs(
 
 
 def test_voice_motion_waits_for_an_operator_by_default(
-        use_model: Callable[..., Planner], tmp_path: Path,
+        use_model: Callable[..., Planner], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
     use_model(call("navigate_to", place="dock") + WAIT, HearingPlanner).heard = []
+    monkeypatch.setattr(run_cli, "require_encoder", lambda engine, kind: None)  # it "hears"
     safety = _safety_file(tmp_path, confirmation={"timeout_s": 0.2})
     code = main(["run", "--audio", str(SPEECH_WAV), "--safety", safety])
     out = capsys.readouterr().out

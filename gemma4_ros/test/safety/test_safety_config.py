@@ -14,7 +14,7 @@ from gemma4_ros.errors import ConfigError
 from gemma4_ros.paths import default_config
 from gemma4_ros.safety import EStopLatch, SafetyConfig, SafetyGate
 from gemma4_ros.tools import ToolRegistry
-from gemma4_ros.types import Decision, Plan, Pose2D, RobotState, ToolCall
+from gemma4_ros.types import Decision, Plan, PlanSource, Pose2D, RobotState, ToolCall
 
 
 @pytest.fixture(scope="module")
@@ -134,7 +134,9 @@ def _gate(path: Path) -> SafetyGate:
 
 def _decisions(gate: SafetyGate, x: float, *calls: tuple[str, dict[str, Any]]) -> list[Any]:
     robot = RobotState(stamp=0.0, pose=Pose2D(x=x, y=0.5))
-    plan = Plan.from_calls([ToolCall(name=n, arguments=a) for n, a in calls], stamp=0.0)
+    # Plans written by hand are missions: the grounding rule reads no instruction for them.
+    plan = Plan.from_calls([ToolCall(name=n, arguments=a) for n, a in calls], stamp=0.0,
+                           source=PlanSource.MISSION)
     return gate.check_plan(plan, robot)
 
 
