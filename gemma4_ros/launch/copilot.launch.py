@@ -13,7 +13,7 @@ from __future__ import annotations
 from launch import LaunchDescription
 
 from gemma4_ros.ros.launch_support import (
-    COMMON_ARGUMENTS, PLANNER_ARGUMENTS, autostarted, planner_node, require_built_package,
+    COMMON_ARGUMENTS, PLANNER_ARGUMENTS, planner_node, require_built_package,
 )
 
 
@@ -21,5 +21,5 @@ def generate_launch_description() -> LaunchDescription:
     require_built_package()
     return LaunchDescription([
         *COMMON_ARGUMENTS, *PLANNER_ARGUMENTS,
-        *autostarted(planner_node()),
+        planner_node(),
     ])

@@ -19,8 +19,8 @@ from __future__ import annotations
 from launch import LaunchDescription
 
 from gemma4_ros.ros.launch_support import (
-    COMMON_ARGUMENTS, EXECUTOR_ARGUMENTS, PLANNER_ARGUMENTS, autostarted, executor_node,
-    planner_node, require_built_package,
+    COMMON_ARGUMENTS, EXECUTOR_ARGUMENTS, PLANNER_ARGUMENTS, executor_node, planner_node,
+    require_built_package,
 )
 
 
@@ -28,5 +28,5 @@ def generate_launch_description() -> LaunchDescription:
     require_built_package()
     return LaunchDescription([
         *COMMON_ARGUMENTS, *PLANNER_ARGUMENTS, *EXECUTOR_ARGUMENTS,
-        *autostarted(planner_node(watch_executor=True)), *autostarted(executor_node()),
+        planner_node(watch_executor=True), executor_node(),
     ])

@@ -26,6 +26,9 @@ PoseType = Literal[
 class ExecutorNodeConfig(StrictModel):
     """Executor node parameters; empty file paths mean the packaged defaults."""
 
+    autostart: bool = Field(default=False, description="configure and activate at start-up "
+                            "(the launch files' autostart argument); false: wait for a lifecycle "
+                            "manager or `ros2 lifecycle set`")
     tools_file: str = Field(default="", description="tools.yaml (tools, places, bindings); "
                             "empty: the packaged default")
     safety_file: str = Field(default="", description="safety.yaml (gate policies); empty: the "

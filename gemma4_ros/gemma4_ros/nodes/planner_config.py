@@ -26,6 +26,9 @@ DEFAULT_VOICE_INSTRUCTION = "Carry out the operator's spoken command in the audi
 class PlannerNodeConfig(StrictModel):
     """Planner node parameters; empty file paths mean the packaged defaults."""
 
+    autostart: bool = Field(default=False, description="configure and activate at start-up "
+                            "(the launch files' autostart argument); false: wait for a lifecycle "
+                            "manager or `ros2 lifecycle set`")
     model_dir: str = Field(default="", description="Gemma 4 ONNX model directory; empty: "
                            "model_dir of models.yaml")
     provider: Literal["auto", "tensorrt", "cuda", "cpu"] = Field(

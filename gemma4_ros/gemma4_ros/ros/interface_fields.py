@@ -158,9 +158,9 @@ def _primitive(field_type: str, value: Any, where: str) -> Any:
         raise FieldsError(f"{where}: {value!r} is not a number ({field_type})")
     if base in _FLOATS:
         return float(value)
-    low, high = _INTEGERS.get(base, (None, None))
-    if low is None:
+    if base not in _INTEGERS:
         raise FieldsError(f"{where}: unsupported field type {field_type}")
+    low, high = _INTEGERS[base]
     if isinstance(value, float) and not value.is_integer():
         raise FieldsError(f"{where}: {value!r} is not an integer ({field_type})")
     if not low <= value <= high:

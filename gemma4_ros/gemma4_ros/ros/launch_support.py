@@ -2,10 +2,12 @@
 themselves.
 
 A managed node waits unconfigured until someone drives it; for ``ros2 launch`` to give a working
-system, each node is configured at launch and activated as soon as it reports ``inactive``
-(an ``OnStateTransition`` handler), so a node whose configure fails (a missing model file, a bad
-tools.yaml) stays unconfigured with the reason in its log instead of half-starting. Set the
-launch argument ``autostart:=false`` to drive the transitions yourself
+system, the launch files pass ``autostart`` to each node, which then configures and activates
+itself as it starts (:meth:`gemma4_ros.ros.lifecycle.LogicLifecycleNode.autostart`) — not
+through launch events, whose service response or transition event can be lost while DDS
+discovery is still under way on a busy machine. A node whose configure fails (a missing model
+file, a bad tools.yaml) stays unconfigured with the reason in its log instead of half-starting.
+Set the launch argument ``autostart:=false`` to drive the transitions yourself
 (``ros2 lifecycle set /gemma4/executor configure``), e.g. from a supervisor.
 
 Each launch file first calls :func:`require_built_package`: launch_ros finds the node executables
@@ -18,15 +20,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from ament_index_python.packages import PackageNotFoundError, get_package_prefix
-from launch import LaunchDescriptionEntity
-from launch.actions import DeclareLaunchArgument, EmitEvent, RegisterEventHandler
-from launch.conditions import IfCondition
-from launch.events import matches_action
+from launch.actions import DeclareLaunchArgument
 from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import LifecycleNode
-from launch_ros.event_handlers import OnStateTransition
-from launch_ros.events.lifecycle import ChangeState
-from lifecycle_msgs.msg import Transition
 
 from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.paths import PACKAGE
@@ -98,23 +94,6 @@ EXECUTOR_ARGUMENTS = [
 ]
 
 
-def autostarted(node: LifecycleNode) -> list[LaunchDescriptionEntity]:
-    """``node`` plus the events that configure it now and activate it once it is inactive."""
-    configure = EmitEvent(
-        event=ChangeState(lifecycle_node_matcher=matches_action(node),
-                          transition_id=Transition.TRANSITION_CONFIGURE),
-        condition=IfCondition(LaunchConfiguration("autostart")))
-    activate = RegisterEventHandler(
-        OnStateTransition(
-            target_lifecycle_node=node, goal_state="inactive",
-            entities=[EmitEvent(event=ChangeState(
-                lifecycle_node_matcher=matches_action(node),
-                transition_id=Transition.TRANSITION_ACTIVATE))]),
-        condition=IfCondition(LaunchConfiguration("autostart")))
-    entities: list[LaunchDescriptionEntity] = [node, activate, configure]
-    return entities
-
-
 def planner_node(watch_executor: bool = False) -> LifecycleNode:
     """The planner (``planner_node``): model, provider and config from launch arguments.
     ``watch_executor``: an executor runs beside it (``executor_node()``), and plans are only
@@ -125,6 +104,7 @@ def planner_node(watch_executor: bool = False) -> LifecycleNode:
         package=PACKAGE, executable="planner_node", name="planner",
         namespace=LaunchConfiguration("namespace"), output="screen",
         parameters=[{
+            "autostart": LaunchConfiguration("autostart"),
             "model_dir": LaunchConfiguration("model_dir"),
             "provider": LaunchConfiguration("provider"),
             "planner_file": LaunchConfiguration("planner_file"),
@@ -148,6 +128,7 @@ def executor_node() -> LifecycleNode:
         package=PACKAGE, executable="executor_node", name="executor",
         namespace=LaunchConfiguration("namespace"), output="screen",
         parameters=[{
+            "autostart": LaunchConfiguration("autostart"),
             "tools_file": LaunchConfiguration("tools_file"),
             "safety_file": LaunchConfiguration("safety_file"),
             "executor_file": LaunchConfiguration("executor_file"),

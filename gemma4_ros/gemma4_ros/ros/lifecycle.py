@@ -11,13 +11,14 @@ leave the node's graph as they found it.
 
 from __future__ import annotations
 
-from typing import Callable, Protocol
+from typing import Any, Callable, Protocol
 
 import rclpy
 from rclpy.executors import ExternalShutdownException, MultiThreadedExecutor
 from rclpy.lifecycle import LifecycleNode, LifecycleState, TransitionCallbackReturn
 
 from gemma4_ros.errors import Gemma4RosError
+from gemma4_ros.ros.parameters import ModelParameters
 from gemma4_ros.ros.transport import RosTransport
 
 
@@ -34,6 +35,17 @@ class LogicLifecycleNode(LifecycleNode):
 
     _logic: NodeLogic | None = None
     _transport: RosTransport | None = None
+    _settings: ModelParameters[Any]
+
+    def autostart(self) -> None:
+        """Configure and activate now if the ``autostart`` parameter says so. The node brings
+        itself up rather than waiting for launch to drive it: launch's change_state request and
+        the transition event it waits for cross the network, and on a busy machine either can
+        be lost while discovery is still under way, leaving the node inactive for good."""
+        if not self._settings.current.autostart:
+            return
+        if self.trigger_configure() == TransitionCallbackReturn.SUCCESS:
+            self.trigger_activate()
 
     def build_logic(self, transport: RosTransport) -> NodeLogic:
         """The node's logic on ``transport``; raise Gemma4RosError (or OSError) to refuse the
@@ -88,6 +100,7 @@ def spin(make_node: Callable[[], LogicLifecycleNode], args: list[str] | None = N
     node: LogicLifecycleNode | None = None
     try:
         node = make_node()
+        node.autostart()
         executor = MultiThreadedExecutor()
         executor.add_node(node)
         executor.spin()

@@ -90,13 +90,13 @@ def _non_finite(value: Any) -> str:
     return ""
 
 
-def show_number(value: float) -> str:
+def show_number(value: float | int) -> str:
     """A number for a reason, however large: ``10**400`` cannot be formatted as a float (it
     overflows) nor, past 4,300 digits, as an int; such a value is named by its size instead."""
     try:
         return f"{value:g}"
     except (OverflowError, ValueError):
-        digits = int(abs(value).bit_length() * math.log10(2)) + 1
+        digits = int(abs(int(value)).bit_length() * math.log10(2)) + 1
         return f"{'-' if value < 0 else ''}a {digits}-digit number"
 
 

@@ -81,10 +81,10 @@ class GroundingRule:
             _check_arguments(config, registry.get(name), policy.arguments)
         self.tools: dict[str, _Tool] = {}
         for spec in registry.tools:
-            policy = grounding.tools.get(spec.name)
-            if policy is not None and not policy.check:
+            chosen = grounding.tools.get(spec.name)
+            if chosen is not None and not chosen.check:
                 continue
-            tool = _compile(spec, policy.arguments if policy is not None else {})
+            tool = _compile(spec, chosen.arguments if chosen is not None else {})
             if tool.numbers or tool.place_argument or tool.fixed_place:
                 self.tools[spec.name] = tool
 

@@ -238,8 +238,10 @@ def start_system(launch: Callable[..., Launched], client: Client,
 
 def plan_message(client: Client, *calls: tuple[str, dict[str, Any]],
                  plan_id: str = "test-plan") -> Plan:
-    """A plan stamped now (the gate refuses stale ones), as another planner would send it."""
-    plan = Plan(plan_id=plan_id, instruction="written by the test", source=Plan.SOURCE_TEXT)
+    """A plan stamped now (the gate refuses stale ones), as a mission tool would send it: its
+    calls were written down, not read from an operator's words, so the source says mission."""
+    plan = Plan(plan_id=plan_id, instruction="mission written by the test",
+                source=Plan.SOURCE_MISSION)
     plan.header.stamp = client.node.get_clock().now().to_msg()
     for index, (name, arguments) in enumerate(calls):
         plan.steps.append(_step(index, name, arguments, plan_id))
