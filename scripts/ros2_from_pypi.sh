@@ -20,8 +20,9 @@
 #                   cloned from github.com/ros2 (branch jazzy)
 #   this repository gemma4_ros_msgs and gemma4_ros
 #   --nav2-msgs     also builds the Nav2 actions tools_nav2.yaml binds (NavigateToPose,
-#                   DriveOnHeading, Spin, Wait) from ROS2_SOURCES/interfaces/nav2_msgs, for
-#                   testing robot:=ros without Nav2 installed
+#                   DriveOnHeading, Spin, Wait) from ROS2_SOURCES/interfaces/nav2_msgs (without
+#                   ROS2_SOURCES: a sparse clone of ros-navigation/navigation2, branch jazzy), for
+#                   trying robot:=ros against a stand-in without Nav2 installed
 set -euo pipefail
 
 usage() { echo "usage: $0 [--nav2-msgs] WORKSPACE_DIR" >&2; exit 2; }
@@ -32,6 +33,9 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 ws=$(mkdir -p "$1" && cd "$1" && pwd)
 python=${PYTHON:-python3}
 prefix=$("$python" -c 'import sys; print(sys.prefix)')
+"$python" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || {
+  echo "the ROS 2 Jazzy wheels on PyPI are built for CPython 3.11 only; run this in a" \
+       "Python 3.11 venv (PYTHON=python3.11 $0 ...)" >&2; exit 2; }
 
 echo "== pip: ROS 2 Jazzy wheels into $prefix"
 "$python" -m pip install -q \
@@ -80,8 +84,18 @@ if [[ -z $sources ]]; then
     ln -sfn "$ws/clones/launch_ros/launch_ros/launch_ros" "$sources/vendor/launch_ros"
     ln -sfn "$ws/clones/rcl_interfaces/composition_interfaces" "$sources/interfaces/composition_interfaces"
   fi
+  if (( nav2 )) && [[ ! -d $sources/interfaces/nav2_msgs ]]; then
+    [[ -d $ws/clones/navigation2 ]] || {
+      git clone -q --depth 1 --filter=blob:none --sparse -b jazzy \
+        https://github.com/ros-navigation/navigation2 "$ws/clones/navigation2"
+      git -C "$ws/clones/navigation2" sparse-checkout set nav2_msgs
+    }
+    ln -sfn "$ws/clones/navigation2/nav2_msgs" "$sources/interfaces/nav2_msgs"
+  fi
 fi
-for needed in vendor/launch vendor/launch_ros interfaces/composition_interfaces/srv; do
+needs=(vendor/launch vendor/launch_ros interfaces/composition_interfaces/srv)
+(( nav2 )) && needs+=(interfaces/nav2_msgs/action)
+for needed in "${needs[@]}"; do
   [[ -d $sources/$needed ]] || { echo "missing $sources/$needed (see ROS2_SOURCES in $0)" >&2; exit 2; }
 done
 mkdir -p "$ws/pylib"
