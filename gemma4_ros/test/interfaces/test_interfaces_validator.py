@@ -6,6 +6,7 @@ It runs under Debian's /usr/bin/python3, the interpreter that has the real rosid
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -32,8 +33,12 @@ pytestmark = pytest.mark.skipif(
 
 
 def _validate(package_dir: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    """The validator with only the definitions a test gives it: a sourced ROS workspace's
+    AMENT_PREFIX_PATH would add every installed package's."""
     command = [str(SYSTEM_PYTHON), str(SCRIPT), str(package_dir), *extra]
-    return subprocess.run(command, capture_output=True, text=True, check=False, timeout=60)
+    env = {k: v for k, v in os.environ.items() if k != "AMENT_PREFIX_PATH"}
+    return subprocess.run(command, capture_output=True, text=True, check=False, timeout=60,
+                          env=env)
 
 
 def _definitions(root: Path, types: dict[str, list[str]]) -> Path:
