@@ -8,7 +8,10 @@ from planning_fakes import WAIT, call, engine_for
 from gemma4_ros.decoding.call_parser import parse_turn
 from gemma4_ros.planning import Planner, PlannerConfig
 from gemma4_ros.planning.confidence import call_confidences, token_pieces
+from gemma4_ros.safety import EStopLatch, SafetyConfig, SafetyGate
+from gemma4_ros.testing.clock import FakeClock
 from gemma4_ros.testing.scripted_model import ScriptedModel
+from gemma4_ros.types import Decision, Pose2D, RobotState
 
 PIECES = ["I go. ", "<|tool_call>", "call:move", "{distance:", "2", "}", "<tool_call|>",
           "<|tool_call>", "call:dock", "{}", "<tool_call|>", WAIT]
@@ -68,3 +71,21 @@ def test_every_planned_step_carries_how_decided_the_model_was(tokenizer, registr
     decided, hesitant = plan_with(20.0), plan_with(7.0)
     assert all(c is not None and c > 0.99 for c in decided)
     assert all(c is not None and 0.0 < c < 0.9 for c in hesitant)
+
+
+def test_a_hesitant_models_motion_waits_for_an_operator(tokenizer, registry) -> None:
+    reply = call("navigate_to", place="kitchen") + WAIT
+    clock = FakeClock()
+    config = SafetyConfig.load().model_copy(deep=True)
+    config.confidence.min_for_motion = 0.5  # margin 20 gives ≈ 1.0, margin 5 ≈ 0.09
+    gate = SafetyGate(registry, config, EStopLatch(clock), None, clock)
+    robot = RobotState(stamp=clock(), pose=Pose2D(x=10.0, y=5.5))
+    decisions = []
+    for margin in (20.0, 5.0):
+        model = ScriptedModel(tokenizer, reply, margin=margin)
+        planner = Planner(engine_for(model, tokenizer, clock=clock), tokenizer, registry)
+        plan = planner.plan("go to the kitchen").model_copy(update={"stamp": clock()})
+        verdict = gate.check_plan(plan, robot)[0]
+        decisions.append((verdict.decision, verdict.rules))
+    assert decisions == [(Decision.APPROVED, ()),
+                         (Decision.NEEDS_CONFIRMATION, ("plan.low_confidence",))]
