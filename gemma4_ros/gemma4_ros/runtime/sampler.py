@@ -84,5 +84,8 @@ def _share(scores: np.ndarray, chosen: float, scale: float) -> float:
     if scores.size == 0 or not math.isfinite(chosen):
         return math.nan
     top = float(scores.max())
-    total = float(np.exp((scores - top) * scale).sum(dtype=np.float64))
-    return math.exp((chosen - top) * scale) / total
+    shifted = scores - top  # a new array: the caller's logits stay as they are
+    if scale != 1.0:
+        shifted *= scale
+    np.exp(shifted, out=shifted)  # in place: at 262k entries every pass over memory counts
+    return math.exp((chosen - top) * scale) / float(shifted.sum(dtype=np.float64))

@@ -101,11 +101,13 @@ def test_probability_from_the_allowed_ids_equals_the_full_pass() -> None:
     allowed = np.array([3, 17, 500, 999])
     masked = np.full_like(logits, -np.inf)
     masked[allowed] = logits[allowed]
-    sampler = Sampler(SamplingParams())
+    sampler = Sampler(SamplingParams(temperature=0.7))
     token = sampler.sample(masked)
     assert token is not None
+    before = masked.copy()
     assert sampler.probability(masked, token, allowed) == pytest.approx(
         sampler.probability(masked, token), rel=1e-6)
+    np.testing.assert_array_equal(masked, before)  # scoring never touches the logits
 
 
 def test_probability_counts_non_finite_logits_as_masked() -> None:
