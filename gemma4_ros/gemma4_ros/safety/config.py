@@ -203,7 +203,7 @@ class ConfidenceConfig(StrictModel):
     settings of whichever planner sent the plan. A source a file does not list keeps its default,
     so naming one source never turns the others off."""
 
-    min_for_motion: float = Field(default=0.5, ge=0.0, le=1.0, allow_inf_nan=False)
+    min_for_motion: float = Field(default=0.99, ge=0.0, le=1.0, allow_inf_nan=False)
     sources: dict[PlanSource, ConfidenceMode] = Field(
         default_factory=lambda: dict(DEFAULT_CONFIDENCE_SOURCES))
 
