@@ -39,16 +39,21 @@ class ConfidenceRule:
         plan = ctx.plan.plan
         if self.sources.get(plan.source, "check") == "skip":
             return
-        confidence = plan.steps[ctx.index].confidence
+        reason = self._doubt(plan.steps[ctx.index].confidence, ctx.call.name, plan.source.value)
+        if reason:
+            ctx.fire(RULE, reason, Decision.NEEDS_CONFIRMATION)
+
+    def _doubt(self, confidence: float | None, tool: str, source: str) -> str:
+        """Why the call counts as unsure ("" when it does not)."""
         if confidence is None:
-            ctx.fire(RULE, f"no confidence was measured for {ctx.call.name} in a "
-                     f"{plan.source.value} plan, so it counts as unsure; an operator must "
-                     f"confirm (confidence.sources.{plan.source.value}: check)",
-                     Decision.NEEDS_CONFIRMATION)
-        elif confidence < self.minimum:
-            ctx.fire(RULE, f"the model was unsure of {ctx.call.name}: confidence "
-                     f"{_shown(confidence)} is below confidence.min_for_motion "
-                     f"({self.minimum:g})", Decision.NEEDS_CONFIRMATION)
+            return (f"no confidence was measured for {tool} in a {source} plan, so it counts as "
+                    f"unsure; an operator must confirm (confidence.sources.{source}: check)")
+        if not 0.0 <= confidence <= 1.0:  # NaN too; only a step built without validation
+            return f"the confidence of {tool} ({confidence}) is not a probability"
+        if confidence < self.minimum:
+            return (f"the model was unsure of {tool}: confidence {_shown(confidence)} is below "
+                    f"confidence.min_for_motion ({self.minimum:g})")
+        return ""
 
 
 def _shown(confidence: float) -> str:

@@ -4,6 +4,7 @@ unsure call held end to end)."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,20 @@ def test_reasons_name_the_confidence_and_the_threshold() -> None:
                                "as unsure; an operator must confirm (confidence.sources.voice: "
                                "check)",)
     assert _verdict(config, 0.5).approved
+
+
+@pytest.mark.parametrize("odd", [math.nan, -math.inf, math.inf])
+def test_a_confidence_that_is_no_probability_is_never_read_as_sure(odd: float) -> None:
+    # Validation refuses these; a step built without it (a careless converter) must still be held.
+    clock = FakeClock()
+    gate = SafetyGate(ToolRegistry.load(), SafetyConfig.load(), EStopLatch(clock), None, clock)
+    call = ToolCall(name="navigate_to", arguments={"place": "lab"})
+    step = PlanStep.model_construct(index=0, call=call, rationale="", confidence=odd)
+    plan = Plan.model_construct(**{**Plan(instruction="go to the lab", stamp=clock()).__dict__,
+                                   "steps": (step,)})
+    verdict = gate.check_plan(plan, RobotState(stamp=clock(), pose=Pose2D(x=10.0, y=5.5)))[0]
+    assert verdict.decision is Decision.NEEDS_CONFIRMATION and verdict.rules == (RULE,)
+    assert verdict.reasons == (f"the confidence of navigate_to ({odd}) is not a probability",)
 
 
 def test_the_packaged_threshold_is_between_zero_and_one_and_missions_are_skipped() -> None:
