@@ -1,10 +1,10 @@
-"""Choosing plan.low_confidence's threshold: wrong motions caught vs right plans sent to confirmation.
+"""Choosing plan.low_confidence's threshold: wrong motions caught vs right plans held for operators.
 
 Plans every command of a hand-written set once (default: the development set
-``gemma4_ros/eval/confidence_dev.jsonl``, written for this and kept apart from the evaluation set,
-on which a threshold must never be chosen), then judges the same plans with the safety gate at
-each threshold of ``confidence.min_for_motion`` — every other rule as in safety.yaml — and scores
-them as bench/faithfulness.py does (:mod:`gemma4_ros.demo.faithfulness`, the "with checks" view).
+``gemma4_ros/eval/confidence_dev.jsonl``, written for this and kept apart from the evaluation
+set, on which a threshold must never be chosen), then judges the same plans with the safety gate
+at each threshold of ``confidence.min_for_motion`` — every other rule as in safety.yaml — and
+scores them as bench/faithfulness.py does (:mod:`gemma4_ros.demo.faithfulness`, "with checks").
 Rerun it whenever the model changes: a retrained model's confidences are not the old one's.
 
     python bench/confidence_sweep.py [--model DIR] [--set FILE] [--safety F]
