@@ -16,9 +16,15 @@ random logits (the worst case: nothing ever "wants" to close a string):
   ``_no_fast_forward`` keys feed every token separately and so isolate the masking overhead.
 * mask_cpu_*: this thread's CPU time for the same steps — the figure to trust when the machine
   is shared (wall times there include waiting for a core; ``load_average`` is printed).
+* score: µs to give a sampled token its probability under the masked distribution
+  (``Sampler.probability``, what the planner's per-call confidence is made of) beside
+  ``sample`` (greedy choice) for the same steps; ``score_sparse_*`` where the mask handed back its
+  few allowed ids, ``score_dense_*`` where it did not (free text and strings: the full-vocabulary
+  softmax), ``sparse_share`` how many sampled steps were sparse.
 
-Top-level keys (mask_p50_us, mask_p99_us, constrained_over_unconstrained) are the 262k figures;
-the ratio there is the conservative one: CPU-bound decoder, no fast-forward.
+Top-level keys (mask_p50_us, mask_p99_us, score_p50_us, score_p99_us,
+constrained_over_unconstrained) are the 262k figures; the ratio there is the conservative one:
+CPU-bound decoder, no fast-forward.
 Usage: python bench/decoding.py [--json] [--runs 20] [--e2e-runs 5] [--step-ms 20]
 """
 
@@ -46,6 +52,7 @@ from gemma4_ros.decoding.constraint import (
     load_grammar_tokenizer,
 )
 from gemma4_ros.decoding.grammar import GrammarOptions, build_grammar
+from gemma4_ros.runtime.sampler import Sampler, SamplingParams
 from gemma4_ros.testing.fixture_tokenizer import (
     build_fixture_tokenizer,
     build_full_vocab_tokenizer,
@@ -129,10 +136,19 @@ def timed_both(fn: Callable[[], Any]) -> tuple[float, float]:
     return time.perf_counter() - wall, time.thread_time() - cpu
 
 
+def timed_call(fn: Callable[[], Any]) -> tuple[Any, float, float]:
+    """The result, wall and this-thread CPU seconds of one call."""
+    wall, cpu = time.perf_counter(), time.thread_time()
+    result = fn()
+    return result, time.perf_counter() - wall, time.thread_time() - cpu
+
+
 def mask_times(compiled: CompiledGrammar, runs: int) -> dict[str, Any]:
-    """Per sampled token: µs to compute the mask and to apply it (synchronously)."""
+    """Per sampled token: µs to compute the mask and to apply it (synchronously), to choose the
+    token and to score it."""
     vocab = compiled.tokenizer.vocab_size
-    compute, apply, forced_count = [], [], 0
+    sampler = Sampler(SamplingParams())
+    compute, apply, sample, score, sparse, forced_count = [], [], [], [], [], 0
     for seed in range(runs):
         rng = np.random.default_rng(seed)
         constraint = compiled.new_constraint()
@@ -145,19 +161,30 @@ def mask_times(compiled: CompiledGrammar, runs: int) -> dict[str, Any]:
                 continue
             logits = rng.standard_normal(vocab, dtype=np.float32)
             compute.append(timed_both(constraint.compute_mask))
-            apply.append(timed_both(partial(constraint.mask_logits, logits)))  # apply only
-            constraint.commit(int(np.argmax(logits)))
+            allowed, *times = timed_call(partial(constraint.mask_logits, logits))  # apply only
+            apply.append(times)
+            token, *times = timed_call(partial(sampler.sample, logits))
+            sample.append(times)
+            score.append(timed_both(partial(sampler.probability, logits, token, allowed)))
+            sparse.append(allowed is not None)
+            constraint.commit(token)
         assert constraint.is_finished(), constraint.error()
     compute_s, apply_s = np.array(compute), np.array(apply)  # columns: wall, cpu
+    sample_s, score_s, is_sparse = np.array(sample), np.array(score), np.array(sparse)
     total = compute_s + apply_s
     def us(values: np.ndarray, q: float) -> float:
-        return round(float(np.percentile(values, q)) * 1e6, 1)
+        return round(float(np.percentile(values, q)) * 1e6, 1) if values.size else 0.0
 
     return {"mask_p50_us": us(total[:, 0], 50), "mask_p99_us": us(total[:, 0], 99),
             "mask_mean_us": round(float(total[:, 0].mean()) * 1e6, 1),
             "mask_cpu_p50_us": us(total[:, 1], 50), "mask_cpu_p99_us": us(total[:, 1], 99),
             "compute_p50_us": us(compute_s[:, 0], 50), "compute_p99_us": us(compute_s[:, 0], 99),
             "apply_p50_us": us(apply_s[:, 0], 50), "apply_p99_us": us(apply_s[:, 0], 99),
+            "sample_p50_us": us(sample_s[:, 0], 50), "score_p50_us": us(score_s[:, 0], 50),
+            "score_p99_us": us(score_s[:, 0], 99), "score_cpu_p50_us": us(score_s[:, 1], 50),
+            "score_sparse_p50_us": us(score_s[is_sparse, 0], 50),
+            "score_dense_p50_us": us(score_s[~is_sparse, 0], 50),
+            "sparse_share": round(float(is_sparse.mean()), 3),
             "sampled_tokens": len(compute), "forced_tokens": forced_count}
 
 
@@ -239,6 +266,7 @@ def main() -> int:
         results["synthetic_262k"] = bench_case(full.path, full.special_ids["eos"], args)
     target = results["synthetic_262k"]
     summary = {"mask_p50_us": target["mask_p50_us"], "mask_p99_us": target["mask_p99_us"],
+               "score_p50_us": target["score_p50_us"], "score_p99_us": target["score_p99_us"],
                "constrained_over_unconstrained": target["constrained_over_unconstrained_no_fast_forward"],
                "load_average": [round(x, 2) for x in os.getloadavg()]}
     if args.json:

@@ -99,11 +99,19 @@ class ToolCall(_Frozen):
 
 
 class PlanStep(_Frozen):
-    """A call in its place in a plan, with the model's reason for it (may be empty)."""
+    """A call in its place in a plan, with the model's reason for it (may be empty) and how sure
+    the model was of it.
+
+    ``confidence`` is the lowest probability among the call's sampled tokens, in [0, 1] (see
+    ``planning/confidence.py``); None when no model measured it — a mission's calls, a plan
+    written by hand. None is "unknown", never "sure": the gate's ``plan.low_confidence`` rule
+    holds a model's motion call without a confidence for an operator, as it holds an unsure one.
+    """
 
     index: int = Field(ge=0)
     call: ToolCall
     rationale: str = ""
+    confidence: float | None = Field(default=None, ge=0.0, le=1.0, allow_inf_nan=False)
 
 
 class PlanLatency(_Frozen):

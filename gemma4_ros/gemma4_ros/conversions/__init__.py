@@ -31,6 +31,7 @@ from gemma4_ros.conversions.base import (
     time_to_ros,
 )
 from gemma4_ros.conversions.messages import (
+    CONFIDENCE_UNKNOWN,
     CONVERSIONS,
     Conversion,
     audio_chunk_from_ros,
@@ -54,6 +55,7 @@ from gemma4_ros.conversions.messages import (
 
 __all__ = [
     "AUDIO_CHUNK",
+    "CONFIDENCE_UNKNOWN",
     "CONVERSIONS",
     "EXECUTOR_STATUS",
     "HEADER",

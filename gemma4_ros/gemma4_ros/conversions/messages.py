@@ -54,6 +54,9 @@ from gemma4_ros.types import (
 
 M = TypeVar("M", bound=BaseModel)
 
+# PlanStep.CONFIDENCE_UNKNOWN: the wire's "no model measured it" (None in the core type).
+CONFIDENCE_UNKNOWN = -1.0
+
 # --- ToolCall, PlanStep, Plan --------------------------------------------------------------
 
 
@@ -76,13 +79,17 @@ def plan_step_to_ros(step: PlanStep, types: MessageTypes) -> Any:
         index=in_range(step.index, 0, UINT32_MAX, PLAN_STEP, "index"),
         call=tool_call_to_ros(step.call, types),
         rationale=step.rationale,
+        confidence=CONFIDENCE_UNKNOWN if step.confidence is None else step.confidence,
     )
 
 
 def plan_step_from_ros(msg: Any) -> PlanStep:
+    """``CONFIDENCE_UNKNOWN`` is None; any other value outside [0, 1] (NaN too) is an error."""
     with inside(PLAN_STEP, "call"):
         call = tool_call_from_ros(msg.call)
-    return build(PlanStep, PLAN_STEP, index=msg.index, call=call, rationale=msg.rationale)
+    confidence = None if msg.confidence == CONFIDENCE_UNKNOWN else msg.confidence
+    return build(PlanStep, PLAN_STEP, index=msg.index, call=call, rationale=msg.rationale,
+                 confidence=confidence)
 
 
 def plan_to_ros(plan: Plan, types: MessageTypes) -> Any:

@@ -25,6 +25,7 @@ from gemma4_ros.types import (
     Decision,
     ExecutorStatus,
     Plan,
+    PlanStep,
     Pose2D,
     SafetyVerdict,
     ToolResult,
@@ -49,12 +50,21 @@ def pose_text(pose: Pose2D | None) -> str:
     return f"pose x={pose.x:.2f} y={pose.y:.2f} yaw={math.degrees(pose.yaw):.0f}°"
 
 
+def step_line(step: PlanStep) -> str:
+    """``  2. move {"distance": 1.0}  (confidence 0.87)``: the call and how sure the model was of
+    it (rounded down, so a value under the gate's threshold never reads as the threshold; left
+    out when no model measured it, as for a mission)."""
+    arguments = json.dumps(step.call.arguments, ensure_ascii=False, sort_keys=True)
+    line = f"  {step.index + 1}. {step.call.name} {arguments}"
+    if step.confidence is None:
+        return line
+    return line + f"  (confidence {math.floor(step.confidence * 100) / 100:.2f})"
+
+
 def plan_lines(plan: Plan) -> list[str]:
     head = f"plan {plan.plan_id} ({plan.source.value}) for {plan.instruction!r}"
     lines = [head + ("" if plan.steps else ": no tool calls")]
-    for step in plan.steps:
-        arguments = json.dumps(step.call.arguments, ensure_ascii=False, sort_keys=True)
-        lines.append(f"  {step.index + 1}. {step.call.name} {arguments}")
+    lines.extend(step_line(step) for step in plan.steps)
     if plan.summary:
         lines.append(f"  model says: {plan.summary}")
     return lines

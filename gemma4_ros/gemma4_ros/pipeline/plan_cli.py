@@ -25,7 +25,7 @@ from gemma4_ros.cli_text import command_text
 from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.perception.frame import frame_from_bgr
 from gemma4_ros.pipeline.command_file import read_commands
-from gemma4_ros.pipeline.console import plan_lines
+from gemma4_ros.pipeline.console import plan_lines, step_line
 from gemma4_ros.pipeline.model import load_cli_planner
 from gemma4_ros.pipeline.plan_check import CheckedCommand, PlanChecker
 from gemma4_ros.planning.errors import InvalidRequestError, MediaUnavailableError, PlanningError
@@ -129,9 +129,7 @@ def checked_lines(line: int, checked: CheckedCommand) -> list[str]:
 def describe(plan: Plan) -> str:
     """A few readable lines: the steps, the model's text, and what the request cost."""
     lines = [f"plan {plan.plan_id} for {plan.instruction!r} ({plan.model})"]
-    for step in plan.steps:
-        lines.append(f"  {step.index + 1}. {step.call.name} "
-                     f"{json.dumps(step.call.arguments, ensure_ascii=False, sort_keys=True)}")
+    lines.extend(step_line(step) for step in plan.steps)
     if not plan.steps:
         lines.append("  (no tool calls)")
     if plan.summary:

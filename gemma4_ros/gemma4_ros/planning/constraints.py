@@ -15,8 +15,6 @@ import copy
 import threading
 from typing import Any, Literal, Optional
 
-import numpy as np
-
 from gemma4_ros.decoding.constraint import (GrammarTokenizer, ToolCallConstraint, compile_grammar,
                                             load_grammar_tokenizer)
 from gemma4_ros.decoding.grammar import GrammarOptions, build_grammar
@@ -64,12 +62,9 @@ class ConstraintFactory:
 
 def hook(options: GenerationOptions, constraint: ToolCallConstraint) -> GenerationOptions:
     """``options`` with the constraint plugged into the loop's three hooks. The commit hook also
-    starts the next mask on a worker thread, so it overlaps the model's forward pass."""
-
-    def mask(logits: np.ndarray) -> None:
-        constraint.mask_logits(logits)
-
-    options.logits_processor = mask
+    starts the next mask on a worker thread, so it overlaps the model's forward pass; the mask
+    hands back the allowed ids when they are few, so scoring a token reads only those."""
+    options.logits_processor = constraint.mask_logits
     options.on_commit = constraint.commit_and_prefetch
     options.forced_tokens = constraint.forced_tokens
     return options

@@ -11,6 +11,7 @@ raises on model output: callers get values and decide whether to raise.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Optional, Union
 
 from pydantic import ValidationError
@@ -84,11 +85,16 @@ def parse_answer(text: str, validator: Optional[CallValidator], *, starts_in_tho
     return turn
 
 
-def plan_from_turn(turn: ParsedTurn, text: str, **fields: Any) -> Union[Plan, PlanningError]:
-    """The Plan of a valid turn (its text becomes the summary); ``fields`` fill the rest."""
+def plan_from_turn(turn: ParsedTurn, text: str, confidences: Sequence[Optional[float]] = (),
+                   **fields: Any) -> Union[Plan, PlanningError]:
+    """The Plan of a valid turn (its text becomes the summary); ``confidences`` are the calls'
+    (missing ones are unknown, None); ``fields`` fill the rest."""
+    known = list(confidences)[:len(turn.calls)]
+    known += [None] * (len(turn.calls) - len(known))
     try:
-        steps = tuple(PlanStep(index=i, call=ToolCall(name=call.name, arguments=call.arguments))
-                      for i, call in enumerate(turn.calls))
+        steps = tuple(PlanStep(index=i, call=ToolCall(name=call.name, arguments=call.arguments),
+                               confidence=confidence)
+                      for i, (call, confidence) in enumerate(zip(turn.calls, known)))
         return Plan(steps=steps, summary=turn.text, **fields)
     except ValidationError as error:
         return PlanParseError("schema", f"the plan does not validate: {error.errors()[0]['msg']}",

@@ -3,7 +3,7 @@
 It only wires pieces that each do one job: the prompt builder renders Gemma 4's chat format from
 the tool registry, the media step asks the encoders for soft tokens, the engine generates under a
 grammar constraint (mask, commit, forced tokens), and the total parser turns the text into a Plan
-or a typed error. Every public call is a :class:`PlanStream` drained, so blocking and streaming
+or a typed error; each step carries how sure the model was of its call (planning/confidence.py). Every public call is a :class:`PlanStream` drained, so blocking and streaming
 requests share one path. One request at a time per planner (the engine's caches are not shared
 between threads); run it on a worker thread, never in a callback that serves sensors or e-stop.
 """
@@ -22,6 +22,7 @@ from gemma4_ros.decoding.call_parser import CallValidator, ParsedTurn
 from gemma4_ros.decoding.constraint import ToolCallConstraint
 from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.planning.answer import Answer
+from gemma4_ros.planning.confidence import call_confidences, token_pieces
 from gemma4_ros.planning.config import PlannerConfig
 from gemma4_ros.planning.constraints import ConstraintFactory, Mode, Thinking, hook
 from gemma4_ros.planning.errors import InvalidRequestError, PlanningError, ReplanError
@@ -53,6 +54,7 @@ class Stats:
     prompt_tokens: int
     completion_tokens: int
     latency: PlanLatency
+    confidences: tuple[Optional[float], ...] = ()  # one per call, in order (None: unknown)
 
 
 @dataclass(frozen=True)
@@ -203,6 +205,7 @@ class Planner:
         self._reuse_head(prompt.head, ids)
         cancel = cancel if cancel is not None else threading.Event()
         options = self._options(limits, started, cancel, inputs)
+        options.score_tokens = mode != "text"  # plans carry a confidence per call; answers none
         constraint = None
         if self.config.constrained:
             constraint = self.constraints.new(mode, _thinking_mode(prompt, thinking),
@@ -235,15 +238,19 @@ class Planner:
                             stop_reason=done.stop_reason)
         if isinstance(turn, PlanningError):
             return turn
+        confidences = call_confidences(token_pieces(self.tokenizer, done.token_ids),
+                                       done.probabilities, text,
+                                       [call.span for call in turn.calls]) if turn.calls else ()
         total = self.engine.clock() - request.started
         latency = PlanLatency(time_to_first_token_s=first_token_s or total, total_s=total)
-        return request.build(turn, text, Stats(done.prompt_tokens, len(done.token_ids), latency))
+        return request.build(turn, text, Stats(done.prompt_tokens, len(done.token_ids), latency,
+                                               confidences))
 
     def _plan(self, turn: ParsedTurn, text: str, stats: Stats, prompt: Prompt,
               fields: dict[str, Any]) -> Union[Plan, PlanningError]:
         plan = plan_from_turn(turn, text, model=self.model_name, prompt_tokens=stats.prompt_tokens,
                               completion_tokens=stats.completion_tokens, latency=stats.latency,
-                              **fields)
+                              confidences=stats.confidences, **fields)
         if isinstance(plan, Plan) and plan.steps and self.config.history_entries:
             self._history[plan.plan_id] = prompt.messages
             while len(self._history) > self.config.history_entries:

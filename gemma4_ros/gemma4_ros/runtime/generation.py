@@ -5,7 +5,10 @@ reads top to bottom and yields each token as it is chosen, marked sampled or for
 knows nothing about tools or prompts; constrained decoding plugs in through three hooks of
 :class:`GenerationOptions` — ``logits_processor`` (mask logits in place), ``on_commit`` (told each
 token; returning False means the grammar rejected it) and ``forced_tokens`` (tokens the grammar
-already knows, fed through the model in one pass without sampling).
+already knows, fed through the model in one pass without sampling). A processor may return the
+ids it left allowed (the grammar mask does when they are few), which makes scoring cheap: with
+``score_tokens`` each sampled token carries its probability under the masked, tempered
+distribution (:meth:`Sampler.probability`), what the planner's per-call confidence is made of.
 
 Images and audio come as ``GenerationOptions.media`` (encoded by the model's ``encode_image`` /
 ``encode_audio``); their features replace the placeholder rows at prefill. A reused prefix never
@@ -66,6 +69,12 @@ class TokenEvent:
     token_id: int
     forced: bool  # True: came from ``forced_tokens``, not from sampling
     index: int  # 0-based position among generated tokens
+    # Sampled tokens with ``score_tokens``: p(token) under the masked, tempered distribution.
+    # None otherwise, and always for forced tokens (the grammar chose them, not the model).
+    probability: float | None = None
+
+
+Processor = Callable[[np.ndarray], np.ndarray | None]
 
 
 @dataclass
@@ -77,11 +86,12 @@ class GenerationOptions:
     stop_token_ids: Collection[int] | None = None  # replaces generation_config's stop ids
     timeout_s: float | None = None  # deadline, measured from the start of the request
     cancel: threading.Event | None = None
-    logits_processor: Callable[[np.ndarray], None] | None = None
+    logits_processor: Processor | None = None  # masks in place; may return the allowed ids
     on_commit: Callable[[int], bool | None] | None = None
     forced_tokens: Callable[[], Sequence[int]] | None = None
     use_prefix_cache: bool = True
     media: Sequence[Any] = ()  # EncodedMedia in prompt order, one per image/audio in the prompt
+    score_tokens: bool = False  # give each sampled token its probability (costs a softmax)
 
 
 @dataclass
@@ -90,6 +100,7 @@ class Generation:
 
     prompt_tokens: int
     token_ids: list[int] = field(default_factory=list)
+    probabilities: list[float | None] = field(default_factory=list)  # per token, as TokenEvent
     stop_reason: StopReason | None = None
     reused_prefix_tokens: int = 0
     time_to_first_token_s: float | None = None
@@ -98,6 +109,7 @@ class Generation:
     def __iter__(self) -> Iterator[TokenEvent]:
         for event in self._events:
             self.token_ids.append(event.token_id)
+            self.probabilities.append(event.probability)
             yield event
 
     def run(self) -> list[int]:
@@ -192,12 +204,16 @@ class Engine:
         check(prompt, media)
 
     def decode_one_token(
-        self, logits: np.ndarray, sampler: Sampler, processor: Callable[[np.ndarray], None] | None
-    ) -> int | None:
-        """Mask (in place) then sample; None when the mask left nothing."""
-        if processor is not None:
-            processor(logits)
-        return sampler.sample(logits)
+        self, logits: np.ndarray, sampler: Sampler, processor: Processor | None,
+        score: bool = False,
+    ) -> tuple[int, float | None] | None:
+        """Mask (in place) then sample; None when the mask left nothing. With ``score`` the
+        token comes with its probability under the masked distribution, else with None."""
+        allowed = processor(logits) if processor is not None else None
+        token = sampler.sample(logits)
+        if token is None:
+            return None
+        return token, sampler.probability(logits, token, allowed) if score else None
 
     def _run(
         self, prompt: list[int], opts: GenerationOptions, limit: int, generation: Generation
@@ -223,11 +239,11 @@ class Engine:
             if step is None:
                 generation.stop_reason = StopReason.GRAMMAR_ERROR
                 return
-            tokens, forced = step
+            tokens, forced, probability = step
             for token in tokens:
                 if generation.time_to_first_token_s is None:
                     generation.time_to_first_token_s = self.clock() - start
-                yield TokenEvent(token, forced, produced)
+                yield TokenEvent(token, forced, produced, probability)
                 produced += 1
                 reason = self._after_token(token, stops, opts)
                 if reason is not None:
@@ -240,13 +256,14 @@ class Engine:
 
     def _next_tokens(
         self, logits: np.ndarray, sampler: Sampler, opts: GenerationOptions, room: int
-    ) -> tuple[list[int], bool] | None:
-        """Forced tokens (at most ``room``) if the hook has any, else one sampled token."""
+    ) -> tuple[list[int], bool, float | None] | None:
+        """Forced tokens (at most ``room``) if the hook has any, else one sampled token (with
+        its probability when scoring)."""
         forced = list(opts.forced_tokens()) if opts.forced_tokens is not None else []
         if forced:
-            return forced[:room], True
-        token = self.decode_one_token(logits, sampler, opts.logits_processor)
-        return None if token is None else ([token], False)
+            return forced[:room], True, None
+        chosen = self.decode_one_token(logits, sampler, opts.logits_processor, opts.score_tokens)
+        return None if chosen is None else ([chosen[0]], False, chosen[1])
 
     def _after_token(
         self, token: int, stops: frozenset[int], opts: GenerationOptions

@@ -3,10 +3,14 @@
 A seeded numpy ``Generator`` per request makes sampled runs reproducible. Masked logits (−inf,
 set by a grammar hook) are never chosen; when nothing is left to choose the sampler returns
 None and the loop stops with ``GRAMMAR_ERROR`` instead of emitting an arbitrary token.
+
+:meth:`Sampler.probability` says how sure the model was of a chosen token: its share of the
+masked, tempered distribution. The planner turns these into a confidence per tool call.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -53,3 +57,35 @@ class Sampler:
             cutoff = int(np.searchsorted(np.cumsum(probs), self.params.top_p)) + 1
             candidates, probs = candidates[:cutoff], probs[:cutoff] / probs[:cutoff].sum()
         return int(candidates[self.rng.choice(len(candidates), p=probs)])
+
+    def probability(self, logits: np.ndarray, token: int,
+                    allowed: np.ndarray | None = None) -> float:
+        """The chosen ``token``'s probability under softmax(allowed logits / temperature).
+
+        That is the distribution the token was drawn from before top-k / top-p trimmed it (the
+        trimming is a sampling device, not the model's belief). Temperature 0 (argmax) has no
+        spread of its own, so the model's own distribution (temperature 1) is used. ``allowed``:
+        the allowed ids when the grammar mask knows them — a handful of logits then instead of the
+        whole vocabulary (at 262,144 entries the full pass is what costs; bench/decoding.py).
+        Logits that are not finite count as masked, as in :meth:`sample`; a probability that
+        cannot be computed is 0.0, never a guess upwards.
+        """
+        scale = 1.0 / self.params.temperature if self.params.temperature > 0.0 else 1.0
+        scores = logits if allowed is None else logits[allowed]
+        with np.errstate(invalid="ignore", over="ignore"):
+            chance = _share(scores, float(logits[token]), scale)
+            if not 0.0 <= chance <= 1.0:  # NaN or +inf among the logits: drop them, as sample does
+                chance = _share(scores[np.isfinite(scores)], float(logits[token]), scale)
+        return chance if 0.0 <= chance <= 1.0 else 0.0
+
+
+def _share(scores: np.ndarray, chosen: float, scale: float) -> float:
+    """exp(chosen) / sum(exp(scores)) at ``scale``, shifted by the maximum so nothing overflows."""
+    if scores.size == 0 or not math.isfinite(chosen):
+        return math.nan
+    top = float(scores.max())
+    shifted = scores - top  # a new array: the caller's logits stay as they are
+    if scale != 1.0:
+        shifted *= scale
+    np.exp(shifted, out=shifted)  # in place: at 262k entries every pass over memory counts
+    return math.exp((chosen - top) * scale) / float(shifted.sum(dtype=np.float64))

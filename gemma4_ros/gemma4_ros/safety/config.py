@@ -187,6 +187,33 @@ class BatteryConfig(StrictModel):
     exempt: list[str] = Field(default_factory=list)
 
 
+ConfidenceMode = Literal["check", "skip"]
+
+# Missions are calls an operator wrote down: no model chose them, so there is no confidence to
+# judge. Every other source is a model's plan (camera text and tool output are refused motion by
+# provenance anyway).
+DEFAULT_CONFIDENCE_SOURCES: dict[PlanSource, ConfidenceMode] = {
+    **{source: "check" for source in PlanSource}, PlanSource.MISSION: "skip"}
+
+
+class ConfidenceConfig(StrictModel):
+    """``plan.low_confidence``: a motion call whose step confidence is below ``min_for_motion``
+    — or unknown, in a plan from a ``check`` source — needs an operator's confirmation. The
+    threshold lives here, not in planner.yaml: the gate that acts on it must not depend on the
+    settings of whichever planner sent the plan. A source a file does not list keeps its default,
+    so naming one source never turns the others off."""
+
+    min_for_motion: float = Field(default=0.99, ge=0.0, le=1.0, allow_inf_nan=False)
+    sources: dict[PlanSource, ConfidenceMode] = Field(
+        default_factory=lambda: dict(DEFAULT_CONFIDENCE_SOURCES))
+
+    @field_validator("sources")
+    @classmethod
+    def _keep_defaults(cls, sources: dict[PlanSource, ConfidenceMode]
+                       ) -> dict[PlanSource, ConfidenceMode]:
+        return {**DEFAULT_CONFIDENCE_SOURCES, **sources}
+
+
 class SafetyConfig(StrictModel):
     """Everything the gate enforces; see config/safety.yaml for the meaning of each key."""
 
@@ -202,6 +229,7 @@ class SafetyConfig(StrictModel):
     provenance: ProvenanceConfig = ProvenanceConfig()
     battery: BatteryConfig = BatteryConfig()
     grounding: GroundingConfig = GroundingConfig()
+    confidence: ConfidenceConfig = ConfidenceConfig()
     _source: str = PrivateAttr(default="<safety config>")
     _geofence_off: bool = PrivateAttr(default=False)
 

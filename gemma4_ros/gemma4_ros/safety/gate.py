@@ -30,6 +30,7 @@ from gemma4_ros.types import Decision, Plan, RobotState, SafetyVerdict, ToolCall
 # Importing the rule modules registers their rule types (see rule.rule_type).
 from gemma4_ros.safety import rules_call, rules_geofence, rules_history, rules_plan  # noqa: E402,F401,I001
 from gemma4_ros.safety import rules_grounding  # noqa: E402,F401,I001
+from gemma4_ros.safety import rules_confidence  # noqa: E402,F401,I001
 
 log = logging.getLogger(__name__)
 

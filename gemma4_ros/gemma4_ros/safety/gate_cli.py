@@ -1,11 +1,13 @@
 """``gemma4-ros gate check``: run mission or call files through the safety gate without a robot.
 
 For operators checking a mission file before it runs, and for tests. Each input line is one JSON
-object ``{"instruction": ..., "calls": [{"name": ..., "arguments": {...}}, ...], "mode": ...,
-"source": ..., "robot": {...}}`` and is judged as a fresh plan submitted to an idle robot with no
-history (no earlier calls, no e-stop), stamped now; ``robot`` is ``{"place": NAME}`` or
-``{"x", "y", "yaw_deg", "frame_id", "battery", "gripper_holding"}`` and defaults to (0, 0, 0) in
-``map`` with a full battery. Each line gets one JSON object on stdout:
+object ``{"instruction": ..., "calls": [{"name": ..., "arguments": {...}, "confidence": ...}, ...],
+"mode": ..., "source": ..., "robot": {...}}`` and is judged as a fresh plan submitted to an idle
+robot with no history (no earlier calls, no e-stop), stamped now. A call's ``confidence`` is the
+model's, as the planner records it (0..1); left out it is unknown, which the gate counts as unsure
+for a model's plan (every source but ``mission``; rule ``plan.low_confidence``). ``robot`` is
+``{"place": NAME}`` or ``{"x", "y", "yaw_deg", "frame_id", "battery", "gripper_holding"}`` and
+defaults to (0, 0, 0) in ``map`` with a full battery. Each line gets one JSON object on stdout:
 ``{"line": n, "verdicts": [{"step", "tool", "decision", "rules", "reasons"}, ...]}``, or
 ``{"line": n, "error": ...}`` when the line is malformed; the command goes on either way.
 A line is malformed when it is not UTF-8, not one JSON object, writes a key twice in one object
@@ -36,7 +38,7 @@ from gemma4_ros.safety.config import SafetyConfig
 from gemma4_ros.safety.estop import EStopLatch
 from gemma4_ros.safety.gate import SafetyGate
 from gemma4_ros.tools import ToolRegistry
-from gemma4_ros.types import Decision, Plan, PlanSource, Pose2D, RobotState, ToolCall
+from gemma4_ros.types import Decision, Plan, PlanSource, PlanStep, Pose2D, RobotState, ToolCall
 
 EPILOG = ("exit code: 0 if every call is approved or needs confirmation, 1 if any call is "
           "rejected or any line is malformed, 2 if a file cannot be used")
@@ -48,6 +50,7 @@ class CallLine(StrictModel):
 
     name: str = Field(min_length=1)
     arguments: dict[str, Any] = Field(default_factory=dict)
+    confidence: float | None = Field(default=None, ge=0.0, le=1.0, allow_inf_nan=False)
 
 
 class RobotLine(StrictModel):
@@ -136,8 +139,9 @@ def _judge(text: str, registry: ToolRegistry, config: SafetyConfig) -> dict[str,
     gate = SafetyGate(registry, config, EStopLatch())
     if line.mode is not None:
         gate.set_mode(line.mode)
-    calls = [ToolCall(name=call.name, arguments=call.arguments) for call in line.calls]
-    plan = Plan.from_calls(calls, instruction=line.instruction, source=line.source, stamp=now)
+    steps = tuple(PlanStep(index=i, call=ToolCall(name=call.name, arguments=call.arguments),
+                           confidence=call.confidence) for i, call in enumerate(line.calls))
+    plan = Plan(steps=steps, instruction=line.instruction, source=line.source, stamp=now)
     verdicts = gate.check_plan(plan, _robot(line.robot, registry, now))
     return {
         "instruction": line.instruction,

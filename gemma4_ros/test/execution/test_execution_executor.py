@@ -432,17 +432,20 @@ def test_packaged_configs_on_the_real_clock():
     from gemma4_ros.execution.sim_config import SimConfig
     from gemma4_ros.execution.sim_robot import SimRobot
     from gemma4_ros.safety import AuditLog, EStopLatch, SafetyGate
-    from gemma4_ros.types import Plan, ToolCall
+    from gemma4_ros.types import Plan, PlanStep, ToolCall
 
     estop, audit = EStopLatch(), AuditLog(None)
     gate = SafetyGate.from_files(estop=estop, audit=audit)
     robot = SimRobot(SimConfig.load(), gate.registry.places)
+    calls = [ToolCall(name="rotate", arguments={"angle": 5}),
+             ToolCall(name="wait", arguments={"seconds": 0.05}),
+             ToolCall(name="speak", arguments={"text": "ready"})]
     with PlanExecutor(gate, gate.registry, sim_bindings(robot), estop, audit,
                       config=ExecutorConfig.load()) as executor:
-        plan = Plan.from_calls([ToolCall(name="rotate", arguments={"angle": 5}),
-                                ToolCall(name="wait", arguments={"seconds": 0.05}),
-                                ToolCall(name="speak", arguments={"text": "ready"})],
-                               instruction="turn left 5 degrees, wait 0.05 s and say ready")
+        # A model's plan, sure of each call: grounded and confident, so nothing waits to be asked.
+        plan = Plan(steps=tuple(PlanStep(index=i, call=c, confidence=0.99)
+                                for i, c in enumerate(calls)),
+                    instruction="turn left 5 degrees, wait 0.05 s and say ready")
         results = executor.submit(plan).result(timeout=10)
     assert statuses(results) == [S.SUCCEEDED] * 3
     assert robot.pose.yaw == pytest.approx(math.radians(5))

@@ -15,8 +15,10 @@ import pytest
 from pydantic import BaseModel
 
 from gemma4_ros.conversions import (
+    CONFIDENCE_UNKNOWN,
     CONVERSIONS,
     PLAN,
+    PLAN_STEP,
     MessageTypes,
     audio_chunk_from_ros,
     audio_chunk_to_ros,
@@ -62,7 +64,8 @@ PLAN_FULL = Plan(
     instruction="Fahr zum Dock 🚀 und melde dich",
     source=PlanSource.VOICE,
     steps=(
-        PlanStep(index=0, call=NAVIGATE, rationale="weil der Akku leer wird"),
+        PlanStep(index=0, call=NAVIGATE, rationale="weil der Akku leer wird",
+                 confidence=0.8123456789012345),
         PlanStep(index=1, call=REPORT),
     ),
     summary="dock, then report",
@@ -76,6 +79,8 @@ EXAMPLES: list[BaseModel] = [
     NAVIGATE,
     REPORT,
     PlanStep(index=3, call=NAVIGATE, rationale="ü"),
+    PlanStep(index=0, call=REPORT, confidence=0.0),
+    PlanStep(index=0, call=REPORT, confidence=1.0),
     PLAN_FULL,
     Plan(plan_id="plan-empty", stamp=0.0),
     SafetyVerdict(
@@ -120,10 +125,10 @@ EXAMPLES: list[BaseModel] = [
 # For each enum field: an example to vary, the field, and the constant prefix in the message.
 ENUM_FIELDS: list[tuple[BaseModel, str, type[Enum], str]] = [
     (PLAN_FULL, "source", PlanSource, "SOURCE"),
-    (EXAMPLES[5], "decision", Decision, "DECISION"),
-    (EXAMPLES[7], "status", ResultStatus, "STATUS"),
-    (EXAMPLES[11], "state", ExecutorState, "STATE"),
-    (EXAMPLES[12], "encoding", AudioEncoding, "ENCODING"),
+    (EXAMPLES[7], "decision", Decision, "DECISION"),
+    (EXAMPLES[9], "status", ResultStatus, "STATUS"),
+    (EXAMPLES[13], "state", ExecutorState, "STATE"),
+    (EXAMPLES[14], "encoding", AudioEncoding, "ENCODING"),
 ]
 
 ENUM_IDS = [prefix for *_, prefix in ENUM_FIELDS]
@@ -186,12 +191,22 @@ def test_plan_message_holds_the_wire_forms(types: MessageTypes) -> None:
     assert msg.steps[0].call.arguments_json == NAVIGATE.arguments_json
     assert msg.steps[1].call.arguments_json == "{}"
     assert (msg.time_to_first_token_s, msg.total_s) == (0.25, 1.5)
+    assert msg.steps[0].confidence == 0.8123456789012345  # float64: the same number arrives
+    assert msg.steps[1].confidence == msg.steps[1].CONFIDENCE_UNKNOWN == -1.0
+
+
+def test_unknown_confidence_travels_as_the_declared_constant() -> None:
+    constants, _ = typestore().fielddefs[PLAN_STEP]
+    assert ("CONFIDENCE_UNKNOWN", "float64", CONFIDENCE_UNKNOWN) in constants
+    unknown = PlanStep(index=0, call=REPORT)
+    assert unknown.confidence is None
+    assert from_cdr(to_cdr(unknown), PlanStep).confidence is None
 
 
 def test_rosidl_style_types_carry_audio_as_array_of_bytes() -> None:
     # rclpy stores uint8[] as array.array('B'); reading must not care which library built it.
     rclpy_like = MessageTypes.for_rosidl(typestore().types.__getitem__)
-    chunk = EXAMPLES[12]
+    chunk = EXAMPLES[14]
     assert isinstance(chunk, AudioChunk)
     msg = audio_chunk_to_ros(chunk, rclpy_like)
     assert isinstance(msg.data, array.array) and msg.data.typecode == "B"
@@ -199,7 +214,7 @@ def test_rosidl_style_types_carry_audio_as_array_of_bytes() -> None:
 
 
 def test_rosbags_types_carry_audio_as_numpy(types: MessageTypes) -> None:
-    chunk = EXAMPLES[12]
+    chunk = EXAMPLES[14]
     assert isinstance(chunk, AudioChunk)
     msg = audio_chunk_to_ros(chunk, types)
     assert isinstance(msg.data, np.ndarray) and msg.data.dtype == np.uint8

@@ -39,13 +39,15 @@ CALLS = st.builds(
     arguments=st.dictionaries(TEXT, JSON_VALUES, max_size=4),
 )
 SECONDS = st.floats(min_value=0.0, allow_nan=False)
+CONFIDENCES = st.one_of(st.none(), st.floats(min_value=0.0, max_value=1.0))
 
 
 @st.composite
 def plans(draw: Any) -> Plan:
     calls = draw(st.lists(CALLS, max_size=4))
     steps = tuple(
-        PlanStep(index=i, call=call, rationale=draw(TEXT)) for i, call in enumerate(calls)
+        PlanStep(index=i, call=call, rationale=draw(TEXT), confidence=draw(CONFIDENCES))
+        for i, call in enumerate(calls)
     )
     counts = st.integers(min_value=0, max_value=2**32 - 1)
     return Plan(

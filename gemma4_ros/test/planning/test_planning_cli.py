@@ -16,7 +16,7 @@ from gemma4_ros.perception.frame import Frame, frame_to_compressed
 from gemma4_ros.planning.loading import missing_model_files
 from gemma4_ros.pipeline.plan_cli import describe
 from gemma4_ros.testing.fixture_models import FixtureUnavailable, fixture_model
-from gemma4_ros.types import Plan, ToolCall
+from gemma4_ros.types import Plan, PlanStep, ToolCall
 
 GRAPHS = ("onnx/embed_tokens.onnx", "onnx/decoder_model_merged.onnx")
 
@@ -61,11 +61,15 @@ def test_a_graph_in_an_unknown_variant_counts_as_missing(tmp_path) -> None:
     assert "_q4f16" in missing[0]
 
 
-def test_describe_lists_steps_and_costs() -> None:
-    plan = Plan.from_calls([ToolCall(name="dock")], instruction="dock", model="m",
-                           prompt_tokens=10, completion_tokens=4)
-    text = describe(plan)
-    assert "1. dock {}" in text and "10 prompt + 4 generated tokens" in text
+def test_describe_lists_steps_confidence_and_costs() -> None:
+    steps = (PlanStep(index=0, call=ToolCall(name="dock")),
+             PlanStep(index=1, call=ToolCall(name="move", arguments={"distance": 1}),
+                      confidence=0.4999))
+    plan = Plan(steps=steps, instruction="dock", model="m", prompt_tokens=10, completion_tokens=4)
+    lines = describe(plan).splitlines()
+    assert lines[1] == "  1. dock {}"  # no model measured it: nothing to show
+    assert lines[2] == '  2. move {"distance": 1}  (confidence 0.49)'  # rounded down
+    assert "10 prompt + 4 generated tokens" in lines[-1]
 
 
 def user_dir(onnx_dir: Path, tokenizer_path: Path, root: Path) -> Path:

@@ -214,3 +214,32 @@ def test_zero_new_tokens_is_rejected(fake_model: FakeModel) -> None:
 def test_generation_is_capped_by_the_context(fake_model: FakeModel) -> None:
     engine = make_engine(fake_model, max_context_tokens=12, max_new_tokens=50)
     assert len(engine.generate(list(range(2, 12))).run()) == 2
+
+
+def test_scored_tokens_carry_their_masked_probability_and_forced_ones_none() -> None:
+    queue = [[20]]
+    seen: list[np.ndarray] = []
+
+    def mask_two(logits: np.ndarray) -> np.ndarray:
+        allowed = np.array([int(np.argmax(logits)), 0])
+        kept = logits[allowed]
+        logits.fill(-np.inf)
+        logits[allowed] = kept
+        seen.append(kept)
+        return allowed
+
+    options = GenerationOptions(max_new_tokens=3, logits_processor=mask_two, score_tokens=True,
+                                forced_tokens=lambda: queue.pop() if queue else [])
+    generation = make_engine(FakeModel()).generate([2], options)
+    events = list(generation)
+    assert [(e.token_id, e.forced) for e in events] == [(20, True), (21, False), (22, False)]
+    assert events[0].probability is None
+    for event, kept in zip(events[1:], seen):
+        expected = 1.0 / (1.0 + np.exp(float(kept[1] - kept[0])))  # two allowed: a logistic
+        assert event.probability == pytest.approx(expected, rel=1e-5)
+    assert generation.probabilities == [e.probability for e in events]
+
+
+def test_tokens_are_not_scored_unless_asked(fake_model: FakeModel) -> None:
+    generation = make_engine(fake_model).generate([2], GenerationOptions(max_new_tokens=3))
+    assert [e.probability for e in generation] == [None, None, None]

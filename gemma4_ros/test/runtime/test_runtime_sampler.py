@@ -70,3 +70,55 @@ def test_sampling_does_not_modify_the_logits() -> None:
 def test_invalid_sampling_config_is_rejected(bad: dict[str, float]) -> None:
     with pytest.raises(ValueError):
         SamplingConfig(**bad)
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = np.exp(logits.astype(np.float64) - logits.max())
+    return shifted / shifted.sum()
+
+
+def test_probability_is_the_chosen_tokens_share_of_the_allowed_logits() -> None:
+    masked = LOGITS.copy()
+    masked[3] = -np.inf  # the grammar forbids the model's favourite
+    token = Sampler(SamplingParams()).sample(masked)
+    assert token == 1
+    expected = _softmax(LOGITS[[0, 1, 2, 4]])[1]  # token 1 among the four allowed
+    assert Sampler(SamplingParams()).probability(masked, 1) == pytest.approx(expected, rel=1e-6)
+
+
+def test_probability_follows_the_temperature_but_not_top_k_or_top_p() -> None:
+    expected = _softmax(LOGITS / 2.0)[3]
+    for params in (SamplingParams(temperature=2.0), SamplingParams(2.0, top_k=1, top_p=0.1)):
+        assert Sampler(params).probability(LOGITS, 3) == pytest.approx(expected, rel=1e-6)
+    # Argmax has no spread of its own: the model's distribution at temperature 1 is used.
+    assert Sampler(SamplingParams()).probability(LOGITS, 3) == pytest.approx(
+        _softmax(LOGITS)[3], rel=1e-6)
+
+
+def test_probability_from_the_allowed_ids_equals_the_full_pass() -> None:
+    rng = np.random.default_rng(0)
+    logits = rng.standard_normal(1000).astype(np.float32)
+    allowed = np.array([3, 17, 500, 999])
+    masked = np.full_like(logits, -np.inf)
+    masked[allowed] = logits[allowed]
+    sampler = Sampler(SamplingParams(temperature=0.7))
+    token = sampler.sample(masked)
+    assert token is not None
+    before = masked.copy()
+    assert sampler.probability(masked, token, allowed) == pytest.approx(
+        sampler.probability(masked, token), rel=1e-6)
+    np.testing.assert_array_equal(masked, before)  # scoring never touches the logits
+
+
+def test_probability_counts_non_finite_logits_as_masked() -> None:
+    odd = LOGITS.copy()
+    odd[[0, 4]] = [np.nan, np.inf]  # the sampler never picks these; they take no share either
+    assert Sampler(SamplingParams()).sample(odd) == 3
+    assert Sampler(SamplingParams()).probability(odd, 3) == pytest.approx(
+        _softmax(LOGITS[[1, 2, 3]])[2], rel=1e-6)
+
+
+def test_a_probability_that_cannot_be_computed_is_zero() -> None:
+    # A token outside the allowed ids (a processor bug) must not come out sure of itself.
+    assert Sampler(SamplingParams()).probability(LOGITS, 3, np.array([0, 2])) == 0.0
+    assert Sampler(SamplingParams()).probability(np.full(5, np.nan), 1) == 0.0

@@ -11,7 +11,7 @@ from gemma4_ros.safety import AuditLog, EStopLatch, SafetyConfig, SafetyGate, Un
 from gemma4_ros.safety.rules_call import ArgumentsRule
 from gemma4_ros.testing.clock import FakeClock
 from gemma4_ros.tools import ToolRegistry
-from gemma4_ros.types import Decision, Plan, RobotState, Pose2D, ToolCall
+from gemma4_ros.types import Decision, Plan, PlanStep, RobotState, Pose2D, ToolCall
 
 
 @pytest.fixture()
@@ -25,9 +25,12 @@ def gate(clock: FakeClock) -> SafetyGate:
                       clock)
 
 
-def _plan(clock: FakeClock, *calls: tuple[str, dict[str, Any]], instruction: str = "") -> Plan:
-    return Plan.from_calls([ToolCall(name=n, arguments=a) for n, a in calls], stamp=clock(),
-                           instruction=instruction)
+def _plan(clock: FakeClock, *calls: tuple[str, dict[str, Any]], instruction: str = "",
+          confidence: float | None = 1.0) -> Plan:
+    """A text plan whose model was sure of every call (these tests are about the other rules)."""
+    steps = tuple(PlanStep(index=i, call=ToolCall(name=n, arguments=a), confidence=confidence)
+                  for i, (n, a) in enumerate(calls))
+    return Plan(steps=steps, stamp=clock(), instruction=instruction)
 
 
 def _robot(clock: FakeClock) -> RobotState:
@@ -145,7 +148,7 @@ def test_rules_come_from_the_type_registry() -> None:
 
     assert list(RULE_TYPES) == ["tool", "mode", "arguments", "bounds", "robot_state", "provenance",
                                 "battery", "confirmation", "geofence", "rate", "sequence",
-                                "estop", "plan_limits", "grounding"]
+                                "estop", "plan_limits", "grounding", "confidence"]
     with pytest.raises(ValueError, match="registered twice"):
         rule_type("geofence")(lambda config, registry: None)
 

@@ -38,9 +38,10 @@ def test_patrol_example_passes(capsys: pytest.CaptureFixture[str]) -> None:
     args = _parse(["gate", "check", "--input", str(EXAMPLES / "patrol.jsonl")])
     assert args.handler(args) == 0
     results = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert [r["line"] for r in results] == [1, 2, 3, 4, 5, 6]
+    assert [r["line"] for r in results] == [1, 2, 3, 4, 5, 6, 7]
     decisions = {v["decision"] for r in results for v in r["verdicts"]}
     assert decisions == {"APPROVED", "NEEDS_CONFIRMATION"}
+    assert results[6]["verdicts"][0]["rules"] == ["plan.low_confidence"]  # a model unsure of it
 
 
 def test_unsafe_example_is_stopped(capsys: pytest.CaptureFixture[str]) -> None:
@@ -68,6 +69,7 @@ def test_unsafe_example_is_stopped(capsys: pytest.CaptureFixture[str]) -> None:
     ('{"calls": [{"name": "stop"}], "source": "dream"}', "source:"),
     ('{"calls": [{"name": "stop"}], "robot": {"place": "moon"}}', "robot.place 'moon'"),
     ('{"calls": [{"name": "move", "arguments": {"distance": Infinity}}]}', "Infinity is not valid"),
+    ('{"calls": [{"name": "stop", "confidence": 1.5}]}', "calls.0.confidence: Input should be"),
 ])
 def test_malformed_lines_report_and_continue(loaded: tuple[ToolRegistry, SafetyConfig], line: str,
                                              fragment: str) -> None:
@@ -82,10 +84,21 @@ def test_malformed_lines_report_and_continue(loaded: tuple[ToolRegistry, SafetyC
 def test_lines_are_independent(loaded: tuple[ToolRegistry, SafetyConfig]) -> None:
     # Each line starts from a fresh gate: no rate history or dock sequence carries over.
     dock = '{"calls": [{"name": "dock"}]}'
-    move = ('{"instruction": "move 1 m", "calls": [{"name": "move", "arguments": {"distance": 1}}],'
-            ' "robot": {"place": "dock"}}')
+    move = ('{"instruction": "move 1 m", "calls": [{"name": "move", "arguments": {"distance": 1},'
+            ' "confidence": 0.99}], "robot": {"place": "dock"}}')
     code, results = _run([dock, move], loaded)
     assert code == 0 and results[1]["verdicts"][0]["decision"] == "APPROVED"
+
+
+def test_a_call_without_confidence_counts_as_unsure_unless_a_mission(
+        loaded: tuple[ToolRegistry, SafetyConfig]) -> None:
+    calls = '"calls": [{"name": "navigate_to", "arguments": {"place": "lab"}}]'
+    text = '{"instruction": "go to the lab", ' + calls + "}"
+    mission = '{"instruction": "go to the lab", "source": "mission", ' + calls + "}"
+    code, results = _run([text, mission], loaded)
+    assert code == 0
+    assert results[0]["verdicts"][0]["rules"] == ["plan.low_confidence"]
+    assert results[1]["verdicts"][0]["decision"] == "APPROVED"
 
 
 def test_missing_input_file_is_an_error(tmp_path: Path) -> None:

@@ -20,7 +20,8 @@ from gemma4_ros.paths import default_config
 from gemma4_ros.safety import AuditLog, EStopLatch, SafetyConfig, SafetyGate
 from gemma4_ros.testing.clock import DEFAULT_START, FakeClock
 from gemma4_ros.tools import ToolRegistry
-from gemma4_ros.types import Decision, Plan, PlanSource, Pose2D, RobotState, ToolCall, new_id
+from gemma4_ros.types import (Decision, Plan, PlanSource, PlanStep, Pose2D, RobotState, ToolCall,
+                              new_id)
 
 NOW = DEFAULT_START + 10_000.0
 CODES = {"A": Decision.APPROVED, "R": Decision.REJECTED, "C": Decision.NEEDS_CONFIRMATION}
@@ -157,9 +158,13 @@ def _judge(case: dict[str, Any], raw_tools: dict[str, Any], raw_safety: dict[str
     _replay(case, gate, clock, stamp)
     if "mode" in case:
         gate.set_mode(case["mode"])
-    plan = Plan.from_calls([_call(name, args) for name, args in case["calls"]], stamp=stamp,
-                           source=PlanSource(case.get("source", "text")),
-                           instruction=case.get("instruction", ""))
+    confidence = case.get("confidence", 1.0)
+    confidences = confidence if isinstance(confidence, list) else [confidence] * len(case["calls"])
+    steps = tuple(PlanStep(index=i, call=_call(name, args), confidence=sure)
+                  for i, ((name, args), sure) in enumerate(zip(case["calls"], confidences,
+                                                                 strict=True)))
+    plan = Plan(steps=steps, stamp=stamp, source=PlanSource(case.get("source", "text")),
+                instruction=case.get("instruction", ""))
     robot = _robot(case.get("robot", {}))
     step = case.get("step")
     if step is not None:

@@ -18,7 +18,8 @@ from gemma4_ros.paths import default_config
 from gemma4_ros.safety import EStopLatch, SafetyConfig, SafetyGate
 from gemma4_ros.testing.clock import FakeClock
 from gemma4_ros.tools import ToolRegistry
-from gemma4_ros.types import Decision, Plan, PlanSource, Pose2D, RobotState, SafetyVerdict, ToolCall
+from gemma4_ros.types import (Decision, Plan, PlanSource, PlanStep, Pose2D, RobotState,
+                              SafetyVerdict, ToolCall)
 
 RULE = "plan.ungrounded"
 Call = tuple[str, dict[str, Any]]
@@ -54,8 +55,10 @@ def _gate(raw_safety: dict[str, Any], override: dict[str, Any] | None = None,
 
 def _judge(gate: SafetyGate, clock: FakeClock, instruction: str, *calls: Call,
            source: PlanSource = PlanSource.TEXT) -> list[SafetyVerdict]:
-    plan = Plan.from_calls([ToolCall(name=n, arguments=a) for n, a in calls], stamp=clock(),
-                           instruction=instruction, source=source)
+    # A model sure of every call: these tests are about the operator's words.
+    steps = tuple(PlanStep(index=i, call=ToolCall(name=n, arguments=a), confidence=1.0)
+                  for i, (n, a) in enumerate(calls))
+    plan = Plan(steps=steps, stamp=clock(), instruction=instruction, source=source)
     return gate.check_plan(plan, RobotState(stamp=clock(), pose=Pose2D(x=10.0, y=5.5)))
 
 

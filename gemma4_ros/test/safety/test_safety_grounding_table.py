@@ -12,7 +12,8 @@ import yaml
 from gemma4_ros.safety import AuditLog, EStopLatch, SafetyConfig, SafetyGate
 from gemma4_ros.testing.clock import FakeClock
 from gemma4_ros.tools import ToolRegistry
-from gemma4_ros.types import Decision, Plan, PlanSource, Pose2D, RobotState, ToolCall
+from gemma4_ros.types import (Decision, Plan, PlanSource, PlanStep, Pose2D, RobotState,
+                              ToolCall)
 
 CODES = {"A": Decision.APPROVED, "R": Decision.REJECTED, "C": Decision.NEEDS_CONFIRMATION}
 RULE = "plan.ungrounded"
@@ -30,9 +31,11 @@ def gate_parts() -> tuple[ToolRegistry, SafetyConfig]:
 def _judge(case: dict[str, Any], parts: tuple[ToolRegistry, SafetyConfig]) -> list[Any]:
     clock = FakeClock()
     gate = SafetyGate(*parts, EStopLatch(clock), AuditLog(None, clock), clock)
-    calls = [ToolCall(name=name, arguments=arguments) for name, arguments in case["calls"]]
-    plan = Plan.from_calls(calls, instruction=case["instruction"], stamp=clock(),
-                           source=PlanSource(case.get("source", "text")))
+    # A model sure of every call: the cases are about the operator's words, not its confidence.
+    steps = tuple(PlanStep(index=i, call=ToolCall(name=name, arguments=arguments), confidence=1.0)
+                  for i, (name, arguments) in enumerate(case["calls"]))
+    plan = Plan(steps=steps, instruction=case["instruction"], stamp=clock(),
+                source=PlanSource(case.get("source", "text")))
     robot = RobotState(stamp=clock(), pose=Pose2D(x=10.0, y=5.5))
     return gate.check_plan(plan, robot)
 
