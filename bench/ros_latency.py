@@ -253,6 +253,7 @@ def verdict_to_goal(bench: Bench, rounds: int, safety: Path) -> dict[str, float]
     results = bench.arrivals(f"/{ns}/executor/results", ToolResult)
     bench.launch(ns, robot="ros", tools_file=str(default_config("tools_nav2.yaml")),
                  safety_file=str(safety))
+    wait_for(lambda: '"pose_delivered"' in stand_in.text(), what="a pose at the executor")
     plan_topic = bench.publisher(f"/{ns}/planner/plan", Plan, LATCHED)
     samples = []
     for index in range(rounds):

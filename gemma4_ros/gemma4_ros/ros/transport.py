@@ -13,6 +13,7 @@ node's default (mutually exclusive), one shared ``ReentrantCallbackGroup``, and 
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any, Callable, TypeVar
 
 from rclpy.action import ActionClient, ActionServer, CancelResponse
@@ -35,6 +36,7 @@ from gemma4_ros.ros.raw_clients import (
     RawRosActionClient, RawRosServiceClient, field_problem, fill,
 )
 
+FEEDBACK_LANDING_S = 0.1
 T = TypeVar("T")
 Req = TypeVar("Req")
 Resp = TypeVar("Resp")
@@ -206,7 +208,9 @@ class RosTransport:
                 self._logger.warning(f"aborted a goal on {name}: {error}")
                 handle.abort()
                 return wire.ros_type.Result()
-            end = execute(_RosGoal(handle, goal, wire.feedback_to_ros))
+            context = _RosGoal(handle, goal, wire.feedback_to_ros)
+            end = execute(context)
+            context.let_feedback_land()
             if end.status == "succeeded":
                 handle.succeed()
             elif end.status == "canceled" and handle.is_cancel_requested:
@@ -266,6 +270,18 @@ class _RosGoal:
         self._handle = handle
         self._goal = goal
         self._feedback_to_ros = feedback_to_ros
+        self._last_feedback = float("-inf")
+
+    def let_feedback_land(self) -> None:
+        """Hold the goal's end until the last feedback has had FEEDBACK_LANDING_S to arrive.
+
+        Feedback is a topic and the result a service: nothing orders one after the other, and
+        rclpy's action client drops feedback that lands after the result, so a final feedback
+        sent just before the end (ExecutePlan's "plan over, IDLE") would often be lost under
+        load. Runs on the goal's own thread (reentrant group), so no other callback waits."""
+        remaining = self._last_feedback + FEEDBACK_LANDING_S - time.monotonic()
+        if remaining > 0:
+            time.sleep(remaining)
 
     @property
     def goal(self) -> Any:
@@ -277,5 +293,6 @@ class _RosGoal:
 
     def publish_feedback(self, feedback: Any) -> None:
         self._handle.publish_feedback(self._feedback_to_ros(feedback))
+        self._last_feedback = time.monotonic()
 
 

@@ -3,8 +3,9 @@
 It serves ``/navigate_to_pose`` (``nav2_msgs/action/NavigateToPose``) and publishes the robot's
 pose on ``/amcl_pose`` as AMCL would, so ``robot:=ros`` with ``config/tools_nav2.yaml`` has
 something real to drive. What it is asked is written to stdout, one JSON object per line
-(``goal`` with the pose and its wall-clock arrival, ``feedback``, ``cancel``, ``end``), for the
-test (and ``bench/ros_latency.py``) to read.
+(``pose_delivered`` once a pose subscriber has had poses, ``goal`` with the pose and its
+wall-clock arrival, ``feedback``, ``cancel``, ``end``), for the test (and
+``bench/ros_latency.py``) to read.
 
     python nav2_stand_in.py --mode succeed|reject|abort|hang [--seconds S]
 
@@ -43,6 +44,7 @@ class StandIn(Node):
         super().__init__("nav2_stand_in")
         self.mode, self.seconds = mode, seconds
         self.pose = self.create_publisher(PoseWithCovarianceStamped, "/amcl_pose", 10)
+        self.poses_to_a_reader = 0
         self.create_timer(0.1, self.publish_pose)
         self.server = ActionServer(
             self, NavigateToPose, "/navigate_to_pose", self.execute,
@@ -56,6 +58,10 @@ class StandIn(Node):
         message.pose.pose.position.x, message.pose.pose.position.y = 0.5, 0.5
         message.pose.pose.orientation.w = 1.0
         self.pose.publish(message)
+        if self.pose.get_subscription_count():
+            self.poses_to_a_reader += 1
+            if self.poses_to_a_reader == 2:  # a reader has certainly had one by now
+                say("pose_delivered")
 
     def on_goal(self, goal: NavigateToPose.Goal) -> GoalResponse:
         pose = goal.pose

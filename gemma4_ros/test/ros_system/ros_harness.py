@@ -33,6 +33,7 @@ T = TypeVar("T")
 NS = "/gemma4"
 START_S = 60.0  # process start + model load on a busy 2-core machine
 WAIT_S = 30.0
+RESEND_S = 5.0  # a request unanswered this long was lost to discovery, not slow
 LATCHED = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE,
                      durability=DurabilityPolicy.TRANSIENT_LOCAL)
 TRANSITIONS = {
@@ -41,15 +42,18 @@ TRANSITIONS = {
 }
 
 
-def wait_until(predicate: Callable[[], Any], timeout: float = WAIT_S, what: str = "") -> Any:
-    """The predicate's first truthy value; raises naming ``what`` after ``timeout`` seconds."""
+def wait_until(predicate: Callable[[], Any], timeout: float = WAIT_S,
+               what: str | Callable[[], str] = "") -> Any:
+    """The predicate's first truthy value; raises naming ``what`` (a callable: evaluated then,
+    to show what was seen) after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()
         if value:
             return value
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:g} s waiting for {what or predicate}")
+            shown = what() if callable(what) else what
+            raise AssertionError(f"timed out after {timeout:g} s waiting for {shown or predicate}")
         time.sleep(0.02)
 
 
@@ -136,6 +140,8 @@ class Client:
         self._thread = threading.Thread(target=self.executor.spin, daemon=True)
         self._thread.start()
         self._lock = threading.Lock()
+        self._clients: dict[str, Any] = {}
+        self._action_clients: dict[str, ActionClient] = {}
 
     def close(self) -> None:
         self.executor.shutdown()
@@ -170,26 +176,37 @@ class Client:
 
     # --- services and actions ----------------------------------------------------------------
 
-    def call(self, service: str, srv_type: Any, request: Any, timeout: float = WAIT_S) -> Any:
-        client = self.node.create_client(srv_type, service)
-        try:
-            if not client.wait_for_service(timeout_sec=timeout):
-                raise AssertionError(f"service {service} did not appear in {timeout:g} s")
+    def call(self, service: str, srv_type: Any, request: Any, timeout: float = WAIT_S,
+             resend: bool = True) -> Any:
+        """The response to ``request``. Clients are kept per service: the first request of a
+        new client can be lost (the server answers before it has discovered the client's reply
+        reader), so with ``resend`` a request unanswered for RESEND_S goes out once more."""
+        client = self._clients.get(service)
+        if client is None:
+            client = self._clients[service] = self.node.create_client(srv_type, service)
+        if not client.wait_for_service(timeout_sec=timeout):
+            raise AssertionError(f"service {service} did not appear in {timeout:g} s")
+        future = client.call_async(request)
+        if resend and not _settles(future, RESEND_S):
+            client.remove_pending_request(future)
             future = client.call_async(request)
-            wait_until(future.done, timeout, f"a response from {service}")
-            return future.result()
-        finally:
-            self.node.destroy_client(client)
+        wait_until(future.done, timeout, f"a response from {service}")
+        return future.result()
 
     def send_goal(self, action: str, action_type: Any, goal: Any,
                   on_feedback: Callable[[Any], None] | None = None,
                   timeout: float = WAIT_S) -> tuple[Any, Any]:
-        """(goal handle, result future) of an accepted goal."""
-        client = ActionClient(self.node, action_type, action)
+        """(goal handle, result future) of an accepted goal; a goal request unanswered for
+        RESEND_S goes out once more, for the reason :meth:`call` gives."""
+        client = self._action_clients.get(action)
+        if client is None:
+            client = self._action_clients[action] = ActionClient(self.node, action_type, action)
         if not client.wait_for_server(timeout_sec=timeout):
             raise AssertionError(f"action server {action} did not appear in {timeout:g} s")
-        sent = client.send_goal_async(goal, feedback_callback=(
-            (lambda message: on_feedback(message.feedback)) if on_feedback else None))
+        callback = (lambda message: on_feedback(message.feedback)) if on_feedback else None
+        sent = client.send_goal_async(goal, feedback_callback=callback)
+        if not _settles(sent, RESEND_S):
+            sent = client.send_goal_async(goal, feedback_callback=callback)
         handle = wait_until(lambda: sent.done() and sent.result(), timeout, f"{action} to answer")
         assert handle.accepted, f"{action} rejected the goal"
         return handle, handle.get_result_async()
@@ -208,9 +225,12 @@ class Client:
         return str(self.call(f"{node}/get_state", GetState, GetState.Request()).current_state.label)
 
     def transition(self, node: str, name: str) -> bool:
+        """Whether the node took the transition (never resent: a second request would be a
+        second transition)."""
         request = ChangeState.Request()
         request.transition.id = TRANSITIONS[name]
-        return bool(self.call(f"{node}/change_state", ChangeState, request, 90.0).success)
+        return bool(self.call(f"{node}/change_state", ChangeState, request, 90.0,
+                              resend=False).success)
 
     def wait_state(self, node: str, label: str, timeout: float = START_S) -> None:
         def reached() -> bool:
@@ -251,6 +271,15 @@ def plan_message(client: Client, *calls: tuple[str, dict[str, Any]],
 def _step(index: int, name: str, arguments: dict[str, Any], plan_id: str) -> Any:
     call = ToolCall(id=f"{plan_id}-{index}", name=name, arguments_json=json.dumps(arguments))
     return PlanStep(index=index, call=call)
+
+
+def _settles(future: Any, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while not future.done():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
 
 
 def latest(messages: list[T], predicate: Callable[[T], bool]) -> T | None:

@@ -69,7 +69,9 @@ def test_execute_plan_feedback_is_in_order_and_ends_as_the_result_says(
     assert steps == sorted(steps) and 1 in steps
     # Feedback and result travel on different topics: the last feedback may land just after.
     last = wait_until(lambda: feedback[-1].current_step == -1 and feedback[-1].state
-                      != ExecutorStatus.STATE_EXECUTING and feedback[-1], what="the last feedback")
+                      != ExecutorStatus.STATE_EXECUTING and feedback[-1],
+                      what=lambda: "the last feedback, after "
+                      + str([(f.current_step, f.state) for f in feedback]))
     assert last.current_step == -1 and last.state == ExecutorStatus.STATE_IDLE
     assert last.last_result.call_id == outcome.result.results[-1].call_id
     assert last.last_result.status == ToolResult.STATUS_SUCCEEDED

@@ -29,8 +29,12 @@ if __import__("ros_ready").REQUIRED:
 TOOLS = default_config("tools_nav2.yaml")
 
 
-def start_on_nav2(launch: Callable[..., Any], client: Client) -> Any:
-    return start_system(launch, client, robot="ros", tools_file=str(TOOLS))
+def start_on_nav2(launch: Callable[..., Any], client: Client, server: Any) -> Any:
+    """The nodes on the stand-in, once the executor has the robot's pose (the gate refuses
+    motion without a fresh one, as it should)."""
+    launched = start_system(launch, client, robot="ros", tools_file=str(TOOLS))
+    wait_until(lambda: server.events("pose_delivered"), what="the executor to have a pose")
+    return launched
 
 
 def go_to(client: Client, place: str, plan_id: str) -> None:
@@ -43,7 +47,7 @@ def test_navigate_to_sends_the_places_pose_and_feedback_flows(
     statuses = client.collect(f"{NS}/executor/status", ExecutorStatus, LATCHED)
     results = client.collect(f"{NS}/executor/results", ToolResult)
     server = nav2("succeed", seconds=1.5)
-    start_on_nav2(launch, client)
+    start_on_nav2(launch, client, server)
     go_to(client, "kitchen", "to-kitchen")
     result = wait_until(lambda: latest(results, lambda r: r.plan_id == "to-kitchen"))
     assert result.status == ToolResult.STATUS_SUCCEEDED, result.error
@@ -62,7 +66,7 @@ def test_an_estop_cancels_the_goal_on_the_server(
         launch: Callable[..., Any], client: Client, nav2: Callable[..., Any]) -> None:
     results = client.collect(f"{NS}/executor/results", ToolResult)
     server = nav2("hang")
-    start_on_nav2(launch, client)
+    start_on_nav2(launch, client, server)
     go_to(client, "lab", "to-lab")
     wait_until(lambda: server.events("feedback"), what="the goal to run on the server")
     client.publish_when_heard(f"{NS}/estop", Bool(data=True), subscribers=2)
@@ -70,7 +74,7 @@ def test_an_estop_cancels_the_goal_on_the_server(
     wait_until(lambda: [e for e in server.events("end") if e["status"] == "canceled"],
                what="the server to cancel the goal")
     result = wait_until(lambda: latest(results, lambda r: r.plan_id == "to-lab"))
-    assert result.status == ToolResult.STATUS_CANCELED and "e-stop" in result.error
+    assert result.status == ToolResult.STATUS_CANCELED and "e-stop" in result.error, result.error
 
 
 @pytest.mark.parametrize("mode, reason", [
@@ -81,9 +85,9 @@ def test_a_refused_goal_fails_the_step_with_the_servers_reason(
         launch: Callable[..., Any], client: Client, nav2: Callable[..., Any],
         mode: str, reason: str) -> None:
     results = client.collect(f"{NS}/executor/results", ToolResult)
-    nav2(mode)
-    start_on_nav2(launch, client)
+    server = nav2(mode)
+    start_on_nav2(launch, client, server)
     go_to(client, "office", "to-office")
     result = wait_until(lambda: latest(results, lambda r: r.plan_id == "to-office"))
-    assert result.status == ToolResult.STATUS_FAILED
+    assert result.status == ToolResult.STATUS_FAILED, result.error
     assert reason in result.error and "/navigate_to_pose" in result.error
