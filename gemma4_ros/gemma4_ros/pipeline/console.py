@@ -133,6 +133,8 @@ class Console:
         if event.kind == "done":
             self._partial_at = 0.0
             return [value.text]
+        if event.kind == "confirmed":
+            return [f"  operator: {value}"]
         return [f"error: {value}"]
 
     def _status_change(self, status: ExecutorStatus) -> list[str]:

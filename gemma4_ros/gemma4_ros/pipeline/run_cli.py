@@ -30,6 +30,7 @@ from gemma4_ros.perception.sources import (
     open_frames,
 )
 from gemma4_ros.pipeline.command_file import read_commands
+from gemma4_ros.pipeline.operator import TERMINAL, operator_for
 from gemma4_ros.pipeline.console import Console, Done
 from gemma4_ros.pipeline.model import load_cli_planner
 from gemma4_ros.pipeline.wiring import Event, Pipeline, PlanningFailed, all_succeeded
@@ -41,7 +42,7 @@ STILL_IMAGE_INTERVAL_S = 0.5  # a still image is re-sent like a camera seeing th
 END_SILENCE_S = 1.0
 RECORDING_CHUNK_S = 0.1  # appended to a recording so its last utterance ends
 HELP = ("type a command, or: /ask QUESTION (copilot), /estop, /reset (release the e-stop), "
-        "/quit")
+        "/confirm or /deny (the step waiting for an operator), /quit")
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -97,7 +98,8 @@ def run(args: argparse.Namespace) -> int:
                                     plan_with_camera=frames is not None)
     readers: list[BackgroundReader[Any]] = []
     try:
-        with Pipeline(planner, console, executor_config, node_config) as pipeline:
+        with Pipeline(planner, console, executor_config, node_config,
+                      operator=operator_for(console.line)) as pipeline:
             robot.append(pipeline)
             if args.image is not None and pipeline.executor.robot is not None:
                 pipeline.executor.robot.use_camera_source(Path(args.image).expanduser())
@@ -180,10 +182,22 @@ def interactive(pipeline: Pipeline, console: Console, timeout: float) -> int:
             console.line(pipeline.reset_estop())
         elif text.startswith("/ask "):
             pipeline.ask(text[5:].strip(), timeout=timeout)
+        elif text in ("/confirm", "/deny"):
+            answer_at_prompt(pipeline, console, approve=text == "/confirm")
         elif text.startswith("/"):
             console.line(HELP)
         else:
             run_one(pipeline, console, text, timeout)
+
+
+def answer_at_prompt(pipeline: Pipeline, console: Console, approve: bool) -> None:
+    """``/confirm`` or ``/deny`` typed at the prompt: for a step that waits while no command is
+    being waited for (a voice plan heard from ``--mic``)."""
+    pending = pipeline.pending_confirmation()
+    if pending is None:
+        console.line("no step is waiting for an operator")
+        return
+    console.line(pipeline.confirm(pending, approve, TERMINAL))
 
 
 def _frame_source(args: argparse.Namespace) -> ImageFiles | VideoFrames | None:

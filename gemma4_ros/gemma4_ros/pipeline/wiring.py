@@ -11,6 +11,7 @@ into :class:`Event` objects for a console (printing is not this module's job).
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +24,8 @@ from gemma4_ros.nodes.executor_node import ExecutorNodeLogic
 from gemma4_ros.nodes.interfaces import (
     AskRequest,
     AskResponse,
+    ConfirmRequest,
+    ConfirmResponse,
     ImageData,
     InstructFeedback,
     InstructGoal,
@@ -34,9 +37,12 @@ from gemma4_ros.nodes.planner_config import PlannerNodeConfig
 from gemma4_ros.nodes.planner_node import PlannerNodeLogic
 from gemma4_ros.perception.frame import Frame, frame_to_raw
 from gemma4_ros.perception.vad import VoiceDetector
+from gemma4_ros.pipeline.operator import NO_OPERATOR, Operator, PendingConfirmation
 from gemma4_ros.planning.planner import Planner
 from gemma4_ros.types import (
     AudioChunk,
+    Decision,
+    ExecutorState,
     ExecutorStatus,
     Plan,
     PlanSource,
@@ -49,13 +55,15 @@ NS = "/gemma4"
 INSTRUCT_TYPES = (InstructGoal, InstructFeedback, InstructResult)
 ESTOP_SETTLE_S = 2.0
 STATUS_WAIT_S = 2.0
+CONFIRM_WAIT_S = 10.0
 AUDIO_BATCH = 50  # below the planner's audio queue depth
 
 
 @dataclass(frozen=True)
 class Event:
     """Something worth showing: ``kind`` is one of plan, partial, verdict, result, status,
-    error, answer; ``value`` the core value (or text) it carries."""
+    error, answer, confirmed (an operator's answer); ``value`` the core value (or text) it
+    carries."""
 
     kind: str
     value: Any
@@ -82,12 +90,17 @@ class Pipeline:
     def __init__(self, planner: Planner, emit: Callable[[Event], None],
                  executor_config: ExecutorNodeConfig | None = None,
                  planner_config: PlannerNodeConfig | None = None,
-                 detector: VoiceDetector | None = None) -> None:
+                 detector: VoiceDetector | None = None,
+                 operator: Operator = NO_OPERATOR) -> None:
+        """``operator`` answers the confirmations asked while the pipeline waits for plans."""
         self.bus = Bus()
         self._emit = emit
+        self._operator = operator
         self._lock = threading.Lock()
         self._plans: dict[str, _Tracked] = {}
         self._status = ExecutorStatus()
+        self._reasons: dict[tuple[str, int], tuple[str, ...]] = {}
+        self._answered: set[tuple[str, int]] = set()
         self._changed = threading.Condition(self._lock)
         try:
             self.executor = ExecutorNodeLogic(BusTransport(self.bus.node("executor", NS)),
@@ -116,6 +129,7 @@ class Pipeline:
         self._ask = console.client(f"{NS}/planner/ask", AskRequest, AskResponse)
         self._reset = console.client(f"{NS}/executor/reset_estop", ResetEStopRequest,
                                      ResetEStopResponse)
+        self._confirm = console.client(f"{NS}/executor/confirm", ConfirmRequest, ConfirmResponse)
         self._estop = bus.publisher(f"{NS}/estop", bool)
         self._images = bus.publisher(f"{NS}/image", ImageData, depth=1)
         self._audio = bus.publisher(f"{NS}/audio", AudioChunk, depth=1000)
@@ -189,13 +203,56 @@ class Pipeline:
     # --- completion ------------------------------------------------------------------------
 
     def wait_plan(self, plan: Plan, timeout: float | None = None) -> list[ToolResult]:
-        """Block until every step of ``plan`` has a result (the executor gives every step one)."""
+        """Block until every step of ``plan`` has a result (the executor gives every step one),
+        answering confirmations on the way."""
         with self._changed:
             tracked = self._plans.setdefault(plan.plan_id, _Tracked(plan))
-            if not self._changed.wait_for(lambda: tracked.done, timeout):
-                raise Gemma4RosError(f"plan {plan.plan_id} did not finish within {timeout} s",
-                                     "raise --timeout, or check the executor status line")
+        if not self._wait_answering(lambda: tracked.done, timeout):
+            raise Gemma4RosError(f"plan {plan.plan_id} did not finish within {timeout} s",
+                                 "raise --timeout, or check the executor status line")
+        with self._changed:
             return list(tracked.results)
+
+    def pending_confirmation(self) -> PendingConfirmation | None:
+        """The step the executor waits on an operator for, unless it was answered here."""
+        with self._changed:
+            return self._pending()
+
+    def confirm(self, pending: PendingConfirmation, approve: bool, operator_id: str) -> str:
+        """Answer ``pending`` on the executor's Confirm service; its reply, for the operator."""
+        with self._changed:
+            self._answered.add((pending.plan_id, pending.step_index))
+        reply = self._confirm.call_async(ConfirmRequest(
+            plan_id=pending.plan_id, step_index=pending.step_index, approve=approve,
+            operator_id=operator_id)).result(CONFIRM_WAIT_S)
+        return reply.message
+
+    def _pending(self) -> PendingConfirmation | None:
+        status = self._status
+        key = (status.plan_id, status.current_step)
+        if status.state is not ExecutorState.AWAITING_CONFIRMATION or key in self._answered:
+            return None
+        tracked = self._plans.get(status.plan_id)
+        return PendingConfirmation(status.plan_id, status.current_step,
+                                   tracked.plan if tracked else None, self._reasons.get(key, ()))
+
+    def _wait_answering(self, finished: Callable[[], bool], timeout: float | None) -> bool:
+        """Wait until ``finished``; each confirmation asked meanwhile goes to the operator
+        (outside the lock: a person may take their time, events keep flowing)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            with self._changed:
+                self._changed.wait_for(lambda: finished() or self._pending() is not None, left)
+                if finished():
+                    return True
+                pending = self._pending()
+                if pending is None:
+                    return False  # timed out
+            approve = self._operator.decide(pending)
+            message = self.confirm(pending, approve, self._operator.operator_id)
+            self._emit(Event("confirmed", f"{'approved' if approve else 'denied'} by "
+                                          f"{self._operator.operator_id}: {message}"))
 
     def settle(self, timeout: float) -> list[_Tracked]:
         """Wait for queued audio, the planner and every plan seen to finish; what was seen."""
@@ -208,10 +265,9 @@ class Pipeline:
         if not self.bus.spin_until(lambda: not worker.busy and worker.queued == 0, timeout):
             raise Gemma4RosError(f"the planner is still busy after {timeout} s", "raise --timeout")
         self.bus.wait_idle(timeout)
+        if not self._wait_answering(lambda: all(t.done for t in self._plans.values()), timeout):
+            raise Gemma4RosError(f"plans still running after {timeout} s", "raise --timeout")
         with self._changed:
-            if not self._changed.wait_for(lambda: all(t.done for t in self._plans.values()),
-                                          timeout):
-                raise Gemma4RosError(f"plans still running after {timeout} s", "raise --timeout")
             return list(self._plans.values())
 
     def close(self) -> None:
@@ -240,6 +296,9 @@ class Pipeline:
             self._changed.notify_all()
 
     def _on_verdict(self, verdict: SafetyVerdict) -> None:
+        if verdict.decision is Decision.NEEDS_CONFIRMATION:
+            with self._changed:
+                self._reasons[(verdict.plan_id, verdict.step_index)] = verdict.reasons
         self._emit(Event("verdict", verdict, self._plan_of(verdict.plan_id)))
 
     def _on_result(self, result: ToolResult) -> None:

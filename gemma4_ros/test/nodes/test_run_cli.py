@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Callable
+import time
 from pathlib import Path
 from typing import Any
 
@@ -150,12 +151,45 @@ def test_voice_motion_waits_for_an_operator_by_default(
         capsys: pytest.CaptureFixture[str]) -> None:
     use_model(call("navigate_to", place="dock") + WAIT, HearingPlanner).heard = []
     monkeypatch.setattr(run_cli, "require_encoder", lambda engine, kind: None)  # it "hears"
-    safety = _safety_file(tmp_path, confirmation={"timeout_s": 0.2})
-    code = main(["run", "--audio", str(SPEECH_WAV), "--safety", safety])
+    started = time.monotonic()
+    code = main(["run", "--audio", str(SPEECH_WAV)])
     out = capsys.readouterr().out
-    assert code == 1, out  # no operator answered: the motion did not run
+    assert code == 1, out  # no operator to answer (stdin is no terminal): the motion did not run
     assert "NEEDS_CONFIRMATION" in out and "no words to check navigate_to" in out
-    assert "no operator confirmation" in out
+    assert "denied by nobody (run without a terminal)" in out
+    assert time.monotonic() - started < 30.0, "denied at once, not after the confirmation time-out"
+
+
+def test_an_unsure_step_is_put_to_the_operator_at_a_terminal(
+        use_model: Callable[..., Planner], monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    use_model(call("move", distance=0.1) + WAIT)  # "10 meters" planned as 0.1: ungrounded
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    asked: list[str] = []
+    monkeypatch.setattr("builtins.input", lambda prompt="": asked.append(prompt) or "y")
+    assert main(["run", "--once", "go forward 10 meters"]) == 0
+    out = capsys.readouterr().out
+    assert asked == ["run it? [y/N] "]
+    assert "needs your confirmation: step 1 of plan" in out and "distance 0.1 is not in" in out
+    assert "approved by terminal" in out and "done: all 1 steps succeeded" in out
+
+
+def test_without_a_terminal_an_unsure_step_is_denied_at_once(
+        use_model: Callable[..., Planner], capsys: pytest.CaptureFixture[str]) -> None:
+    use_model(call("move", distance=0.1) + WAIT)
+    assert main(["run", "--once", "go forward 10 meters"]) == 1
+    out = capsys.readouterr().out
+    assert "denied by nobody (run without a terminal)" in out and "REJECTED" in out
+
+
+def test_confirm_at_the_prompt_with_nothing_waiting_says_so(
+        use_model: Callable[..., Planner], monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    use_model(call("speak", text="hi") + WAIT)
+    typed = iter(["/confirm", "/deny", "/quit"])
+    monkeypatch.setattr("builtins.input", lambda prompt="": next(typed))
+    assert main(["run"]) == 0
+    assert capsys.readouterr().out.count("no step is waiting for an operator") == 2
 
 
 def test_interactive_prompt_runs_commands_estop_reset_and_ask(
