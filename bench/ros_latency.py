@@ -158,7 +158,9 @@ class Bench:
         return bool(state.current_state.label == "active")
 
     def plan(self, plan_id: str, name: str, arguments: dict[str, Any]) -> Plan:
-        plan = Plan(plan_id=plan_id, instruction="bench", source=Plan.SOURCE_TEXT)
+        """A one-step mission plan: its calls were written down, so the gate's checks of an
+        operator's words (grounding, confidence) do not apply and nothing waits for one."""
+        plan = Plan(plan_id=plan_id, instruction="bench mission", source=Plan.SOURCE_MISSION)
         plan.header.stamp = self.node.get_clock().now().to_msg()
         plan.steps = [PlanStep(index=0, call=ToolCall(id=f"{plan_id}-0", name=name,
                                                       arguments_json=json.dumps(arguments)))]
@@ -260,7 +262,9 @@ def verdict_to_goal(bench: Bench, rounds: int, safety: Path) -> dict[str, float]
         plan_id = f"goal-{index}"
         place = ("kitchen", "office")[index % 2]  # a new goal each time, never "already there"
         plan_topic.publish(bench.plan(plan_id, "navigate_to", {"place": place}))
-        wait_for(lambda p=plan_id: any(m.plan_id == p for _, m in results), 30.0, "the result")
+        wait_for(lambda p=plan_id: any(m.plan_id == p for _, m in results), 30.0,
+                 f"result of {plan_id} (verdicts: "
+                 f"{[(m.decision, m.reasons) for _, m in verdicts if m.plan_id == plan_id]})")
         stamps = [m.header.stamp for _, m in verdicts if m.plan_id == plan_id]
         approved = stamps[-1].sec + stamps[-1].nanosec * 1e-9  # the step's own re-check
         goals = [json.loads(line) for line in stand_in.text().splitlines()
