@@ -128,9 +128,11 @@ class Gemma4OnnxModel:
     ) -> np.ndarray:
         """Run the decoder on ``embeddings`` after ``cache``; returns float32 logits.
 
-        Last position only ([vocab]) unless ``all_positions`` ([S, vocab]). The cache advances.
+        Last position only ([vocab]) unless ``all_positions`` ([S, vocab]). A graph that takes
+        ``num_logits_to_keep`` computes only those rows; one without it computes all and the
+        last is kept. The cache advances.
         """
-        feeds = self._feeds(embeddings, cache.length)
+        feeds = self._feeds(embeddings, cache.length, all_positions)
         if self.use_io_binding:
             logits, presents = self._run_bound(feeds, cache)
         else:
@@ -172,7 +174,9 @@ class Gemma4OnnxModel:
         self.media.merge(token_ids, embeddings.inputs_embeds, media)
         return self.decode(embeddings, cache)
 
-    def _feeds(self, embeddings: Embeddings, past: int) -> dict[str, np.ndarray]:
+    def _feeds(
+        self, embeddings: Embeddings, past: int, all_positions: bool
+    ) -> dict[str, np.ndarray]:
         io = self.decoder_io
         length = embeddings.length
         feeds: dict[str, np.ndarray] = {
@@ -190,6 +194,8 @@ class Gemma4OnnxModel:
             feeds[io.mask_name] = np.ones((1, past + length), dtype=np.int64)
         if io.positions_name is not None:
             feeds[io.positions_name] = np.arange(past, past + length, dtype=np.int64)[None]
+        if io.logits_to_keep_name is not None:
+            feeds[io.logits_to_keep_name] = np.array(0 if all_positions else 1, dtype=np.int64)
         return feeds
 
     def _run_bound(
