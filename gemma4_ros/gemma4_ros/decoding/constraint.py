@@ -159,12 +159,14 @@ class ToolCallConstraint:
         self._mask_ready = False
         self._prepared: Optional[PreparedMask] = None
         self._last_compute_s = 1.0  # unknown: assume slow, so the first mask goes to the thread
+        self._forced: Optional[list[int]] = None  # forced tokens of the current state, once asked
 
     # --- lifecycle -----------------------------------------------------------------------
     def reset(self) -> None:
         """Start a new request (also clears a previous error)."""
         self._settle()
         self._mask_ready = False
+        self._forced = None
         self._matcher = self._compiled.fresh_matcher()
 
     def clone(self) -> "ToolCallConstraint":
@@ -226,6 +228,7 @@ class ToolCallConstraint:
         """Advance by one token; False (and a sticky error) if the grammar rejects it."""
         self._settle()
         self._mask_ready = False
+        self._forced = None
         return bool(self._matcher.consume_token(int(token_id)))
 
     def commit_and_prefetch(self, token_id: int) -> bool:
@@ -233,7 +236,7 @@ class ToolCallConstraint:
         the next token (a loop that commits forced tokens one by one would otherwise wait for
         masks nobody uses). Fits a loop's per-token commit hook."""
         accepted = self.commit(token_id)
-        if accepted and not self._matcher.is_stopped() and not self._matcher.compute_ff_tokens():
+        if accepted and not self._matcher.is_stopped() and not self._forced_now():
             self.start_mask()
         return accepted
 
@@ -242,7 +245,7 @@ class ToolCallConstraint:
         self._settle()
         if self._matcher.is_error():
             return []
-        return list(self._matcher.compute_ff_tokens())
+        return list(self._forced_now())
 
     # --- state ---------------------------------------------------------------------------
     # Each query first waits for a background mask: the matcher is busy until it is done.
@@ -266,6 +269,13 @@ class ToolCallConstraint:
         return self._matcher.get_error()
 
     # --- internals -----------------------------------------------------------------------
+    def _forced_now(self) -> list[int]:
+        """The matcher's forced tokens, asked once per state (the commit hook and the loop's
+        forced-token hook both want them for the same state)."""
+        if self._forced is None:
+            self._forced = list(self._matcher.compute_ff_tokens())
+        return self._forced
+
     def _compute_mask(self) -> None:
         row = self._bitmask
         start = time.perf_counter()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -68,8 +69,9 @@ class DecoderContract:
     slots: tuple[KVSlot, ...]
     logits_to_keep_name: str | None = None  # scalar int64: last N positions, 0 = all
 
-    @property
+    @cached_property
     def output_names(self) -> list[str]:
+        """Logits then presents, in slot order (asked of every run, so built once)."""
         return [self.logits_name, *(slot.output_name for slot in self.slots)]
 
 
