@@ -48,10 +48,14 @@ from gemma4_ros.decoding.grammar import GrammarError
 from gemma4_ros.decoding.mask import PreparedMask, allowed_ids, prepare_mask
 from gemma4_ros.errors import Gemma4RosError
 
-# A mask that took less than this last time is computed inline when it is needed: handing it to a
-# thread costs a wake-up, which on a loaded machine can exceed the mask itself. Masks are slow in
-# runs (free text, strings), so the last one predicts the next well.
+# A mask that took less than this last time is computed inline when it is needed, unless the
+# model's last step was long enough to hide it (OFFLOAD_GAP_S): handing a mask to a thread costs
+# a wake-up, which on a loaded machine can exceed a quick mask when the step is short (the demo
+# model: ~0.6 ms steps, ~30 µs masks). Behind a long step (any real Gemma 4) even a quick mask
+# goes to the thread, so the loop pays only for applying it. Masks are slow in runs (free text,
+# strings), so the last one predicts the next well.
 OFFLOAD_AFTER_S = 150e-6
+OFFLOAD_GAP_S = 2e-3
 
 _POOL_LOCK = threading.Lock()
 _POOL: Optional[ThreadPoolExecutor] = None
@@ -159,6 +163,8 @@ class ToolCallConstraint:
         self._mask_ready = False
         self._prepared: Optional[PreparedMask] = None
         self._last_compute_s = 1.0  # unknown: assume slow, so the first mask goes to the thread
+        self._last_gap_s = 0.0  # from start_mask to the mask being needed: the model's step
+        self._started_at: Optional[float] = None
         self._forced: Optional[list[int]] = None  # forced tokens of the current state, once asked
 
     # --- lifecycle -----------------------------------------------------------------------
@@ -178,12 +184,13 @@ class ToolCallConstraint:
     def start_mask(self) -> None:
         """Begin computing the next token's mask on a worker thread (returns at once).
 
-        Skipped when the last mask was quick (see ``OFFLOAD_AFTER_S``); it is then computed in
-        :meth:`mask_logits`.
+        Skipped when the last mask was quick and the last step short (see ``OFFLOAD_AFTER_S``);
+        it is then computed in :meth:`mask_logits`.
         """
         self._settle()
         self._mask_ready = False
-        if self._last_compute_s >= OFFLOAD_AFTER_S:
+        self._started_at = time.perf_counter()
+        if self._last_compute_s >= OFFLOAD_AFTER_S or self._last_gap_s >= OFFLOAD_GAP_S:
             self._pending = _pool().submit(self._compute_mask)
 
     def wait_mask(self) -> None:
@@ -201,6 +208,8 @@ class ToolCallConstraint:
         """
         if logits.ndim != 1:
             raise ValueError(f"mask_logits takes 1-D logits, got shape {logits.shape}")
+        if self._started_at is not None:
+            self._last_gap_s, self._started_at = time.perf_counter() - self._started_at, None
         self.compute_mask()
         self._mask_ready = False
         if self._matcher.is_error() or self._prepared is None:
