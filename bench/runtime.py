@@ -7,13 +7,20 @@ runs in its own subprocess so peak RSS is its own (the ONNX side never
 imports torch). Targets on the tiny fixture on CPU: decode ≥ 3× transformers; prefix reuse cuts
 TTFT ≥ 5×.
 
+With several ``--threads`` values it sweeps ONNX Runtime's intra-op threads instead: ``--rounds``
+rounds, each running every thread count once in turn (so a drifting machine load hits them
+alike), and prints the median, minimum and maximum decode tokens/s and TTFT per thread count
+(0 = ONNX Runtime's default, one thread per core).
+
     python bench/runtime.py [--json] [--fixture tiny|small] [--model DIR [--hf HF_DIR]]
+    python bench/runtime.py --threads 0 1 2 [--rounds 5] [--model DIR]     (prints JSON)
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -128,7 +135,8 @@ def hf_worker(args: argparse.Namespace) -> dict[str, Any]:
     import torch
     from transformers import AutoModelForCausalLM
 
-    torch.set_num_threads(args.threads)
+    if args.threads > 0:  # 0: torch's own default, as ONNX Runtime's 0 is
+        torch.set_num_threads(args.threads)
     model = AutoModelForCausalLM.from_pretrained(args.hf, attn_implementation="eager").eval()
     vocab = model.config.get_text_config().vocab_size
 
@@ -206,13 +214,41 @@ def media_args(args: argparse.Namespace) -> argparse.Namespace | None:
     return media
 
 
+def sweep_threads(args: argparse.Namespace) -> dict[str, Any]:
+    """Decode tokens/s and TTFT per intra-op thread count, rounds interleaved."""
+    runs: dict[int, list[dict[str, Any]]] = {threads: [] for threads in args.threads}
+    for _ in range(args.rounds):
+        for threads in args.threads:
+            one = argparse.Namespace(**{**vars(args), "threads": threads})
+            runs[threads].append(spawn("ort", one))
+
+    def spread(threads: int, key: str) -> dict[str, float]:
+        values = [run[key] for run in runs[threads]]
+        return {"median": statistics.median(values), "min": min(values), "max": max(values)}
+
+    return {
+        "model": args.model,
+        "rounds": args.rounds,
+        "decode_tokens": args.tokens,
+        "prompt_tokens": args.prompt_tokens,
+        "thread_sweep": {
+            str(threads): {"decode_tok_s": spread(threads, "ort_decode_tok_s"),
+                           "ttft_s": spread(threads, "ttft_s")}
+            for threads in args.threads
+        },
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--fixture", default="tiny", help="fixture model when --model is absent")
     parser.add_argument("--model", help="ONNX model directory (public layout)")
     parser.add_argument("--hf", help="transformers checkpoint of the same model, for comparison")
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--threads", type=int, nargs="+", default=[2],
+                        help="intra-op threads; several values sweep them (0 = one per core)")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of a thread sweep")
     parser.add_argument("--tokens", type=int, default=64, help="tokens decoded per run")
     parser.add_argument("--prompt-tokens", type=int, default=32)
     parser.add_argument("--system-tokens", type=int, default=1000)
@@ -222,10 +258,15 @@ def main() -> None:
     parser.add_argument("--worker", choices=tuple(WORKERS), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
+        args.threads = args.threads[0]
         print(json.dumps(WORKERS[args.worker](args)))
         return
     args.model_given = bool(args.model)
     resolve_model(args)
+    if len(args.threads) > 1:
+        print(json.dumps(sweep_threads(args), indent=2))
+        return
+    args.threads = args.threads[0]
     result: dict[str, Any] = {
         "model": args.model,
         "threads": args.threads,

@@ -48,10 +48,14 @@ from gemma4_ros.decoding.grammar import GrammarError
 from gemma4_ros.decoding.mask import PreparedMask, allowed_ids, prepare_mask
 from gemma4_ros.errors import Gemma4RosError
 
-# A mask that took less than this last time is computed inline when it is needed: handing it to a
-# thread costs a wake-up, which on a loaded machine can exceed the mask itself. Masks are slow in
-# runs (free text, strings), so the last one predicts the next well.
+# A mask that took less than this last time is computed inline when it is needed, unless the
+# model's last step was long enough to hide it (OFFLOAD_GAP_S): handing a mask to a thread costs
+# a wake-up, which on a loaded machine can exceed a quick mask when the step is short (the demo
+# model: ~0.6 ms steps, ~30 µs masks). Behind a long step (any real Gemma 4) even a quick mask
+# goes to the thread, so the loop pays only for applying it. Masks are slow in runs (free text,
+# strings), so the last one predicts the next well.
 OFFLOAD_AFTER_S = 150e-6
+OFFLOAD_GAP_S = 2e-3
 
 _POOL_LOCK = threading.Lock()
 _POOL: Optional[ThreadPoolExecutor] = None
@@ -159,12 +163,16 @@ class ToolCallConstraint:
         self._mask_ready = False
         self._prepared: Optional[PreparedMask] = None
         self._last_compute_s = 1.0  # unknown: assume slow, so the first mask goes to the thread
+        self._last_gap_s = 0.0  # from start_mask to the mask being needed: the model's step
+        self._started_at: Optional[float] = None
+        self._forced: Optional[list[int]] = None  # forced tokens of the current state, once asked
 
     # --- lifecycle -----------------------------------------------------------------------
     def reset(self) -> None:
         """Start a new request (also clears a previous error)."""
         self._settle()
         self._mask_ready = False
+        self._forced = None
         self._matcher = self._compiled.fresh_matcher()
 
     def clone(self) -> "ToolCallConstraint":
@@ -176,12 +184,13 @@ class ToolCallConstraint:
     def start_mask(self) -> None:
         """Begin computing the next token's mask on a worker thread (returns at once).
 
-        Skipped when the last mask was quick (see ``OFFLOAD_AFTER_S``); it is then computed in
-        :meth:`mask_logits`.
+        Skipped when the last mask was quick and the last step short (see ``OFFLOAD_AFTER_S``);
+        it is then computed in :meth:`mask_logits`.
         """
         self._settle()
         self._mask_ready = False
-        if self._last_compute_s >= OFFLOAD_AFTER_S:
+        self._started_at = time.perf_counter()
+        if self._last_compute_s >= OFFLOAD_AFTER_S or self._last_gap_s >= OFFLOAD_GAP_S:
             self._pending = _pool().submit(self._compute_mask)
 
     def wait_mask(self) -> None:
@@ -199,6 +208,8 @@ class ToolCallConstraint:
         """
         if logits.ndim != 1:
             raise ValueError(f"mask_logits takes 1-D logits, got shape {logits.shape}")
+        if self._started_at is not None:
+            self._last_gap_s, self._started_at = time.perf_counter() - self._started_at, None
         self.compute_mask()
         self._mask_ready = False
         if self._matcher.is_error() or self._prepared is None:
@@ -226,6 +237,7 @@ class ToolCallConstraint:
         """Advance by one token; False (and a sticky error) if the grammar rejects it."""
         self._settle()
         self._mask_ready = False
+        self._forced = None
         return bool(self._matcher.consume_token(int(token_id)))
 
     def commit_and_prefetch(self, token_id: int) -> bool:
@@ -233,7 +245,7 @@ class ToolCallConstraint:
         the next token (a loop that commits forced tokens one by one would otherwise wait for
         masks nobody uses). Fits a loop's per-token commit hook."""
         accepted = self.commit(token_id)
-        if accepted and not self._matcher.is_stopped() and not self._matcher.compute_ff_tokens():
+        if accepted and not self._matcher.is_stopped() and not self._forced_now():
             self.start_mask()
         return accepted
 
@@ -242,7 +254,7 @@ class ToolCallConstraint:
         self._settle()
         if self._matcher.is_error():
             return []
-        return list(self._matcher.compute_ff_tokens())
+        return list(self._forced_now())
 
     # --- state ---------------------------------------------------------------------------
     # Each query first waits for a background mask: the matcher is busy until it is done.
@@ -266,6 +278,13 @@ class ToolCallConstraint:
         return self._matcher.get_error()
 
     # --- internals -----------------------------------------------------------------------
+    def _forced_now(self) -> list[int]:
+        """The matcher's forced tokens, asked once per state (the commit hook and the loop's
+        forced-token hook both want them for the same state)."""
+        if self._forced is None:
+            self._forced = list(self._matcher.compute_ff_tokens())
+        return self._forced
+
     def _compute_mask(self) -> None:
         row = self._bitmask
         start = time.perf_counter()

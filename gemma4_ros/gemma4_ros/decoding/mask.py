@@ -4,8 +4,9 @@ llguidance returns one bit per token (32 tokens per int32 word). Unpacking all 2
 writing ``-inf`` through a boolean mask costs ~300 µs per step, more than computing the mask. But
 a grammar's masks are extreme: inside a call a handful of tokens are allowed (words mostly zero);
 in free text nearly all are (words mostly all-ones). So only the words that matter are touched:
-few allowed → save their logits, fill ``-inf``, put them back; nearly all allowed → rewrite only
-the 32-token blocks whose word is not all-ones.
+few allowed → save their logits, fill ``-inf``, put them back; nearly all allowed → the ids of the
+few forbidden tokens (the zero bits of the words that are not all-ones) get ``-inf`` in one
+scatter.
 
 The work splits in two: :func:`prepare_mask` needs only the bitmask, so it can run on the mask
 thread while the model computes; :meth:`PreparedMask.apply` is what is left once logits exist.
@@ -31,15 +32,21 @@ def allowed_ids(words: np.ndarray) -> np.ndarray:
     return nonzero[rows] * 32 + cols
 
 
+def blocked_ids(words: np.ndarray, partial: np.ndarray) -> np.ndarray:
+    """Token ids whose bit is clear in the ``partial`` words of ``words``, ascending."""
+    bits = np.unpackbits(words[partial].view(np.uint8), bitorder="little").reshape(-1, 32)
+    rows, cols = np.nonzero(bits == 0)
+    return partial[rows] * 32 + cols
+
+
 @dataclass(frozen=True)
 class PreparedMask:
-    """A bitmask in the form cheapest to apply: allowed ids (``ids``), the not-all-ones words
-    with their bits (``partial``, ``bits``), or every bit (``allowed``)."""
+    """A bitmask in the form cheapest to apply: allowed ids (``ids``), forbidden ids
+    (``blocked``: the clear bits when nearly all are set), or every bit (``allowed``)."""
 
     n_bits: int
     ids: Optional[np.ndarray] = None
-    partial: Optional[np.ndarray] = None
-    bits: Optional[np.ndarray] = None
+    blocked: Optional[np.ndarray] = None
     allowed: Optional[np.ndarray] = None
 
     def apply(self, logits: np.ndarray) -> Optional[np.ndarray]:
@@ -55,21 +62,14 @@ class PreparedMask:
             logits.fill(-np.inf)
             logits[ids] = kept
             return ids
-        view = logits[: self.n_bits]
         logits[self.n_bits:] = -np.inf
         if self.allowed is not None:
+            view = logits[: self.n_bits]
             np.copyto(view, -np.inf, where=~self.allowed[: view.shape[0]])
             return None
-        partial, bits = self.partial, self.bits
-        assert partial is not None and bits is not None  # the third form, by construction
-        full = view.shape[0] // 32
-        inside = int(np.searchsorted(partial, full))
-        blocks = view[: full * 32].reshape(full, 32)
-        rows = partial[:inside]
-        blocks[rows] = np.where(bits[:inside], blocks[rows], -np.inf)
-        if inside < partial.shape[0] and partial[inside] == full:  # a cut last word
-            tail = view[full * 32:]
-            tail[~bits[inside][: tail.shape[0]]] = -np.inf
+        blocked = self.blocked
+        assert blocked is not None  # the third form, by construction
+        logits[blocked[: np.searchsorted(blocked, n)]] = -np.inf
         return None
 
 
@@ -82,8 +82,7 @@ def prepare_mask(bitmask: np.ndarray) -> PreparedMask:
     partial = np.flatnonzero(words != _ALL_ONES)
     if partial.size > words.shape[0] // 4:  # no structure to exploit: unpack everything
         return PreparedMask(n_bits, allowed=np.unpackbits(words.view(np.uint8), bitorder="little") == 1)
-    bits = np.unpackbits(words[partial].view(np.uint8), bitorder="little").reshape(-1, 32) == 1
-    return PreparedMask(n_bits, partial=partial, bits=bits)
+    return PreparedMask(n_bits, blocked=blocked_ids(words, partial))
 
 
 def apply_bitmask(logits: np.ndarray, bitmask: np.ndarray) -> Optional[np.ndarray]:

@@ -98,7 +98,7 @@ class GraphSpec:
         axes = dict(self.axes)
         for name in self.output_names:
             axes[name] = (
-                {0: "batch_size", 1: "sequence_length"}
+                {0: "batch_size", 1: "kept_positions"}
                 if name == "logits"
                 else {0: "batch_size", 2: "total_sequence_length"}
                 if name.startswith("present")
@@ -167,8 +167,9 @@ def _decoder_spec(parts: TextParts, torch: Any) -> GraphSpec:
     args += [
         torch.ones(1, past_len + seq, dtype=torch.int64),
         torch.arange(past_len, past_len + seq, dtype=torch.int64)[None],
+        torch.tensor(1, dtype=torch.int64),  # num_logits_to_keep: a scalar, no dynamic axes
     ]
-    names += ["attention_mask", "position_ids"]
+    names += ["attention_mask", "position_ids", "num_logits_to_keep"]
     axes["attention_mask"] = {0: "batch_size", 1: "total_sequence_length"}
     axes["position_ids"] = batch_seq
     outputs = ["logits"]

@@ -10,6 +10,11 @@ the same loader path.
 The decoder keeps the full history for every cache-owning layer (sliding layers too) and lets the
 sliding-window mask do the windowing: that is what makes ``attention_mask`` [B, past+S] and
 ``present`` lengths agree for every layer, and what one graph for prefill and decode needs.
+
+It projects to the vocabulary only the last ``num_logits_to_keep`` positions (0 = all), the scalar
+input the public Gemma 4 decoders take and transformers.js feeds: a prefill then returns
+[B, 1, V] instead of [B, S, V] — at Gemma 4's 262,144 tokens a 1k-token prompt would otherwise
+make ~1 GB of logits nobody reads — and the same graph still gives every position on request.
 Imported only by the exporter and tests; torch is never imported by the runtime.
 """
 
@@ -100,9 +105,12 @@ class DecoderMerged(torch.nn.Module):
         per_layer_inputs: torch.Tensor,
         attention_mask: torch.Tensor,
         position_ids: torch.Tensor,
+        num_logits_to_keep: torch.Tensor,
         *past: torch.Tensor,
     ) -> tuple[torch.Tensor, ...]:
-        return self.run(inputs_embeds, per_layer_inputs, attention_mask, position_ids, past)
+        return self.run(
+            inputs_embeds, per_layer_inputs, attention_mask, position_ids, num_logits_to_keep, past
+        )
 
     def run(
         self,
@@ -110,6 +118,7 @@ class DecoderMerged(torch.nn.Module):
         per_layer_inputs: torch.Tensor | None,
         attention_mask: torch.Tensor,
         position_ids: torch.Tensor,
+        num_logits_to_keep: torch.Tensor,
         past: tuple[torch.Tensor, ...],
     ) -> tuple[torch.Tensor, ...]:
         # A plain DynamicCache (no config) gives every layer a growing DynamicLayer: the
@@ -125,7 +134,7 @@ class DecoderMerged(torch.nn.Module):
             cache=cache,
             use_cache=True,
         ).last_hidden_state
-        logits = self.lm_head(hidden)
+        logits = self.lm_head(last_positions(hidden, num_logits_to_keep))
         if self.softcap is not None:
             logits = torch.tanh(logits / self.softcap) * self.softcap
         presents: list[Any] = []
@@ -143,6 +152,16 @@ class DecoderMergedNoPerLayer(DecoderMerged):
         inputs_embeds: torch.Tensor,
         attention_mask: torch.Tensor,
         position_ids: torch.Tensor,
+        num_logits_to_keep: torch.Tensor,
         *past: torch.Tensor,
     ) -> tuple[torch.Tensor, ...]:
-        return self.run(inputs_embeds, None, attention_mask, position_ids, past)
+        return self.run(inputs_embeds, None, attention_mask, position_ids, num_logits_to_keep, past)
+
+
+def last_positions(hidden: torch.Tensor, keep: torch.Tensor) -> torch.Tensor:
+    """``hidden[:, -keep:]`` for ``keep`` > 0, every position for 0 (transformers'
+    ``logits_to_keep``); more than the sequence keeps it all. A tensor start exports as an ONNX
+    ``Slice`` with a dynamic start under both exporters, so one graph serves every ``keep``."""
+    length = hidden.shape[1]
+    start = torch.where(keep > 0, (length - keep).clamp(min=0), torch.zeros_like(keep))
+    return hidden[:, start:]

@@ -2,7 +2,8 @@
 
 The expensive parts live once per planner: llguidance's view of the tokenizer (seconds at Gemma
 4's 262,144 tokens, so built on the first constrained request, not at start-up) and one compiled
-grammar per request shape (answer mode × thinking × step limit, cached by the decoding layer).
+grammar per request shape (answer mode × thinking × step limit), built and compiled on first use
+and kept by the factory, so a request neither writes nor compiles a grammar.
 A request gets a fresh :class:`ToolCallConstraint` and wires it into the generation loop's three
 hooks: the mask as ``logits_processor``, ``commit_and_prefetch`` as ``on_commit`` (the next mask
 then computes while the model runs), and the grammar's forced tokens as ``forced_tokens`` (fed
@@ -15,7 +16,8 @@ import copy
 import threading
 from typing import Any, Literal, Optional
 
-from gemma4_ros.decoding.constraint import (GrammarTokenizer, ToolCallConstraint, compile_grammar,
+from gemma4_ros.decoding.constraint import (CompiledGrammar, GrammarTokenizer,
+                                            ToolCallConstraint, compile_grammar,
                                             load_grammar_tokenizer)
 from gemma4_ros.decoding.grammar import GrammarOptions, build_grammar
 from gemma4_ros.planning.config import GrammarLimits
@@ -38,6 +40,7 @@ class ConstraintFactory:
         self.schemas = [(spec.name, _capped(spec.json_schema(), limits.string_chars_cap))
                         for spec in registry.tools]
         self._grammar_tokenizer: Optional[GrammarTokenizer] = None
+        self._compiled: dict[tuple[Mode, Thinking, int], CompiledGrammar] = {}
         self._lock = threading.Lock()
 
     def grammar_tokenizer(self) -> GrammarTokenizer:
@@ -50,6 +53,13 @@ class ConstraintFactory:
 
     def new(self, mode: Mode, thinking: Thinking, max_calls: int) -> ToolCallConstraint:
         """A fresh constraint for one answer of this shape."""
+        key = (mode, thinking, max_calls)
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            compiled = self._compiled[key] = self._compile(mode, thinking, max_calls)
+        return compiled.new_constraint()
+
+    def _compile(self, mode: Mode, thinking: Thinking, max_calls: int) -> CompiledGrammar:
         limits = self.limits
         options = GrammarOptions(
             mode=mode, max_calls=max_calls, thinking=thinking,
@@ -57,7 +67,7 @@ class ConstraintFactory:
             max_string_chars=limits.max_string_chars, max_array_items=limits.max_array_items,
             max_decimals=limits.max_decimals)
         grammar = build_grammar(self.schemas if mode != "text" else [], options)
-        return compile_grammar(self.grammar_tokenizer(), grammar).new_constraint()
+        return compile_grammar(self.grammar_tokenizer(), grammar)
 
 
 def hook(options: GenerationOptions, constraint: ToolCallConstraint) -> GenerationOptions:

@@ -14,6 +14,9 @@ in that turn (Gemma 4's own multi-turn tool loop). Rendering goes through the mo
 template when its directory has one (:class:`ChatFormat`), so a model trained on another prompt
 shape (the demo model has no system turn) gets exactly what it was trained on; the head is then
 only reused when it really is a prefix of the rendered request.
+
+Per request only the request itself is rendered: the tool declarations are checked once when the
+builder is made (:func:`check_tools`), and each head is rendered once and remembered.
 """
 
 from __future__ import annotations
@@ -26,13 +29,14 @@ from gemma4_ros.planning.errors import InvalidRequestError, ReplanError
 from gemma4_ros.runtime import chat_format
 from gemma4_ros.runtime import special_tokens as tok
 from gemma4_ros.runtime.chat_template import ChatFormat
-from gemma4_ros.runtime.message_checks import ChatFormatError
+from gemma4_ros.runtime.message_checks import ChatFormatError, CheckedTools, check_tools
 from gemma4_ros.tools import ToolRegistry
 from gemma4_ros.types import Plan, ResultStatus, ToolResult
 
 Context = Union[str, Mapping[str, Any], None]
 Messages = list[dict]
 _OPEN_THOUGHT = tok.CHANNEL_START + "thought\n"
+_HEADS_KEPT = 8  # (first message, tools, thinking) combinations: plan, ask, replan, × thinking
 
 
 @dataclass(frozen=True)
@@ -64,8 +68,9 @@ class PromptBuilder:
         self.chat = chat
         self.system_prompt = system_prompt
         self.ask_system_prompt = ask_system_prompt
-        self.declarations = [{"type": "function", "function": spec.declaration()}
-                             for spec in registry.tools]
+        self.declarations: CheckedTools = check_tools(
+            [{"type": "function", "function": spec.declaration()} for spec in registry.tools])
+        self._heads: dict[tuple[str, bool, bool], str] = {}
 
     def request(self, instruction: str, *, context: Context = None, thinking: bool = False,
                 media: Media = Media()) -> Prompt:
@@ -96,18 +101,35 @@ class PromptBuilder:
         return chat_format.user(body, images=len(media.image_tokens),
                                 audios=len(media.audio_tokens))
 
-    def render(self, messages: Sequence[dict], tools: Optional[list[dict]], thinking: bool,
+    def render(self, messages: Sequence[dict], tools: Optional[Sequence[dict]], thinking: bool,
                media: Media) -> Prompt:
         """Render, expand media, and find the constant head (system turn + declarations)."""
         try:
             text = self.chat.render(messages, tools, enable_thinking=thinking)
             text = chat_format.expand_media(text, media.image_tokens, media.audio_tokens)
-            head = self.chat.render(list(messages[:1]), tools, add_generation_prompt=False,
-                                    enable_thinking=thinking)
+            head = self._head(messages[0], tools, thinking)
         except ChatFormatError as error:
             raise InvalidRequestError(error.problem, error.hint) from None
         return Prompt(text, head if text.startswith(head) and head != text else "",
                       tuple(messages), text.endswith(_OPEN_THOUGHT))
+
+    def _head(self, first: dict, tools: Optional[Sequence[dict]], thinking: bool) -> str:
+        """The first message rendered alone (no generation prompt): rendered once per first
+        message, thinking flag and tool set — this builder's declarations or none; other tool
+        lists are rendered every time, as nothing says they stay the same."""
+        if tools is not None and tools is not self.declarations:
+            return self._render_head(first, tools, thinking)
+        key = (json.dumps(first, sort_keys=True, default=str), tools is not None, thinking)
+        head = self._heads.get(key)
+        if head is None:
+            head = self._heads[key] = self._render_head(first, tools, thinking)
+            while len(self._heads) > _HEADS_KEPT:
+                del self._heads[next(iter(self._heads))]
+        return head
+
+    def _render_head(self, first: dict, tools: Optional[Sequence[dict]], thinking: bool) -> str:
+        return self.chat.render([first], tools, add_generation_prompt=False,
+                                enable_thinking=thinking)
 
 
 def tool_responses(plan: Plan, results: Sequence[ToolResult]) -> list[dict]:

@@ -4,13 +4,16 @@ Exporters disagree on names: the public exports and ours use ``past_key_values.N
 ``present.N.key``, others ``past.N.key``; some decoders take ``position_ids`` and some do not;
 ``per_layer_inputs`` is 4-D [B,S,L,P] in the public layout and 3-D [B,S,L·P] elsewhere. Reading
 the contract from the graph instead of hard-coding one exporter lets all of them load, and lets a
-file that fits none of them fail with a message listing what it has.
+file that fits none of them fail with a message listing what it has. A decoder that takes
+``num_logits_to_keep`` (the public exports and ours) computes logits only for the positions asked
+for; one without it returns every position and the runtime keeps the last.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +32,7 @@ ORT_DTYPES = {
     "tensor(bool)": np.bool_,
 }
 FLOAT16_VARIANTS = ("fp16", "q4f16")
+LOGITS_TO_KEEP = "num_logits_to_keep"
 
 
 @dataclass(frozen=True)
@@ -63,9 +67,11 @@ class DecoderContract:
     positions_name: str | None
     logits_name: str
     slots: tuple[KVSlot, ...]
+    logits_to_keep_name: str | None = None  # scalar int64: last N positions, 0 = all
 
-    @property
+    @cached_property
     def output_names(self) -> list[str]:
+        """Logits then presents, in slot order (asked of every run, so built once)."""
         return [self.logits_name, *(slot.output_name for slot in self.slots)]
 
 
@@ -121,11 +127,13 @@ def decoder_contract(
         _dtype(path, session, per_layer, inputs[per_layer].type) if per_layer else embeds_dtype
     )
     _check_variant_dtype(path, session, variant, slots)
+    keep = _logits_to_keep(path, session, inputs)
     known = {
         "inputs_embeds",
         "per_layer_inputs",
         "attention_mask",
         "position_ids",
+        LOGITS_TO_KEEP,
         *(slot.input_name for slot in slots),
     }
     unknown = sorted(set(inputs) - known)
@@ -141,7 +149,20 @@ def decoder_contract(
         positions_name="position_ids" if "position_ids" in inputs else None,
         logits_name="logits",
         slots=tuple(slots),
+        logits_to_keep_name=keep,
     )
+
+
+def _logits_to_keep(path: Path, session: Any, inputs: dict[str, Any]) -> str | None:
+    """The name of the scalar int64 input that limits the logits to the last positions."""
+    meta = inputs.get(LOGITS_TO_KEEP)
+    if meta is None:
+        return None
+    if meta.type != "tensor(int64)" or len(meta.shape) != 0:
+        raise _mismatch(
+            path, session, f"{LOGITS_TO_KEEP} should be a scalar int64, got {meta.type}{meta.shape}"
+        )
+    return LOGITS_TO_KEEP
 
 
 def _kv_slots(

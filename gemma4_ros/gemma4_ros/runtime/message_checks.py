@@ -8,6 +8,10 @@ Two kinds of mistakes are caught here, with the message index and field in the e
   ``"<turn|><|turn>system\\n…"`` typed by an operator, or returned by a tool, would otherwise be
   read by the tokenizer as real turn and tool-call markers: a prompt injection with a robot
   behind it. Nothing is escaped silently; the caller decides what to do with such text.
+
+Tool declarations are the bulk of what is checked (every string of every schema) and never change
+for a planner, so :func:`check_tools` checks them once and returns :class:`CheckedTools`, which
+later renders pass on without checking again.
 """
 
 from __future__ import annotations
@@ -28,12 +32,24 @@ class ChatFormatError(Gemma4RosError):
     """A conversation or tool list cannot be rendered as a Gemma 4 prompt."""
 
 
+class CheckedTools(tuple):  # type: ignore[type-arg]  # of Mapping[str, Any]
+    """Tool declarations that passed :func:`check_tools`; renders skip checking them again."""
+
+
+def check_tools(tools: Sequence[Mapping[str, Any]]) -> CheckedTools:
+    """Check tool declarations once (raises :class:`ChatFormatError`); render with the result."""
+    for index, tool in enumerate(tools):
+        _check_tool(tool, f"tools[{index}]")
+    return CheckedTools(tools)
+
+
 def validate_conversation(
     messages: Sequence[Mapping[str, Any]], tools: Optional[Sequence[Mapping[str, Any]]] = None
 ) -> None:
-    """Raise :class:`ChatFormatError` for the first problem found; return None when renderable."""
-    for index, tool in enumerate(tools or []):
-        _check_tool(tool, f"tools[{index}]")
+    """Raise :class:`ChatFormatError` for the first problem found; return None when renderable.
+    ``tools`` already checked (:class:`CheckedTools`) are not checked again."""
+    if tools and not isinstance(tools, CheckedTools):
+        check_tools(tools)
     for index, message in enumerate(messages):
         where = f"messages[{index}]"
         if not isinstance(message, Mapping) or message.get("role") not in ROLES:

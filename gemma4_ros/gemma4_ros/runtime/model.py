@@ -3,8 +3,10 @@
 ``embed`` turns ids into embeddings (and per-layer inputs); ``forward_media`` overwrites the
 image/audio placeholder rows of those embeddings with encoder features before ``decode`` runs, as
 the public layout requires (:mod:`gemma4_ros.runtime.media_encoders`). ``forward`` = embed +
-decode for text. The generation loop needs ``new_cache`` and ``forward``, and ``forward_media``
-for prompts with images or audio (see :class:`gemma4_ros.runtime.generation.CausalModel`).
+decode for text; the short runs a decode loop feeds are embedded once and remembered
+(:mod:`gemma4_ros.runtime.embed_memo`). The generation loop needs ``new_cache`` and ``forward``,
+and ``forward_media`` for prompts with images or audio (see
+:class:`gemma4_ros.runtime.generation.CausalModel`).
 """
 
 from __future__ import annotations
@@ -24,11 +26,13 @@ from gemma4_ros.runtime.contracts import (
     decoder_contract,
     embed_contract,
 )
+from gemma4_ros.runtime.embed_memo import EmbedMemo
 from gemma4_ros.runtime.image_preprocessing import ImageEncoding
 from gemma4_ros.runtime.kv_cache import KVCache
 from gemma4_ros.runtime.media_encoders import EncodedMedia, MediaEncoders
 from gemma4_ros.runtime.model_files import AUTO_CPU, AUTO_GPU, ModelFiles, discover
 from gemma4_ros.runtime.sessions import Session, open_session, resolve_providers
+from gemma4_ros.runtime.step_inputs import KEEP_ALL, KEEP_LAST, StepInputs
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +70,8 @@ class Gemma4OnnxModel:
         self.decoder_io = decoder_io
         self.use_io_binding = io_binding and decoder.on_device
         self.vocab_size = files.info.vocab_size
+        self._step_inputs = StepInputs()
+        self._embed_memo = EmbedMemo()
 
     @classmethod
     def load(cls, config: RuntimeConfig) -> Gemma4OnnxModel:
@@ -126,11 +132,14 @@ class Gemma4OnnxModel:
     def decode(
         self, embeddings: Embeddings, cache: KVCache, all_positions: bool = False
     ) -> np.ndarray:
-        """Run the decoder on ``embeddings`` after ``cache``; returns float32 logits.
+        """Run the decoder on ``embeddings`` after ``cache``; returns float32 logits the caller
+        owns (it may mask them in place).
 
-        Last position only ([vocab]) unless ``all_positions`` ([S, vocab]). The cache advances.
+        Last position only ([vocab]) unless ``all_positions`` ([S, vocab]). A graph that takes
+        ``num_logits_to_keep`` computes only those rows; one without it computes all and the
+        last is kept. The cache advances.
         """
-        feeds = self._feeds(embeddings, cache.length)
+        feeds = self._feeds(embeddings, cache.length, all_positions)
         if self.use_io_binding:
             logits, presents = self._run_bound(feeds, cache)
         else:
@@ -141,11 +150,19 @@ class Gemma4OnnxModel:
             presents = dict(zip(self.decoder_io.output_names[1:], outputs[1:], strict=True))
         cache.append(presents, embeddings.length)
         rows = logits[0] if all_positions else logits[0, -1]
-        return np.array(rows, dtype=np.float32)  # a private copy the caller may mask in place
+        if rows.dtype == np.float32 and rows.size == logits.size and not self.use_io_binding:
+            return rows  # the whole of a fresh output of this run: nobody else holds it
+        return np.array(rows, dtype=np.float32)  # a private copy, and no [S, V] kept alive
 
     def forward(self, token_ids: np.ndarray, cache: KVCache) -> np.ndarray:
         """Logits after feeding ``token_ids`` (text only) on top of ``cache``."""
-        return self.decode(self.embed(token_ids), cache)
+        ids = np.asarray(token_ids, dtype=np.int64).reshape(1, -1)
+        outputs = self._embed_memo.lookup(ids, self._embed_outputs)
+        return self.decode(Embeddings(*outputs), cache)
+
+    def _embed_outputs(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        embeddings = self.embed(ids)
+        return embeddings.inputs_embeds, embeddings.per_layer_inputs
 
     @property
     def placeholder_ids(self) -> frozenset[int]:
@@ -172,7 +189,9 @@ class Gemma4OnnxModel:
         self.media.merge(token_ids, embeddings.inputs_embeds, media)
         return self.decode(embeddings, cache)
 
-    def _feeds(self, embeddings: Embeddings, past: int) -> dict[str, np.ndarray]:
+    def _feeds(
+        self, embeddings: Embeddings, past: int, all_positions: bool
+    ) -> dict[str, np.ndarray]:
         io = self.decoder_io
         length = embeddings.length
         feeds: dict[str, np.ndarray] = {
@@ -187,9 +206,11 @@ class Gemma4OnnxModel:
                 per_layer = per_layer.reshape(1, length, slot_count, -1)
             feeds[io.per_layer_name] = per_layer.astype(io.per_layer_dtype, copy=False)
         if io.mask_name is not None:
-            feeds[io.mask_name] = np.ones((1, past + length), dtype=np.int64)
+            feeds[io.mask_name] = self._step_inputs.attention_mask(past + length)
         if io.positions_name is not None:
-            feeds[io.positions_name] = np.arange(past, past + length, dtype=np.int64)[None]
+            feeds[io.positions_name] = self._step_inputs.position_ids(past, length)
+        if io.logits_to_keep_name is not None:
+            feeds[io.logits_to_keep_name] = KEEP_ALL if all_positions else KEEP_LAST
         return feeds
 
     def _run_bound(

@@ -85,6 +85,9 @@ class Gemma4Tokenizer:
         self._literal: Optional[Tokenizer] = None
         self.source = source
         self._special_ids: Optional[SpecialTokenIds] = None
+        # Read once: every decode checks ids against it, and asking the backend costs more than
+        # the check (the vocabulary of a loaded tokenizer.json does not change).
+        self._vocab_size: int = backend.get_vocab_size(with_added_tokens=True)
 
     @classmethod
     def from_file(cls, path: Union[str, Path]) -> "Gemma4Tokenizer":
@@ -119,7 +122,7 @@ class Gemma4Tokenizer:
     @property
     def vocab_size(self) -> int:
         """Number of ids, added tokens included: the width a logits row must have at least."""
-        return self._backend.get_vocab_size(with_added_tokens=True)
+        return self._vocab_size
 
     def encode(self, text: str, *, add_bos: bool = False, parse_special: bool = True) -> list[int]:
         """Ids for ``text``; ``<bos>`` only when asked; control-token strings kept literal if

@@ -161,3 +161,27 @@ def test_tool_names_must_be_unique_and_bare() -> None:
         build_grammar([("a", {"type": "object"}), ("a", {"type": "object"})])
     with pytest.raises(GrammarError):
         build_grammar([("go-to", {"type": "object"})])
+
+
+def test_text_slices_change_no_mask(grammar_tokenizer, fixture_tokenizer, tools) -> None:
+    """Slices only make masks cheaper: along random runs every mask equals the one computed
+    by walking the whole vocabulary (no slices)."""
+    import llguidance
+    import numpy as np
+    from gemma4_ros.decoding.mask import allowed_ids
+
+    plain = llguidance.LLTokenizer(fixture_tokenizer.path.read_text(encoding="utf-8"),
+                                   eos_token=grammar_tokenizer.eos_token_id, slices=[])
+    grammar = build_grammar(tools, GrammarOptions(mode="auto", max_calls=3))
+    sliced_mask = np.zeros((grammar_tokenizer.vocab_size + 31) // 32, dtype=np.int32)
+    plain_mask = sliced_mask.copy()
+    for seed in range(8):
+        rng = np.random.default_rng(seed)
+        sliced = llguidance.LLMatcher(grammar_tokenizer.ll, grammar, log_level=0)
+        walked = llguidance.LLMatcher(plain, grammar, log_level=0)
+        while not sliced.is_stopped():
+            sliced.unsafe_compute_mask_ptr(sliced_mask.ctypes.data, sliced_mask.nbytes)
+            walked.unsafe_compute_mask_ptr(plain_mask.ctypes.data, plain_mask.nbytes)
+            assert np.array_equal(sliced_mask, plain_mask)
+            token = int(rng.choice(allowed_ids(sliced_mask.view(np.uint32))))
+            assert sliced.consume_token(token) and walked.consume_token(token)

@@ -124,6 +124,26 @@ def test_background_masks_give_the_same_runs(grammar_tokenizer, tools, monkeypat
     assert threaded == inline
 
 
+def test_behind_a_long_model_step_even_quick_masks_go_to_the_thread(
+        grammar_tokenizer, tools, monkeypatch) -> None:
+    from gemma4_ros.decoding import constraint as constraint_module
+
+    monkeypatch.setattr(constraint_module, "OFFLOAD_AFTER_S", 1.0)  # no mask counts as slow
+    compiled = compile_grammar(grammar_tokenizer, build_grammar(tools, GrammarOptions(max_calls=2)))
+    constraint = compiled.new_constraint()
+    logits = np.zeros(grammar_tokenizer.vocab_size, dtype=np.float32)
+    constraint.mask_logits(logits)
+    constraint.start_mask()  # the last gap was 0: a quick mask stays inline
+    assert constraint._pending is None
+    monkeypatch.setattr(constraint_module, "OFFLOAD_GAP_S", 0.0)  # every step counts as long
+    constraint.mask_logits(logits)
+    constraint.start_mask()
+    assert constraint._pending is not None
+    inline = [greedy_run(compiled, seed, overlap=False)[0] for seed in range(10)]
+    threaded = [greedy_run(compiled, seed, overlap=True)[0] for seed in range(10)]
+    assert threaded == inline
+
+
 @pytest.mark.slow
 def test_random_runs_at_gemma4_vocabulary_size(tmp_path, tools) -> None:
     """The same guarantees with a synthetic 262,144-token vocabulary (tokenizer setup ~5 s)."""

@@ -143,3 +143,37 @@ def test_messages_record_the_conversation(builder) -> None:
     prompt = builder.request("go")
     assert [m["role"] for m in prompt.messages] == ["system", "user"]
     assert prompt.messages[1] == chat_format.user("go")
+
+
+class CountingFormat(ChatFormat):
+    """The built-in format, counting renders and tool checks."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.renders: list[bool] = []  # add_generation_prompt of each render
+
+    def render(self, messages, tools=None, *, add_generation_prompt=True,  # type: ignore[override]
+               enable_thinking=False) -> str:
+        self.renders.append(add_generation_prompt)
+        return super().render(messages, tools, add_generation_prompt=add_generation_prompt,
+                              enable_thinking=enable_thinking)
+
+
+def test_one_render_per_request_once_the_head_is_known(registry, monkeypatch) -> None:
+    from gemma4_ros.runtime import message_checks
+
+    checked: list[int] = []
+    check = message_checks._check_tool
+    monkeypatch.setattr(message_checks, "_check_tool",
+                        lambda tool, where: checked.append(1) or check(tool, where))
+    chat = CountingFormat()
+    builder = PromptBuilder(registry, chat, "sys", "ask")
+    assert len(checked) == len(registry.names)  # the declarations, checked once at build
+    first = builder.request("go to the lab")
+    second = builder.request("go to the dock")
+    thinking = builder.request("go to the dock", thinking=True)
+    assert chat.renders == [True, False, True, True, False]  # a head per thinking flag
+    assert first.head == second.head != thinking.head
+    assert first.head == chat.render([chat_format.system("sys")], builder.declarations,
+                                     add_generation_prompt=False)
+    assert len(checked) == len(registry.names)  # and never again per request

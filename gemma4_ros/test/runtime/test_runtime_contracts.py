@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.runtime.config import RuntimeConfig
 from gemma4_ros.runtime.generation import GenerationOptions
 from gemma4_ros.runtime.loader import engine_from_config
@@ -150,3 +151,65 @@ def test_symbolic_kv_shapes_are_filled_from_config(
         (1, 16),
     ]
     assert len(engine.generate([2, 3, 4], GenerationOptions(max_new_tokens=3)).run()) == 3
+
+
+def test_graphs_that_return_every_position_still_load_and_agree(
+    tiny_fixture: FixtureModel, tmp_path: Path
+) -> None:
+    """Exports without ``num_logits_to_keep`` (the embedded demo model, older exports) return
+    logits for every position; the runtime keeps the last, with the same greedy result."""
+    target = tmp_path / "all_positions"
+    shutil.copytree(tiny_fixture.onnx_dir, target)
+    path = target / "onnx" / "decoder_model_merged.onnx"
+    decoder = onnx.load(str(path), load_external_data=False)
+    decoder.graph.input.remove(
+        next(v for v in decoder.graph.input if v.name == "num_logits_to_keep")
+    )
+    decoder.graph.initializer.append(
+        numpy_helper.from_array(np.array(0, dtype=np.int64), "num_logits_to_keep")
+    )
+    onnx.save_model(decoder, str(path))
+    engine = engine_from_config(RuntimeConfig(model_dir=str(target), providers=["cpu"]))
+    assert engine.model.decoder_io.logits_to_keep_name is None  # type: ignore[attr-defined]
+    ids = [2, *range(40, 60)]
+    ours, ours_logits = greedy_logits(tiny_fixture.onnx_dir, ids)
+    theirs, their_logits = greedy_logits(target, ids)
+    assert ours == theirs
+    for a, b in zip(ours_logits, their_logits, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_prefill_asks_the_graph_for_the_last_position_only(tiny_fixture: FixtureModel) -> None:
+    engine = engine_from_config(RuntimeConfig(model_dir=str(tiny_fixture.onnx_dir),
+                                              providers=["cpu"]))
+    model = engine.model
+    session = model.decoder_session.inner  # type: ignore[attr-defined]
+    shapes: list[tuple[int, ...]] = []
+    run = session.run
+
+    def recording_run(names, feeds):  # type: ignore[no-untyped-def]
+        outputs = run(names, feeds)
+        shapes.append(outputs[0].shape)
+        return outputs
+
+    session.run = recording_run
+    logits = model.forward(np.arange(2, 22), model.new_cache())  # type: ignore[attr-defined]
+    every = model.decode(  # type: ignore[attr-defined]
+        model.embed(np.arange(2, 22)), model.new_cache(), all_positions=True  # type: ignore[attr-defined]
+    )
+    assert shapes == [(1, 1, 512), (1, 20, 512)]
+    np.testing.assert_allclose(logits, every[-1], rtol=0, atol=1e-5)
+
+
+def test_a_logits_to_keep_input_of_another_type_is_refused(
+    tiny_fixture: FixtureModel, tmp_path: Path
+) -> None:
+    target = tmp_path / "float_keep"
+    shutil.copytree(tiny_fixture.onnx_dir, target)
+    path = target / "onnx" / "decoder_model_merged.onnx"
+    decoder = onnx.load(str(path), load_external_data=False)
+    keep = next(v for v in decoder.graph.input if v.name == "num_logits_to_keep")
+    keep.type.tensor_type.shape.dim.add().dim_value = 1
+    onnx.save_model(decoder, str(path))
+    with pytest.raises(Gemma4RosError, match="num_logits_to_keep should be a scalar int64"):
+        engine_from_config(RuntimeConfig(model_dir=str(target), providers=["cpu"]))

@@ -78,13 +78,48 @@ def test_decoder_graph_contract(tiny_fixture: FixtureModel) -> None:
     config = FIXTURES["tiny"]
     owning = config["num_hidden_layers"] - config["num_kv_shared_layers"]
     inputs = [i.name for i in session.get_inputs()]
-    assert inputs[:4] == ["inputs_embeds", "per_layer_inputs", "attention_mask", "position_ids"]
-    assert inputs[4:] == [
+    assert inputs[:5] == [
+        "inputs_embeds", "per_layer_inputs", "attention_mask", "position_ids", "num_logits_to_keep"
+    ]
+    assert inputs[5:] == [
         f"past_key_values.{i}.{kv}" for i in range(owning) for kv in ("key", "value")
     ]
+    assert session.get_inputs()[4].shape == [] and session.get_inputs()[4].type == "tensor(int64)"
     assert [o.name for o in session.get_outputs()] == ["logits"] + [
         f"present.{i}.{kv}" for i in range(owning) for kv in ("key", "value")
     ]
+
+
+@pytest.mark.parametrize(("keep", "rows"), [(1, 1), (3, 3), (0, 5), (9, 5)])
+def test_decoder_projects_only_the_positions_asked_for(
+    tiny_fixture: FixtureModel, keep: int, rows: int
+) -> None:
+    """num_logits_to_keep: the last N positions, 0 (or more than the prompt) all of them, and
+    those rows equal the ones an all-positions run gives."""
+    import numpy as np
+
+    session = ort.InferenceSession(
+        str(tiny_fixture.onnx_dir / "onnx" / "decoder_model_merged.onnx"),
+        providers=["CPUExecutionProvider"],
+    )
+    config = FIXTURES["tiny"]
+    rng = np.random.default_rng(0)
+    feeds = {
+        "inputs_embeds": rng.standard_normal((1, 5, config["hidden_size"]), dtype=np.float32),
+        "per_layer_inputs": rng.standard_normal(
+            (1, 5, config["num_hidden_layers"], config["hidden_size_per_layer_input"]),
+            dtype=np.float32,
+        ),
+        "attention_mask": np.ones((1, 5), dtype=np.int64),
+        "position_ids": np.arange(5, dtype=np.int64)[None],
+    }
+    for meta in session.get_inputs()[5:]:
+        heads, head_dim = meta.shape[1], meta.shape[3]
+        feeds[meta.name] = np.zeros((1, heads, 0, head_dim), dtype=np.float32)
+    every = session.run(["logits"], {**feeds, "num_logits_to_keep": np.array(0)})[0]
+    kept = session.run(["logits"], {**feeds, "num_logits_to_keep": np.array(keep)})[0]
+    assert kept.shape == (1, rows, config["vocab_size"])
+    np.testing.assert_allclose(kept[0], every[0, 5 - rows :], rtol=0, atol=1e-5)
 
 
 def test_cli_reports_errors_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
