@@ -7,14 +7,15 @@ on) goes through ``Planner.plan`` and the safety gate's ``check_plan``, as
 :mod:`gemma4_ros.demo.faithfulness` (read it for what each figure means).
 
     python bench/faithfulness.py [--model DIR] [--tools F] [--safety F] [--limit N]
-                                 [--heldout-limit N] [--failures] [--json]
+                                 [--dev | --eval-file F] [--heldout-limit N] [--failures] [--json]
 
 Prints ``exact``, ``names``, and per view (``without_checks``: every call as if approved;
 ``with_checks``: the gate's verdicts decide) ``refusals_right``, ``wrong_motion_approved``,
 ``right_plans_sent_to_confirmation``, ``right_plans_rejected`` and ``p50_plan_latency_ms``
 (planning, plus the gate with checks); exact
 match per tag; and ``heldout``, the generator split's figures from bench/demo_model.py's
-evaluation. ``--failures`` adds every command whose plan was not right.
+evaluation. ``--failures`` adds every command whose plan was not right. ``--dev`` scores the
+development set (``eval/handwritten_dev.jsonl``) instead: the one to make recipe choices on.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import sys
 from pathlib import Path
 
 from gemma4_ros.demo.faithfulness import evaluate
+from gemma4_ros.demo.handwritten import default_dev_file
 from gemma4_ros.demo.heldout import evaluate_heldout
 from gemma4_ros.paths import demo_model_dir
 
@@ -36,8 +38,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tools", type=Path, default=None, help="tools.yaml (default: packaged)")
     parser.add_argument("--safety", type=Path, default=None,
                         help="safety.yaml of the checks (default: packaged)")
-    parser.add_argument("--eval-file", type=Path, default=None,
-                        help="a hand-written set in the same format (default: the packaged one)")
+    sets = parser.add_mutually_exclusive_group()
+    sets.add_argument("--eval-file", type=Path, default=None,
+                      help="a hand-written set in the same format (default: the packaged one)")
+    sets.add_argument("--dev", action="store_true",
+                      help="score the development set, the one recipe choices are made on")
     parser.add_argument("--limit", type=int, default=None, help="score only the first N commands")
     parser.add_argument("--heldout-limit", type=int, default=None,
                         help="score only the first N generator held-out commands (0: skip)")
@@ -47,7 +52,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
     model_dir = args.model or demo_model_dir()
-    report = evaluate(model_dir, args.tools, args.safety, eval_file=args.eval_file,
+    eval_file = default_dev_file() if args.dev else args.eval_file
+    report = evaluate(model_dir, args.tools, args.safety, eval_file=eval_file,
                       limit=args.limit, threads=args.threads)
     result = {**report.as_json(), "model_dir": str(model_dir)}
     if args.heldout_limit != 0:

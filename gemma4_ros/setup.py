@@ -31,7 +31,7 @@ setup(
         (f"share/{PACKAGE}", ["package.xml"]),
         (f"share/{PACKAGE}/config", glob("config/*.yaml")),
         (f"share/{PACKAGE}/launch", glob("launch/*.launch.py")),
-        # The hand-written evaluation set (bench/faithfulness.py); never used for training.
+        # The hand-written evaluation and development sets (bench/faithfulness.py); never trained on.
         (f"share/{PACKAGE}/eval", glob("eval/*.jsonl")),
         # The embedded demo planner (5.5 MB): what `gemma4-ros run` uses without --model.
         (f"share/{PACKAGE}/{DEMO_MODEL}", [f for f in glob(f"{DEMO_MODEL}/*") if isfile(f)]),

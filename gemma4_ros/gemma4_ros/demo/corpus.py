@@ -2,9 +2,10 @@
 
 Deterministic for a seed (``random.Random`` plus SHA-256 of named keys; no set or hash order), so
 the same tools.yaml and seed always give the same corpus. Commands have one to three steps joined
-by connectives, a politeness prefix and suffix; a refusal (an action no tool performs, or a place
-that is not declared) makes no call, and a command with any impossible step is refused whole —
-nothing half-executes.
+by connectives, a politeness prefix and suffix, and a share of them carry typing noise
+(:mod:`gemma4_ros.demo.noise`); a refusal (:mod:`gemma4_ros.demo.impossible`: a chore, an unsafe
+request, an undeclared place, a value no call can take) makes no call and answers with its reason,
+and a command with any impossible step is refused whole — nothing half-executes.
 
 The held-out split is by construction, not by sampling: a fixed fraction of *combinations* (a
 frame with a prefix, a frame with a place synonym, a number for a tool, a free-text sentence, a
@@ -25,24 +26,29 @@ from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
-from gemma4_ros.demo import phrases
+from gemma4_ros.demo import phrases, refusals
+from gemma4_ros.demo.impossible import ImpossibleSteps
+from gemma4_ros.demo.noise import add_noise
 from gemma4_ros.demo.steps import Call, Step, StepMakers, phrase_words
 from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.tools import ToolRegistry
 
 HOLDOUT_RATE = 0.06
 STALL_DRAWS = 20000
-STEP_WEIGHTS = {1: 0.42, 2: 0.34, 3: 0.14, 0: 0.10}  # 0: a refusal
+STEP_WEIGHTS = {1: 0.36, 2: 0.28, 3: 0.18, 0: 0.18}  # 0: a refusal
+NOISE = 0.3  # share of commands with typing noise
+BARE = 0.15  # share of commands without a prefix (and, drawn apart, without a suffix)
 
 
 @dataclass(frozen=True)
 class Example:
-    """One command and the calls it means; no calls means the answer is the refusal text."""
+    """One command and the calls it means; no calls means the answer is ``reply``, a refusal."""
 
     command: str
     calls: tuple[Call, ...]
     steps: int = 1
     keys: tuple[str, ...] = ()
+    reply: str = ""
 
     @property
     def is_refusal(self) -> bool:
@@ -63,19 +69,19 @@ class CorpusError(Gemma4RosError):
 
 
 def build_corpus(registry: ToolRegistry, seed: int = 0, n_train: int = 150000,
-                 n_heldout: int = 400) -> Corpus:
+                 n_heldout: int = 400, noise: float = NOISE) -> Corpus:
     """The held-out split, then training commands from a stream of their own that skips every
     held-out combination and text; raises if the registry is too small for the sizes asked."""
-    heldout = build_heldout(registry, seed, n_heldout)
+    heldout = build_heldout(registry, seed, n_heldout, noise)
     taken = {example.command for example in heldout}
-    train = _collect(_Generator(registry, seed, "train"), n_train, False, taken)
+    train = _collect(_Generator(registry, seed, "train", noise), n_train, False, taken)
     return Corpus(train, heldout, seed)
 
 
-def build_heldout(registry: ToolRegistry, seed: int = 0,
-                  n_heldout: int = 400) -> tuple[Example, ...]:
+def build_heldout(registry: ToolRegistry, seed: int = 0, n_heldout: int = 400,
+                  noise: float = NOISE) -> tuple[Example, ...]:
     """Only the held-out split: what an evaluation needs, without drawing the training set."""
-    return _collect(_Generator(registry, seed, "heldout"), n_heldout, True, frozenset())
+    return _collect(_Generator(registry, seed, "heldout", noise), n_heldout, True, frozenset())
 
 
 def _collect(generator: _Generator, count: int, held: bool,
@@ -101,13 +107,14 @@ def _collect(generator: _Generator, count: int, held: bool,
 class _Generator:
     """Draws one example at a time and says whether it belongs to the held-out split."""
 
-    def __init__(self, registry: ToolRegistry, seed: int, stream: str) -> None:
+    def __init__(self, registry: ToolRegistry, seed: int, stream: str, noise: float) -> None:
         self.seed = seed
+        self.noise = noise
         self.rng = random.Random(f"{seed}:{stream}")
         self.steps = StepMakers(registry)
         self.makers = self.steps.makers()
         self.names = list(self.makers)
-        self.has_places = bool(registry.places)
+        self.impossible = ImpossibleSteps(registry, self.steps)
 
     def draw(self) -> tuple[Example, bool]:
         count = self.rng.choices(list(STEP_WEIGHTS), weights=list(STEP_WEIGHTS.values()))[0]
@@ -116,31 +123,21 @@ class _Generator:
         else:
             steps = [self.makers[self.rng.choice(self.names)](self.rng) for _ in range(count)]
         command, keys = self._join(steps)
-        calls = tuple(s.call for s in steps if s.call is not None)
-        if any(s.call is None for s in steps):
-            calls = ()
-        example = Example(command, calls, len(steps), tuple(keys))
+        if self.rng.random() < self.noise:
+            verbatim = frozenset().union(*(s.verbatim for s in steps))
+            command = add_noise(command, verbatim, self.rng, self.rng.choice((1, 1, 2)))
+        reason = next((s.reason for s in steps if s.call is None), "")
+        calls = () if reason else tuple(s.call for s in steps if s.call is not None)
+        reply = refusals.REFUSAL_TEXTS[reason] if reason else ""
+        example = Example(command, calls, len(steps), tuple(keys), reply)
         return example, any(held_out(key, self.seed) for key in keys)
 
     def _refusal_steps(self) -> list[Step]:
-        impossible = self._impossible()
+        impossible = self.impossible.draw(self.rng)
         others = [self.makers[self.rng.choice(self.names)](self.rng)
                   for _ in range(self.rng.choice((0, 0, 0, 1, 1, 2)))]
         others.insert(self.rng.randrange(len(others) + 1), impossible)
         return others
-
-    def _impossible(self) -> Step:
-        if self.has_places and self.rng.random() < 0.25:
-            index = self.rng.randrange(len(phrases.FRAMES["navigate_to"]))
-            place = self.rng.choice(phrases.UNKNOWN_PLACES)
-            words = self.rng.choice(("the ", "the ", "")) + place
-            text = phrases.FRAMES["navigate_to"][index].format(place=words)
-            return Step(text, None, (f"unknown:{place}", f"unknown:{index}:{place}"), "unknown")
-        verb = self.rng.choice(list(phrases.REFUSAL_ACTIONS))
-        thing = self.rng.choice(phrases.REFUSAL_ACTIONS[verb])
-        if " " not in thing:
-            thing = phrases.REFUSAL_OBJECT_ARTICLE + thing
-        return Step(f"{verb} {thing}", None, (f"refuse:{verb}:{thing}",), f"refuse:{verb}")
 
     def _join(self, steps: list[Step]) -> tuple[str, list[str]]:
         texts = [s.text for s in steps]
@@ -154,12 +151,16 @@ class _Generator:
             join_index = self.rng.randrange(len(joins))
             body = joins[join_index].format(**dict(zip("abc", texts)))
             keys.append(f"join:{join_index}:{steps[0].group}")
-        prefix_index = self.rng.randrange(len(phrases.PREFIXES))
-        suffix_index = self.rng.randrange(len(phrases.SUFFIXES))
+        prefix_index = self._wrapper(len(phrases.PREFIXES))
+        suffix_index = self._wrapper(len(phrases.SUFFIXES))
         keys.append(f"prefix:{prefix_index}:{steps[0].group}")
         keys.append(f"suffix:{suffix_index}:{steps[-1].group}")
         command = phrases.PREFIXES[prefix_index] + body + phrases.SUFFIXES[suffix_index]
         return _tidy(command), keys
+
+    def _wrapper(self, count: int) -> int:
+        """Index of a prefix or suffix: 0 (none) for a share :data:`BARE` of the commands."""
+        return 0 if count == 1 or self.rng.random() < BARE else self.rng.randrange(1, count)
 
 
 def fingerprint(examples: Sequence[Example]) -> str:

@@ -16,6 +16,11 @@ directory) holds one JSON object per line:
 
 Every expected call is validated against the tools.yaml it is scored with, so a renamed tool or a
 tightened schema fails loudly here instead of scoring every model as wrong.
+
+A second, smaller set in the same format (``eval/handwritten_dev.jsonl``) is the *development*
+set: written separately, it is what recipe choices for the demo model (size, vocabulary, corpus)
+are made on, so that the evaluation set stays a measurement nobody tuned against. It is kept out
+of training exactly as the evaluation set is.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from gemma4_ros.paths import share_dir
 from gemma4_ros.tools import ToolRegistry
 
 EVAL_FILE = Path("eval") / "handwritten_commands.jsonl"
+DEV_FILE = Path("eval") / "handwritten_dev.jsonl"
 
 
 class _CallLine(BaseModel):
@@ -71,6 +77,10 @@ class EvalCommand:
 
 def default_eval_file() -> Path:
     return share_dir() / EVAL_FILE
+
+
+def default_dev_file() -> Path:
+    return share_dir() / DEV_FILE
 
 
 def load_eval_set(path: str | Path | None = None,

@@ -30,7 +30,8 @@ def heldout_examples(model_dir: Path, registry: ToolRegistry) -> list[Example]:
     meta_path = model_dir / "demo.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
     options = meta.get("options", {})
-    heldout = build_heldout(registry, options.get("seed", 0), options.get("n_heldout", 400))
+    heldout = build_heldout(registry, options.get("seed", 0), options.get("n_heldout", 400),
+                            options.get("noise", 0.0))
     recorded = meta.get("heldout_sha256")
     if recorded and recorded != fingerprint(heldout):
         raise Gemma4RosError(

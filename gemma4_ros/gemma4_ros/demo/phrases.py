@@ -8,89 +8,139 @@ from its name. All text is lower case: the demo tokenizer lower-cases its input.
 
 from __future__ import annotations
 
-# Politeness and urgency around a whole command; "" is the bare command.
+# Politeness, urgency and context around a whole command; the first, "", is the bare command.
 PREFIXES = (
-    "", "", "", "please ", "robot, ", "hey robot, ", "could you ", "can you ", "i want you to ",
-    "now ", "ok, ", "okay robot, ", "would you ", "i need you to ", "go ahead and ", "quickly, ",
+    "", "please ", "robot, ", "hey robot, ", "could you ", "can you ",
+    "i want you to ", "now ", "ok, ", "okay robot, ", "would you ", "i need you to ",
+    "go ahead and ", "would you kindly ", "could you please ", "can u ", "pls ", "please could you ",
+    "hi robot, ", "robot: ", "ok so ", "alright, ", "right, ", "listen, ",
+    "i'd like you to ", "i would like you to ", "you should ", "you need to ", "next, ",
+    "do me a favour and ", "do me a favor and ", "when you're ready, ", "if you can, ",
+    "ok robot ", "yo, ", "excuse me robot, ", "robot please ", "kindly ", "um, ", "so, ",
 )
 SUFFIXES = (
-    "", "", "", " please", " now", " right now", " thanks", " thank you", " when you can",
-    " immediately", " asap", " for me",
+    "", " please", " now", " right now", " thanks", " thank you",
+    " when you can", " immediately", " asap", " for me", " pls", " plz",
+    ", thanks", ", cheers", " right away", " at once", ", if you would", ", if you don't mind",
+    " when you get a chance", " please and thank you", "!", "?", ".", " ok?", ", ok",
+    " thank u", " ty", ", please", "!!", " please!", ", now", " now please",
 )
 
-# Joining the steps of a multi-step command; "{a}" and "{b}" are whole step phrasings.
+# Joining the steps of a multi-step command; "{a}", "{b}" and "{c}" are whole step phrasings.
 JOIN_TWO = (
     "{a} and {b}", "{a} and then {b}", "{a}, then {b}", "{a} then {b}", "{a}. then {b}",
     "{a}, after that {b}", "first {a}, then {b}", "{a}; then {b}", "{a} and afterwards {b}",
-    "{a}, and then {b}",
+    "{a}, and then {b}", "{a}, and {b}", "{a}; {b}", "{a}. {b}", "{a}, next {b}",
+    "{a} and after that {b}", "{a}, afterwards {b}", "first {a} and then {b}", "{a} & {b}",
+    "{a}, once done {b}", "{a} followed by {b}", "{a}, {b}", "{a} then {b} after",
 )
 JOIN_THREE = (
     "{a}, {b} and {c}", "{a}, then {b}, then {c}", "first {a}, then {b} and finally {c}",
     "{a} and {b}, then {c}", "{a}, {b}, and then {c}", "{a}, then {b} and then {c}",
-    "{a}. then {b}. after that {c}",
+    "{a}. then {b}. after that {c}", "{a}, {b}, {c}", "{a}; {b}; {c}", "{a}. {b}. {c}",
+    "{a} then {b} then {c}", "{a} and {b} and {c}", "{a}, then {b}, and finally {c}",
+    "first {a}, next {b}, finally {c}", "{a}, after that {b}, then {c}",
+    "{a}, next {b}, then {c}", "first {a}; then {b}; finally {c}", "{a}, {b}, then {c}",
+    "{a} and then {b} and then {c}", "{a}, and {b}, and {c}",
 )
 
 # Extra names an operator may use for the default places (the name itself, with spaces for
-# underscores, is always one). A synonym must never name two places.
+# underscores, is always one). A synonym must never name two places. A place without an entry
+# here is called by its tools.yaml aliases.
 PLACE_SYNONYMS = {
-    "dock": ("docking station", "charging station", "charging spot"),
-    "kitchen": ("kitchenette", "break room", "kitchen area"),
-    "hallway": ("corridor", "hall", "main corridor", "main hallway"),
-    "office": ("operators office", "office room", "control room", "operator office"),
-    "lab": ("laboratory", "inspection lab", "test lab", "lab room"),
-    "loading_bay": ("loading area", "delivery area", "receiving area", "shipping bay"),
+    "dock": ("docking station", "charging station", "charging spot", "charger", "charging dock",
+             "charging point", "charging pad", "base station", "home base", "docking bay"),
+    "kitchen": ("kitchenette", "break room", "kitchen area", "staff kitchen", "breakroom",
+                "office kitchen", "tea kitchen"),
+    "hallway": ("corridor", "hall", "main corridor", "main hallway", "central corridor",
+                "hallway area", "central hall"),
+    "office": ("operators office", "office room", "control room", "operator office",
+               "operator's office", "operators' office", "main office"),
+    "lab": ("laboratory", "inspection lab", "test lab", "lab room", "testing lab",
+            "inspection laboratory"),
+    "loading_bay": ("loading area", "delivery area", "receiving area", "shipping bay",
+                    "loading zone", "delivery bay", "shipping area"),
 }
 
+
+def _combine(verbs: tuple[str, ...], templates: tuple[str, ...]) -> tuple[str, ...]:
+    """Every template with every verb: "{verb} forward {distance}" × ("move", "drive", ...)."""
+    return tuple(t.replace("{verb}", v) for v in verbs for t in templates)
+
+
+GO_VERBS = (
+    "go to", "head to", "head over to", "head down to", "head on over to", "drive to",
+    "drive over to", "navigate to", "move to", "move over to", "proceed to", "make your way to",
+    "make your way over to", "get over to", "get yourself to", "get to", "travel to",
+    "roll to", "roll over to", "go over to", "return to", "go back to", "head back to",
+    "come to", "come over to", "find your way to", "take yourself to", "go into", "head into",
+    "drive into", "walk to", "walk over to", "pop over to", "pop into", "pop by", "swing by",
+    "stop by", "drop by", "visit", "pay a visit to", "make for", "head for", "set off for",
+    "scoot over to", "zip over to", "hurry to", "hurry over to", "rush to", "dash over to",
+    "cruise over to", "wander over to", "relocate to", "reposition to", "go straight to",
+    "drive straight to", "carry on to", "continue to", "go down to", "go up to", "move on to",
+    "run to", "nip over to", "trundle over to",
+    "take me to", "lead me to", "guide me to", "show me the way to", "go on over to",
+    "get back to", "go and visit", "head straight for", "make a trip to",
+)
+NAVIGATE_EXTRA = (
+    "i need you in {place}", "i need you at {place}", "meet me in {place}", "meet me at {place}",
+    "you're needed in {place}", "your next stop is {place}", "next stop: {place}",
+    "destination: {place}", "{place}", "to {place}", "go {place}", "goto {place}",
+    "{place}, go", "{place} please", "off to {place}", "be at {place}", "get yourself over to {place}",
+    "i want you in {place}", "please be in {place}", "report to {place}",
+)
+FORWARD_VERBS = ("move", "go", "drive", "roll", "travel", "head", "creep", "inch", "edge",
+                 "scoot", "nudge", "step", "shuffle", "proceed", "slide", "glide", "trundle",
+                 "crawl", "ease", "come", "walk")
+BACKWARD_VERBS = ("move", "go", "drive", "roll", "travel", "head", "creep", "inch", "edge",
+                  "scoot", "nudge", "step", "shuffle", "slide", "ease", "come", "walk", "pull")
+FORWARD_WORDS = ("forward", "forwards", "ahead", "straight", "straight ahead", "straight forward")
+BACKWARD_WORDS = ("back", "backward", "backwards", "in reverse")
+MOVE_TEMPLATES = ("{verb} {dir} {distance}", "{verb} {distance} {dir}", "{verb} {dir} by {distance}",
+                  "{verb} {dir} for {distance}", "{verb} {dir} about {distance}")
+TURN_VERBS = ("turn", "rotate", "spin", "pivot", "swivel", "twist", "veer", "yaw", "swing",
+              "turn yourself", "rotate yourself", "spin yourself", "swing around",
+              "rotate in place", "turn on the spot", "spin in place")
+LEFT_WORDS = ("left", "left", "to the left", "to your left", "counterclockwise",
+              "counter-clockwise", "counter clockwise", "anticlockwise", "anti-clockwise", "ccw")
+RIGHT_WORDS = ("right", "right", "to the right", "to your right", "clockwise", "cw")
+ROTATE_TEMPLATES = ("{verb} {dir} {angle}", "{verb} {angle} {dir}", "{verb} {dir} by {angle}",
+                    "{verb} {dir} through {angle}")
+
 FRAMES = {
-    "navigate_to": (
-        "go to {place}", "head to {place}", "drive to {place}", "navigate to {place}",
-        "move to {place}", "proceed to {place}", "make your way to {place}", "get over to {place}",
-        "travel to {place}", "roll over to {place}", "go over to {place}", "head over to {place}",
-        "drive over to {place}", "return to {place}", "go back to {place}", "come to {place}",
-        "meet me in {place}", "i need you in {place}", "find your way to {place}",
-        "take yourself to {place}", "go into {place}", "head into {place}",
-        "walk over to {place}", "get yourself to {place}", "drive into {place}",
-        "move over to {place}", "head back to {place}", "go straight to {place}",
-    ),
-    "move_forward": (
-        "move forward {distance}", "drive forward {distance}", "go forward {distance}",
-        "go straight {distance}", "move ahead {distance}", "roll forward {distance}",
-        "drive {distance} forward", "advance {distance}", "move {distance} ahead",
-        "go ahead {distance}", "drive straight ahead {distance}", "move {distance} forward",
-        "creep forward {distance}", "step forward {distance}",
-        "go forward by {distance}", "move forward by {distance}", "drive ahead {distance}",
-        "roll ahead {distance}", "move straight ahead {distance}", "inch forward {distance}",
-    ),
-    "move_backward": (
-        "move back {distance}", "back up {distance}", "reverse {distance}",
-        "drive backwards {distance}", "go backwards {distance}", "move {distance} backwards",
-        "back off {distance}", "drive back {distance}", "move backward {distance}",
-        "reverse by {distance}", "roll back {distance}", "step back {distance}",
-        "back up by {distance}", "go back {distance}", "move backwards {distance}",
-        "roll backwards {distance}", "drive backward {distance}", "step backwards {distance}",
-    ),
-    "rotate_left": (
-        "turn left {angle}", "rotate left {angle}", "turn {angle} to the left",
-        "spin left {angle}", "rotate {angle} counterclockwise", "turn {angle} counterclockwise",
-        "rotate left by {angle}", "turn left by {angle}", "rotate {angle} to the left",
-        "spin {angle} to the left",
-        "spin left by {angle}", "turn to the left by {angle}", "rotate to the left {angle}",
-        "turn counterclockwise by {angle}", "rotate counterclockwise by {angle}",
-    ),
-    "rotate_right": (
-        "turn right {angle}", "rotate right {angle}", "turn {angle} to the right",
-        "spin right {angle}", "rotate {angle} clockwise", "turn {angle} clockwise",
-        "rotate right by {angle}", "turn right by {angle}", "rotate {angle} to the right",
-        "spin {angle} to the right",
-        "spin right by {angle}", "turn to the right by {angle}", "rotate to the right {angle}",
-        "turn clockwise by {angle}", "rotate clockwise by {angle}",
-    ),
+    "navigate_to": _combine(GO_VERBS, ("{verb} {place}",)) + NAVIGATE_EXTRA,
+    "move_forward": _combine(FORWARD_VERBS, MOVE_TEMPLATES) + (
+        "advance {distance}", "advance by {distance}",
+        "go {distance} further", "move up {distance}", "pull forward {distance}",
+        "pull ahead {distance}", "get {distance} closer", "close in {distance}"),
+    "move_backward": _combine(BACKWARD_VERBS, MOVE_TEMPLATES) + (
+        "back up {distance}", "back up by {distance}", "reverse {distance}", "reverse by {distance}",
+        "back off {distance}", "back away {distance}", "retreat {distance}", "retreat by {distance}",
+        "pull back {distance}", "back out {distance}", "reverse for {distance}",
+        "back yourself up {distance}", "go in reverse for {distance}", "back up about {distance}",
+        "pull back by {distance}", "drop back {distance}", "fall back {distance}"),
+    "move_unsigned": ("move {distance}", "drive {distance}", "go {distance}", "travel {distance}",
+                      "roll {distance}", "move by {distance}", "drive for {distance}",
+                      "go for {distance}"),
+    "rotate": _combine(TURN_VERBS, ROTATE_TEMPLATES),
+    "rotate_unsigned": ("turn {angle}", "rotate {angle}", "spin {angle}", "rotate by {angle}",
+                        "turn by {angle}", "turn through {angle}", "rotate through {angle}",
+                        "spin by {angle}", "pivot {angle}", "do {angle}", "make {angle}",
+                        "rotate yourself {angle}", "turn in place {angle}"),
     "stop": (
         "stop", "halt", "stop moving", "stop right there", "freeze", "hold still",
         "stay where you are", "stop the robot", "stop all motion", "come to a stop",
         "stop driving", "do not move", "hold it right there", "cease moving",
         "halt right there", "freeze right there", "stop where you are", "halt all motion",
-        "stand still",
+        "stand still", "stop right now", "stop immediately", "hold it", "stay still",
+        "don't move", "dont move", "cease all movement", "emergency stop", "stop everything",
+        "stop what you're doing", "abort", "whoa", "whoa there",
+        "brake", "hit the brakes", "stop stop stop", "enough stop", "quit moving",
+        "hold up", "stop now", "halt now", "freeze now", "stop in your tracks", "all stop",
+        "full stop", "stop the motors", "stop your motion", "cease motion", "pull up",
+        "stay right there", "halt immediately", "e-stop", "stop stop",
+        "stop at once", "stop that",
     ),
     "dock": (
         "dock", "go dock", "dock yourself", "go and dock", "return to your charger",
@@ -98,15 +148,31 @@ FRAMES = {
         "park on your charger", "plug yourself in", "head back and dock", "go charge",
         "return to base and dock", "go back to your charger", "dock and charge",
         "go charge yourself", "head back and charge", "charge yourself", "go dock yourself",
-        "head back to your charger", "return and charge",
+        "head back to your charger", "return and charge", "dock now", "return to base",
+        "go home", "head home", "go back to base", "go back home", "time to charge",
+        "time to dock", "charge up", "top up your battery", "recharge", "go top up your battery",
+        "park at your dock", "park on the charger", "get on your charger", "go get charged",
+        "head to your dock", "return to your dock", "go park on the dock", "dock please",
+        "get some charge", "go and charge up", "recharge yourself", "go plug in",
+        "go to sleep on your charger", "call it a day and dock", "back to the dock with you",
+        "charge your batteries", "go refuel", "go juice up", "park yourself on the charger",
     ),
     "capture_image": (
         "take a picture", "take a photo", "snap a picture", "capture an image", "grab a photo",
         "take a snapshot", "photograph what you see", "get a photo", "shoot a picture",
         "capture a photo", "take an image", "snap a photo", "take a camera picture",
-        "capture a picture of what is in front of you",
-        "take a quick picture", "snap a quick photo", "take one photo", "grab an image",
-        "capture a snapshot", "take a camera photo",
+        "capture a picture of what is in front of you", "take a quick picture", "snap a quick photo",
+        "take one photo", "grab an image", "capture a snapshot", "take a camera photo",
+        "take a pic", "grab a pic", "take a shot", "snap a shot", "grab a shot",
+        "capture a frame", "grab a frame", "get a picture",
+        "get a shot of this", "take a picture of this", "picture please",
+        "take a picture of the area", "take a photo of the room", "snap a photo of what you see",
+        "take a picture with your camera", "use your camera to take a photo", "photograph this",
+        "photograph the area", "capture what you see", "take a pic of that",
+        "take a picture of what is ahead", "get an image", "snap an image",
+        "record an image", "shoot a photo", "take a quick snapshot", "click a picture",
+        "get me a photo", "get me a picture of what you see", "show me what you see",
+        "let me see what you see", "camera: take a picture",
     ),
     "inspect": (
         "look at the {target} and tell me {question}", "inspect the {target}: {question}",
@@ -114,30 +180,53 @@ FRAMES = {
         "examine the {target} - {question}", "about the {target}: {question}",
         "inspect the {target} and answer {question}", "look at the {target}: {question}",
         "have a look at the {target}, {question}", "check out the {target}: {question}",
+        "look at the {target}. {question}", "examine the {target}: {question}",
+        "check the {target} and tell me {question}", "inspect the {target}, {question}",
+        "have a look at the {target} and tell me {question}", "eyeball the {target}: {question}",
+        "look over the {target}: {question}", "take a look at the {target}: {question}",
+        "check on the {target}: {question}", "study the {target}, {question}",
     ),
     "inspect_state": (
         "check whether the {target} is {state}", "find out if the {target} is {state}",
         "see if the {target} is {state}", "check if the {target} is {state}",
         "look whether the {target} is {state}", "verify that the {target} is {state}",
-        "inspect whether the {target} is {state}",
+        "inspect whether the {target} is {state}", "is the {target} {state}?",
+        "check that the {target} is {state}", "find out whether the {target} is {state}",
+        "look and see if the {target} is {state}", "can you see if the {target} is {state}",
+        "confirm the {target} is {state}", "make sure the {target} is {state}",
+        "tell me if the {target} is {state}", "check the {target} is {state}",
     ),
     "speak": (
         "say {text}", "announce {text}", "say out loud {text}", "tell everyone {text}",
         "speak the words {text}", "use your speaker to say {text}", "announce out loud {text}",
         "say this: {text}", "shout {text}", "please say {text}", "broadcast {text}",
-        "say the words {text}",
-        "announce that {text}", "announce this: {text}", "announce to everyone {text}",
-        "say aloud {text}", "speak out loud {text}", "tell the people here {text}",
-        "say to everyone {text}", "make an announcement: {text}",
+        "say the words {text}", "announce that {text}", "announce this: {text}",
+        "announce to everyone {text}", "say aloud {text}", "speak out loud {text}",
+        "tell the people here {text}", "say to everyone {text}", "make an announcement: {text}",
+        "tell everybody {text}", "tell everybody that {text}", "let everyone know {text}",
+        "let everyone know that {text}", "yell {text}", "call out {text}", "say: {text}",
+        "announce: {text}", "say \"{text}\"", "announce \"{text}\"", "say '{text}'",
+        "speak: {text}", "over the speaker say {text}", "inform everyone that {text}",
+        "tell the room {text}", "say the following: {text}", "announce the following: {text}",
+        "repeat after me: {text}", "declare {text}", "say out loud: {text}",
+        "broadcast the message {text}", "make an announcement that {text}", "voice {text}",
+        "tell people {text}", "shout out {text}", "holler {text}", "say aloud: {text}",
     ),
     "wait": (
         "wait {seconds}", "wait for {seconds}", "pause for {seconds}", "hold on for {seconds}",
         "stay put for {seconds}", "sit tight for {seconds}", "wait here for {seconds}",
         "pause {seconds}", "stand by for {seconds}", "hold position for {seconds}",
-        "give it {seconds}", "idle for {seconds}",
-        "hold on {seconds}", "wait around for {seconds}", "hang on for {seconds}",
-        "stay here for {seconds}", "wait there for {seconds}", "remain here for {seconds}",
-        "do nothing for {seconds}", "hold for {seconds}",
+        "give it {seconds}", "idle for {seconds}", "hold on {seconds}", "wait around for {seconds}",
+        "hang on for {seconds}", "stay here for {seconds}", "wait there for {seconds}",
+        "remain here for {seconds}", "do nothing for {seconds}", "hold for {seconds}",
+        "hang on {seconds}", "hang tight for {seconds}", "hang tight {seconds}",
+        "stay put {seconds}", "sit tight {seconds}", "stand by {seconds}", "rest for {seconds}",
+        "take a break for {seconds}", "wait about {seconds}", "pause about {seconds}",
+        "stay still for {seconds}", "remain still for {seconds}", "sit still for {seconds}",
+        "hold still for {seconds}", "chill for {seconds}",
+        "wait for about {seconds}", "give me {seconds}", "hold your position for {seconds}",
+        "stay where you are for {seconds}", "stay there for {seconds}", "linger for {seconds}",
+        "pause here for {seconds}", "wait in place for {seconds}", "count {seconds}",
     ),
     "report": (
         "report {text}", "report that {text}", "send a report saying {text}",
@@ -147,8 +236,25 @@ FRAMES = {
         "note in your report that {text}", "put in the report that {text}",
         "report this: {text}", "send a report that {text}", "write in the report that {text}",
         "log this: {text}", "write a note that {text}", "tell the operator in a report {text}",
+        "log: {text}", "report: {text}", "note that {text}", "make a note that {text}",
+        "record that {text}", "write down that {text}", "add to the report that {text}",
+        "add to your report: {text}", "put in your log that {text}", "log the fact that {text}",
+        "write in your report: {text}", "send a report: {text}", "report back that {text}",
+        "message the operator: {text}", "send the operator a message: {text}",
+        "let the operator know in writing that {text}", "file a note: {text}",
+        "write up that {text}", "make a written note: {text}", "report in writing: {text}",
+        "log the following: {text}", "jot down that {text}", "note down: {text}",
     ),
 }
+
+# Why the robot should dock, said before a docking phrasing ("your battery is low, go charge").
+DOCK_CONTEXTS = (
+    "your battery is low, ", "battery is low, ", "you're running low on battery, ",
+    "low battery, ", "your battery is almost empty, ", "power is low, ", "you are low on power, ",
+    "you're nearly out of charge, ", "your charge is low, ", "battery's getting low, ",
+    "you've been running all day, ", "we're done for today, ", "shift is over, ",
+    "that's all for now, ", "nothing more to do, ", "your battery is nearly flat, ",
+)
 
 # Fixed phrasings whose angle is implied, with the angle they mean (left is positive).
 ROTATE_FIXED = (
@@ -156,21 +262,24 @@ ROTATE_FIXED = (
     ("do a full circle", 360), ("spin around once", 360), ("face the other way", 180),
     ("turn to your left", 90), ("turn to your right", -90), ("rotate left", 90),
     ("rotate right", -90), ("do a full turn", 360), ("spin around", 360),
+    ("turn to the left", 90), ("turn to the right", -90), ("about face", 180),
+    ("about turn", 180), ("do a u-turn", 180), ("u-turn", 180), ("turn round", 180),
+    ("spin round", 360), ("face the opposite way", 180), ("face the opposite direction", 180),
+    ("turn the other way", 180), ("do a 180", 180), ("do a 360", 360), ("spin left", 90),
+    ("spin right", -90), ("pivot left", 90), ("pivot right", -90), ("hang a left", 90),
+    ("hang a right", -90), ("take a left", 90), ("take a right", -90), ("make a left turn", 90), ("make a right turn", -90),
+    ("turn left once", 90), ("swivel left", 90), ("swivel right", -90), ("veer left", 90),
+    ("veer right", -90), ("rotate to the left", 90), ("rotate to the right", -90),
+    ("turn left 90", 90), ("turn right 90", -90), ("do a quarter turn left", 90),
+    ("do a quarter turn right", -90),
 )
-
-# Speeds a word stands for, in metres per second (within the default schema's (0, 1]).
-SPEED_WORDS = (("slowly", 0.2), ("carefully", 0.2), ("quickly", 0.8), ("fast", 0.8))
-
-NUMBER_WORDS = {
-    1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight",
-    9: "nine", 10: "ten", 12: "twelve", 15: "fifteen", 20: "twenty", 30: "thirty",
-    40: "forty", 45: "forty five", 60: "sixty", 90: "ninety", 120: "one hundred twenty",
-    180: "one hundred eighty", 270: "two hundred seventy", 360: "three hundred sixty",
-}
-HALF_WORDS = {0.5: "half a", 1.5: "one and a half", 2.5: "two and a half"}
 
 INSPECT_TARGETS = (
     "door", "front door", "window", "shelf", "red box", "blue box", "fire extinguisher",
+    "gauge", "meter", "pump", "boiler", "tank", "hatch", "fuse box", "thermostat", "socket",
+    "lamp", "crate", "container", "drum", "barrel", "tap", "faucet", "vent", "filter", "motor",
+    "belt", "bin", "recycling bin", "first aid kit", "toolbox", "whiteboard", "monitor",
+    "keyboard", "projector", "router", "oven", "microwave", "kettle", "dishwasher",
     "table", "pallet", "machine", "pipe", "valve", "pressure gauge", "sign", "plant", "printer",
     "cable", "light", "screen", "control panel", "fridge", "sink", "floor", "wall", "ceiling",
     "trash can", "conveyor belt", "forklift", "ladder", "cabinet", "desk", "chair", "robot arm",
@@ -185,10 +294,18 @@ INSPECT_QUESTIONS = (
     "what is written on it?", "is it safe?", "are there any cracks?", "is the door locked?",
     "how many people are there?", "is there water on the floor?", "is it plugged in?",
     "what is on top of it?", "is it turned off?", "is it tidy?", "what do you see?",
+    "what does it read?", "what is the temperature?", "is it hot?", "is it running?",
+    "what number does it show?", "is the lid closed?", "is it wrapped?", "is it labelled?",
+    "is it still there?", "is it overflowing?", "how full is it?", "is the seal intact?",
+    "is it rusty?", "is anything on the floor near it?", "is the display on?",
+    "what does the label say?", "is it switched on?", "are the lights green?",
+    "is it in one piece?", "does it need cleaning?", "is it stable?", "who is next to it?",
 )
 INSPECT_STATES = (
     "open", "closed", "damaged", "clean", "dirty", "on", "off", "empty", "full", "locked",
     "blocked", "wet", "broken", "working", "unlocked", "tidy", "plugged in", "leaking",
+    "running", "switched on", "switched off", "cracked", "rusty", "hot", "cold", "upright",
+    "tipped over", "overflowing", "ajar", "shut", "lit", "dark", "labelled", "sealed", "frozen",
 )
 
 # Free text for speak and report, built as subject + predicate and a few whole sentences.
@@ -215,6 +332,16 @@ TEXT_WHOLE = (
     "please stand back", "caution, robot moving", "goodbye", "see you later", "attention please",
     "please clear the hallway", "the building closes at {time}", "i found {count} boxes",
     "there are {count} people here", "i counted {count} pallets", "it is {time} now",
+    "the bus leaves in {count} minutes", "we start in {count} minutes", "{count} boxes are missing",
+    "shelf {count} is empty", "the meeting moved to room {count}", "break ends in {count} minutes",
+    "good night everyone", "happy birthday", "congratulations", "lunch is served",
+    "the fire drill starts at {time}", "please leave the building", "the doors are closing",
+    "stand clear of the door", "the floor is slippery", "mind the step", "dinner is ready",
+    "your package is here", "the visitor has arrived", "the lab is closed today",
+    "no smoking here", "quiet please", "hold the door", "the printer is out of paper",
+    "the coffee is ready", "coming through", "sorry for the noise", "the test passed",
+    "all systems normal", "the area is secure", "no problems found", "the gate is open",
+    "i am charging", "i am done", "it is raining outside", "the truck is late",
 )
 # Words for free text that is no sentence of the pools above: random runs of them (and of the
 # pools' own words, see steps.text_words) make the model copy the operator's words instead of
@@ -236,58 +363,31 @@ TEXT_WORDS = (
     "welcome", "wet", "white", "window", "yellow", "zone", "ready", "done", "hello",
     "coming", "through", "watch", "step", "mind", "gap", "closing", "opening", "fixed", "needed",
     "checked", "loaded", "charged", "finished", "started", "waiting", "blocked", "leaking",
+    "anna", "ben", "carlos", "dana", "emma", "frank", "grace", "hugo", "ivan", "julia", "kim",
+    "lena", "maria", "nina", "oscar", "paul", "rosa", "sam", "tom", "yuki", "zoe", "smith",
+    "bus", "taxi", "shuttle", "coat", "jacket", "umbrella", "keys", "badge", "phone", "laptop",
+    "cup", "mug", "tea", "water", "juice", "cake", "pizza", "sandwich", "breakfast", "snack",
+    "north", "south", "east", "west", "upstairs", "downstairs", "outside", "behind", "under",
+    "over", "near", "far", "inside", "front", "back", "side", "top", "bottom", "middle", "corner",
+    "monday", "wednesday", "thursday", "saturday", "sunday", "week", "month", "year", "night",
+    "evening", "afternoon", "noon", "midnight", "hour", "minute", "second", "seconds", "minutes",
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "twenty",
+    "hundred", "first", "second", "third", "last", "next", "new", "old", "big", "small",
+    "fast", "slow", "hot", "cold", "happy", "sad", "tired", "hungry", "thirsty", "sorry",
+    "ready", "late", "early", "busy", "free", "closed", "open", "locked", "missing", "lost",
+    "found", "broken", "fixed", "delivered", "shipped", "packed", "sealed", "damaged", "spilled",
+    "arrived", "leaving", "coming", "going", "staying", "stopping", "running", "walking",
+    "sleeping", "working", "testing", "cleaning", "cooking", "printing", "loading", "charging",
+    "visitors", "guests", "students", "workers", "drivers", "engineers", "managers", "team",
+    "everyone", "nobody", "somebody", "manager", "driver", "engineer", "nurse", "doctor",
+    "pallet", "forklift", "conveyor", "robot", "drone", "sensor", "camera", "speaker", "alarm",
+    "siren", "buzzer", "bell", "clock", "timer", "schedule", "plan", "report", "note", "message",
+    "attention", "caution", "warning", "danger", "notice", "emergency", "evacuate", "drill",
+    "test", "exercise", "inspection", "audit", "maintenance", "repair", "cleanup", "delivery",
+    "pickup", "dropoff", "meeting", "training", "lunchtime", "teatime", "coffee", "welcome",
+    "goodbye", "hello", "hi", "hey", "yes", "no", "maybe", "okay", "sure", "great", "good",
+    "bad", "fine", "perfect", "terrible", "quiet", "loud", "bright", "dim", "clean", "dirty",
 )
 TIMES = (
     "{h} pm", "{h} am", "{h}:30", "{h}:15", "{h}:45", "{h} o'clock", "noon", "midnight",
 )
-
-# Refusals: action verbs that no default tool performs, with objects they make sense with.
-REFUSAL_ACTIONS = {
-    "open": ("door", "window", "drawer", "gate", "cabinet", "fridge", "box", "bottle"),
-    "close": ("door", "window", "drawer", "gate", "cabinet", "fridge", "curtains", "box"),
-    "pick up": ("box", "cup", "package", "bottle", "bag", "pen", "keys", "trash"),
-    "grab": ("box", "cup", "package", "bottle", "bag", "chair", "keys", "phone"),
-    "lift": ("box", "pallet", "chair", "table", "package", "crate", "bag"),
-    "carry": ("box", "package", "crate", "bag", "tray", "chair", "cup"),
-    "bring me": ("coffee", "a cup", "the box", "my keys", "a pen", "the package", "my phone", "water"),
-    "clean": ("floor", "table", "window", "kitchen", "desk", "dishes", "carpet", "sink"),
-    "wash": ("dishes", "floor", "window", "car", "cup", "table", "laundry"),
-    "mop": ("floor", "kitchen", "hallway", "bathroom", "lab"),
-    "vacuum": ("carpet", "floor", "office", "hallway", "stairs"),
-    "sweep": ("floor", "hallway", "kitchen", "yard", "stairs"),
-    "cook": ("dinner", "lunch", "breakfast", "pasta", "eggs", "rice"),
-    "make": ("coffee", "tea", "a sandwich", "breakfast", "dinner", "the bed", "a cake"),
-    "water": ("plants", "flowers", "garden", "lawn", "tree"),
-    "feed": ("cat", "dog", "fish", "birds", "plants"),
-    "turn on": ("lights", "tv", "radio", "heater", "fan", "oven", "computer"),
-    "switch off": ("lights", "tv", "radio", "heater", "fan", "oven", "computer"),
-    "call": ("my boss", "the manager", "my mom", "an ambulance", "a taxi", "the police"),
-    "email": ("my boss", "the manager", "the team", "the client", "support"),
-    "play": ("music", "a song", "chess", "a video", "the radio", "a game"),
-    "fix": ("printer", "chair", "door", "leak", "light", "computer", "window"),
-    "repair": ("printer", "machine", "pipe", "valve", "cable", "wall"),
-    "buy": ("milk", "coffee", "bread", "groceries", "a ticket", "flowers"),
-    "order": ("pizza", "lunch", "coffee", "supplies", "a taxi", "parts"),
-    "paint": ("wall", "door", "fence", "room", "table"),
-    "unlock": ("door", "gate", "cabinet", "safe", "computer"),
-    "lock": ("door", "gate", "cabinet", "window", "safe"),
-    "push": ("cart", "box", "chair", "door", "trolley", "pallet"),
-    "fold": ("laundry", "clothes", "towels", "boxes", "paper"),
-    "throw away": ("trash", "box", "paper", "cups", "bottles"),
-    "print": ("the report", "a map", "the schedule", "a photo", "the document"),
-    "climb": ("stairs", "ladder", "wall", "shelf"),
-    "charge": ("my phone", "my laptop", "the drill", "the car"),
-    "install": ("the update", "a new shelf", "the camera", "the printer"),
-}
-REFUSAL_OBJECT_ARTICLE = "the "  # objects without a leading word ("a cup", "my boss") get it
-
-# Places that are not declared: sending the robot there is refused, not guessed.
-UNKNOWN_PLACES = (
-    "garage", "roof", "basement", "bathroom", "parking lot", "garden", "lobby", "attic",
-    "elevator", "bedroom", "warehouse", "reception", "server room", "supermarket", "moon",
-    "living room", "storage room", "cafeteria", "stairwell", "conference room", "workshop",
-    "basement door", "front yard", "back yard", "main entrance", "street", "library", "gym",
-)
-
-# The plain-text answer to anything no tool can do; a refusal makes no call at all.
-REFUSAL_TEXT = "sorry, i cannot do that with my tools."

@@ -18,7 +18,7 @@ the system turn (see :mod:`gemma4_ros.demo.template`).
 from __future__ import annotations
 
 from gemma4_ros.demo.corpus import Example
-from gemma4_ros.demo.phrases import REFUSAL_TEXT
+from gemma4_ros.demo.refusals import REFUSAL_TEXTS
 from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.runtime import chat_format
 
@@ -34,7 +34,7 @@ def render_target(example: Example) -> str:
         calls = [chat_format.tool_call(c.name, dict(c.arguments)) for c in example.calls]
         reply = chat_format.model(calls=calls)
     else:
-        reply = chat_format.model(REFUSAL_TEXT)
+        reply = chat_format.model(example.reply or REFUSAL_TEXTS["no_tool"])
     conversation = [chat_format.user(example.command), reply]
     full = chat_format.render_builtin(conversation, add_generation_prompt=False)
     prompt = render_prompt(example.command)

@@ -3,8 +3,13 @@
 Each registry tool gets a step maker: the default tools get the hand-written frames of
 :mod:`gemma4_ros.demo.phrases` (only when the tool's arguments are the ones those frames fill),
 any other tool gets generic frames built from its name and schema, so a custom tools.yaml still
-trains. Every step also names its *keys* — the combinations it is made of (frame × place,
-tool × number, ...) — which the corpus uses to hold some combinations out of training entirely.
+trains. Numbers come from :mod:`gemma4_ros.demo.quantities`, converted to the tool's unit, with
+the sign the direction words give (backwards is a negative distance, right a negative angle).
+Every step also names its *keys* — the combinations it is made of (frame × place, tool × number,
+...) — which the corpus uses to hold some combinations out of training entirely.
+
+A step whose call no tool can make (:mod:`gemma4_ros.demo.impossible`) has ``call=None`` and a
+``reason`` that picks the refusal text.
 """
 
 from __future__ import annotations
@@ -12,11 +17,12 @@ from __future__ import annotations
 import functools
 import random
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from gemma4_ros.demo import phrases
+from gemma4_ros.demo import phrases, quantities
+from gemma4_ros.demo.quantities import Spoken
 from gemma4_ros.tools import ToolRegistry, ToolSpec
 
 
@@ -30,25 +36,27 @@ class Call:
 
 @dataclass(frozen=True)
 class Step:
-    """The words for one step, the call they mean (None: nothing can do it), and its keys."""
+    """The words for one step, the call they mean (None: nothing can do it), and its keys.
+
+    ``verbatim`` are words the call copies (free text, inspection targets): typos are never put
+    into them, since the model must copy them as written. ``reason`` says why a step with no
+    call is impossible (a key of :data:`gemma4_ros.demo.refusals.REFUSAL_TEXTS`).
+    """
 
     text: str
     call: Call | None
     keys: tuple[str, ...]
     group: str
+    verbatim: frozenset[str] = frozenset()
+    reason: str = ""
 
 
 StepMaker = Callable[[random.Random], Step]
 
 
-def number_text(value: float) -> str:
-    """Digits as an operator types them and as the call writes them: 2, 1.5, 0.3."""
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
-
-
 def number_value(value: float) -> Any:
     """The JSON value of a number: an int when whole, so calls read ``distance:2`` not ``2.0``."""
-    return int(value) if float(value).is_integer() else round(float(value), 3)
+    return int(value) if float(value).is_integer() else quantities.rounded(float(value))
 
 
 def _frame(rng: random.Random, group: str) -> tuple[int, str]:
@@ -56,8 +64,9 @@ def _frame(rng: random.Random, group: str) -> tuple[int, str]:
     return index, phrases.FRAMES[group][index]
 
 
-def _unit(value: float, singular: str, plurals: Sequence[str], rng: random.Random) -> str:
-    return singular if value == 1 else rng.choice(plurals)
+def _number_keys(tool: str, spoken: Spoken) -> list[str]:
+    """A number said in digits in the tool's unit may be held out (copying generalises)."""
+    return [f"num:{tool}:{spoken.value:g}"] if spoken.copied else []
 
 
 class StepMakers:
@@ -72,7 +81,7 @@ class StepMakers:
         words: dict[str, tuple[str, ...]] = {}
         for place in registry.places:
             spoken = place.replace("_", " ")
-            extra = phrases.PLACE_SYNONYMS.get(place, ())
+            extra = phrases.PLACE_SYNONYMS.get(place, registry.aliases.get(place, ()))
             words[place] = (spoken,) + tuple(w for w in extra if w != spoken)
         return words
 
@@ -81,19 +90,23 @@ class StepMakers:
         return {tool.name: self.for_tool(tool) for tool in self.registry.tools}
 
     def for_tool(self, tool: ToolSpec) -> StepMaker:
-        expected = _KNOWN_ARGUMENTS.get(tool.name)
-        properties = tuple(tool.parameters.get("properties", {}))
-        if expected is not None and properties == expected:
+        if self.knows(tool):
             return lambda rng: getattr(self, "_" + tool.name)(rng, tool)
         if tool.effect.kind == "goto_place" and tool.effect.argument:
             return lambda rng: self._navigate_to(rng, tool)
         return lambda rng: self._generic(rng, tool)
 
+    @staticmethod
+    def knows(tool: ToolSpec) -> bool:
+        """Whether ``tool`` is a default tool with the arguments its frames fill."""
+        expected = _KNOWN_ARGUMENTS.get(tool.name)
+        return expected is not None and tuple(tool.parameters.get("properties", {})) == expected
+
     def place_phrase(self, rng: random.Random) -> tuple[str, str, str]:
         """(words, place name, synonym used) for a random declared place."""
         place = rng.choice(list(self.place_words))
         synonym = rng.choice(self.place_words[place])
-        article = rng.choice(("the ", "the ", ""))
+        article = rng.choice(("the ", "the ", "the ", ""))
         return article + synonym, place, synonym
 
     def _navigate_to(self, rng: random.Random, tool: ToolSpec) -> Step:
@@ -103,20 +116,40 @@ class StepMakers:
         keys = (f"frame:navigate_to:{index}", f"place:{index}:{synonym}")
         return Step(frame.format(place=words), call, keys, f"navigate_to:{index}")
 
-    def _move(self, rng: random.Random, tool: ToolSpec) -> Step:
-        backward = rng.random() < 0.35
+    def move_text(self, rng: random.Random, spoken: Spoken) -> tuple[str, int, str, int]:
+        """A move phrasing of ``spoken``: (text, sign, frame group, frame index)."""
+        roll = rng.random()
+        if roll < 0.1:
+            index, frame = _frame(rng, "move_unsigned")
+            return frame.format(distance=spoken.words), 1, "move_unsigned", index
+        backward = roll < 0.45
         group = "move_backward" if backward else "move_forward"
         index, frame = _frame(rng, group)
-        value, words, digits = _distance(rng)
-        arguments: dict[str, Any] = {"distance": number_value(-value if backward else value)}
-        text = frame.format(distance=words)
-        keys = [f"frame:{group}:{index}"] + ([f"num:move:{value}"] if digits else [])
+        side = rng.choice(phrases.BACKWARD_WORDS if backward else phrases.FORWARD_WORDS)
+        text = frame.format(distance=spoken.words, dir=side)
+        return text, -1 if backward else 1, group, index
+
+    def _move(self, rng: random.Random, tool: ToolSpec) -> Step:
+        spoken = quantities.distance(rng)
+        text, sign, group, index = self.move_text(rng, spoken)
+        arguments: dict[str, Any] = {"distance": number_value(sign * spoken.value)}
+        keys = [f"frame:{group}:{index}"] + _number_keys("move", spoken)
         if rng.random() < 0.25:
-            speed_text, speed = _speed(rng)
-            text = f"{text} {speed_text}"
-            arguments["speed"] = number_value(speed)
-            keys.append(f"speed:{group}:{index}:{speed_text.split()[0]}")
+            speed = quantities.speed(rng)
+            text = with_speed(text, speed, rng)
+            arguments["speed"] = number_value(speed.value)
+            keys.append(f"speed:{group}:{index}:{speed.words.split()[0]}")
         return Step(text, Call(tool.name, arguments), tuple(keys), f"{group}:{index}")
+
+    def rotate_text(self, rng: random.Random, spoken: Spoken) -> tuple[str, int, str, int]:
+        """A rotate phrasing of ``spoken``: (text, sign, frame group, frame index)."""
+        if rng.random() < 0.15:
+            index, frame = _frame(rng, "rotate_unsigned")
+            return frame.format(angle=spoken.words), 1, "rotate_unsigned", index
+        right = rng.random() < 0.5
+        index, frame = _frame(rng, "rotate")
+        side = rng.choice(phrases.RIGHT_WORDS if right else phrases.LEFT_WORDS)
+        return frame.format(angle=spoken.words, dir=side), -1 if right else 1, "rotate", index
 
     def _rotate(self, rng: random.Random, tool: ToolSpec) -> Step:
         if rng.random() < 0.2:
@@ -124,19 +157,25 @@ class StepMakers:
             text, angle = phrases.ROTATE_FIXED[index]
             return Step(text, Call(tool.name, {"angle": angle}), (f"frame:rotate_fixed:{index}",),
                         f"rotate_fixed:{index}")
-        right = rng.random() < 0.5
-        group = "rotate_right" if right else "rotate_left"
-        index, frame = _frame(rng, group)
-        value, words, digits = _angle(rng)
-        keys = [f"frame:{group}:{index}"] + ([f"num:rotate:{value}"] if digits else [])
-        call = Call(tool.name, {"angle": -value if right else value})
-        return Step(frame.format(angle=words), call, tuple(keys), f"{group}:{index}")
+        spoken = quantities.angle(rng)
+        text, sign, group, index = self.rotate_text(rng, spoken)
+        keys = (f"frame:{group}:{index}", *_number_keys("rotate", spoken))
+        call = Call(tool.name, {"angle": number_value(sign * spoken.value)})
+        return Step(text, call, keys, f"{group}:{index}")
 
     def _fixed(self, rng: random.Random, tool: ToolSpec) -> Step:
         index, frame = _frame(rng, tool.name)
         return Step(frame, Call(tool.name, {}), (f"frame:{tool.name}:{index}",), f"{tool.name}:{index}")
 
-    _stop = _dock = _capture_image = _fixed
+    _stop = _capture_image = _fixed
+
+    def _dock(self, rng: random.Random, tool: ToolSpec) -> Step:
+        step = self._fixed(rng, tool)
+        if rng.random() < 0.2:
+            index = rng.randrange(len(phrases.DOCK_CONTEXTS))
+            return Step(phrases.DOCK_CONTEXTS[index] + step.text, step.call,
+                        (*step.keys, f"context:dock:{index}"), step.group)
+        return step
 
     def _inspect(self, rng: random.Random, tool: ToolSpec) -> Step:
         target = rng.choice(phrases.INSPECT_TARGETS)
@@ -153,21 +192,27 @@ class StepMakers:
             text = frame.format(target=target, question=question)
             keys = (f"frame:inspect:{index}", f"question:{target}:{question}")
             group = f"inspect:{index}"
-        return Step(text, Call(tool.name, {"target": target, "question": question}), keys, group)
+        call = Call(tool.name, {"target": target, "question": question})
+        return Step(text, call, keys, group, frozenset(phrase_words(f"{target} {question}")))
 
     def _free_text(self, rng: random.Random, tool: ToolSpec) -> Step:
         index, frame = _frame(rng, tool.name)
         text = free_text(rng)
         keys = (f"frame:{tool.name}:{index}", f"text:{text}")
-        return Step(frame.format(text=text), Call(tool.name, {"text": text}), keys, f"{tool.name}:{index}")
+        return Step(frame.format(text=text), Call(tool.name, {"text": text}), keys,
+                    f"{tool.name}:{index}", frozenset(phrase_words(text)))
 
     _speak = _report = _free_text
 
-    def _wait(self, rng: random.Random, tool: ToolSpec) -> Step:
+    def wait_text(self, rng: random.Random, spoken: Spoken) -> tuple[str, int]:
         index, frame = _frame(rng, "wait")
-        value, words, digits = _seconds(rng)
-        keys = [f"frame:wait:{index}"] + ([f"num:wait:{value}"] if digits else [])
-        return Step(frame.format(seconds=words), Call(tool.name, {"seconds": value}), tuple(keys),
+        return frame.format(seconds=spoken.words), index
+
+    def _wait(self, rng: random.Random, tool: ToolSpec) -> Step:
+        spoken = quantities.duration(rng)
+        text, index = self.wait_text(rng, spoken)
+        keys = (f"frame:wait:{index}", *_number_keys("wait", spoken))
+        return Step(text, Call(tool.name, {"seconds": number_value(spoken.value)}), keys,
                     f"wait:{index}")
 
     def _generic(self, rng: random.Random, tool: ToolSpec) -> Step:
@@ -187,66 +232,18 @@ class StepMakers:
         return Step(text, Call(tool.name, arguments), (f"generic:{tool.name}",), f"generic:{tool.name}")
 
 
+def with_speed(text: str, speed: Spoken, rng: random.Random) -> str:
+    """A speed said after the motion, or (a single word) before it: "slowly back up 1 m"."""
+    if " " not in speed.words and rng.random() < 0.3:
+        return f"{speed.words} {text}"
+    return f"{text} {speed.words}"
+
+
 _KNOWN_ARGUMENTS: dict[str, tuple[str, ...]] = {
     "move": ("distance", "speed"), "rotate": ("angle",), "stop": (), "dock": (),
     "capture_image": (), "inspect": ("target", "question"), "speak": ("text",),
     "wait": ("seconds",), "report": ("text",),
 }
-
-
-def _distance(rng: random.Random) -> tuple[float, str, bool]:
-    """(metres, words, written in digits?) within the default schema's 5 m."""
-    roll = rng.random()
-    if roll < 0.15:
-        value = rng.choice(tuple(phrases.HALF_WORDS))
-        unit = "meter" if value == 0.5 else rng.choice(("meters", "metres"))
-        return value, f"{phrases.HALF_WORDS[value]} {unit}", False
-    if roll < 0.3:
-        value = float(rng.randint(1, 5))
-        unit = _unit(value, "meter", ("meters", "metres"), rng)
-        return value, f"{phrases.NUMBER_WORDS[int(value)]} {unit}", False
-    if roll < 0.4:
-        centimetres = rng.randrange(10, 100, 10)
-        return centimetres / 100, f"{centimetres} {rng.choice(('centimeters', 'cm'))}", False
-    value = rng.randint(1, 50) / 10
-    unit = _unit(value, "meter", ("meters", "metres", "m"), rng)
-    return value, f"{number_text(value)} {unit}", True
-
-
-def _speed(rng: random.Random) -> tuple[str, float]:
-    if rng.random() < 0.5:
-        return rng.choice(phrases.SPEED_WORDS)
-    value = rng.randint(1, 10) / 10
-    unit = rng.choice(("meters per second", "m/s"))
-    return f"at {number_text(value)} {unit}", value
-
-
-def _angle(rng: random.Random) -> tuple[int, str, bool]:
-    if rng.random() < 0.2:
-        value = rng.choice((15, 30, 45, 60, 90, 120, 180, 270, 360))
-        return value, f"{phrases.NUMBER_WORDS[value]} degrees", False
-    value = rng.choice((rng.randrange(5, 361, 5), rng.randint(1, 360)))
-    unit = _unit(value, "degree", ("degrees", "deg"), rng)
-    return value, f"{value} {unit}", True
-
-
-def _seconds(rng: random.Random) -> tuple[int, str, bool]:
-    roll = rng.random()
-    if roll < 0.12:
-        minutes = rng.choice((1, 2, 3, 5, 10))
-        spoken = rng.choice((str(minutes), phrases.NUMBER_WORDS[minutes]))
-        words = "a minute" if minutes == 1 and rng.random() < 0.5 else f"{spoken} minute" + (
-            "s" if minutes > 1 else "")
-        return minutes * 60, words, False
-    if roll < 0.15:
-        return 30, "half a minute", False
-    if roll < 0.3:
-        value = rng.choice((1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 15, 20, 30, 40, 45, 60))
-        unit = _unit(value, "second", ("seconds",), rng)
-        return value, f"{phrases.NUMBER_WORDS[value]} {unit}", False
-    value = rng.choice((rng.randint(1, 60), rng.randint(1, 600)))
-    unit = _unit(value, "second", ("seconds", "secs", "sec"), rng)
-    return value, f"{value} {unit}", True
 
 
 @functools.cache
@@ -278,14 +275,16 @@ def free_text(rng: random.Random) -> str:
     to learn to copy, so a sentence it never saw is still spoken word for word.
     """
     if rng.random() < 0.45:
-        return " ".join(rng.sample(text_words(), rng.randint(1, 5)))
+        return " ".join(rng.sample(text_words(), rng.randint(1, 6)))
     if rng.random() < 0.4:
         sentence = rng.choice(phrases.TEXT_WHOLE)
     else:
         sentence = f"{rng.choice(phrases.TEXT_SUBJECTS)} {rng.choice(phrases.TEXT_PREDICATES)}"
     hour = rng.randint(1, 12)
     time = rng.choice(phrases.TIMES).format(h=hour)
-    return sentence.format(time=time, count=rng.randint(2, 40))
+    count = rng.randint(2, 40)
+    spoken = quantities.number_words(count, rng) if rng.random() < 0.4 else str(count)
+    return sentence.format(time=time, count=spoken)
 
 
 def _generic_value(rng: random.Random, schema: Mapping[str, Any]) -> tuple[Any, str]:
@@ -297,7 +296,7 @@ def _generic_value(rng: random.Random, schema: Mapping[str, Any]) -> tuple[Any, 
         low = float(schema.get("minimum", schema.get("exclusiveMinimum", 0)))
         high = float(schema.get("maximum", schema.get("exclusiveMaximum", low + 10)))
         value = number_value(rng.randint(int(low) + 1, max(int(low) + 1, int(high) - 1)))
-        return value, number_text(value)
+        return value, quantities.digits(value)
     if kind == "boolean":
         return True, "true"
     text = free_text(rng)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import re
 
-from gemma4_ros.demo import phrases
+from gemma4_ros.demo import phrases, refusals
 from gemma4_ros.demo.corpus import (
     Corpus,
     CorpusError,
@@ -17,6 +17,7 @@ from gemma4_ros.demo.corpus import (
 from gemma4_ros.demo.evaluate import parse_calls
 from gemma4_ros.demo.steps import text_words
 from gemma4_ros.demo.prompt import render_target
+from gemma4_ros.safety import SafetyConfig
 from gemma4_ros.tools import ToolRegistry
 
 
@@ -149,15 +150,50 @@ def test_custom_tool_gets_generic_phrasings(tmp_path) -> None:
 
 def test_too_small_a_phrasebook_raises_with_hint(monkeypatch: pytest.MonkeyPatch) -> None:
     from gemma4_ros.demo import corpus as corpus_module
-    from gemma4_ros.demo import phrases
+    from gemma4_ros.demo import phrases, refusals
 
-    for name, value in {"PREFIXES": ("",), "SUFFIXES": ("",), "UNKNOWN_PLACES": ("moon",),
-                        "REFUSAL_ACTIONS": {"open": ("door",)}}.items():
+    for name, value in {"PREFIXES": ("",), "SUFFIXES": ("",)}.items():
         monkeypatch.setattr(phrases, name, value)
+    for name, value in {"UNKNOWN_PLACES": ("moon",), "CHORES": {"open": ("door",)},
+                        "ASKS": ("fly",), "UNSAFE_VERBS": ("ram",), "UNSAFE_TARGETS": ("me",),
+                        "UNSAFE_WHOLE": ("jump off",)}.items():
+        monkeypatch.setattr(refusals, name, value)
     monkeypatch.setattr(corpus_module, "STALL_DRAWS", 500)
     data = {"tools": [{"name": "beep", "description": "Beep.", "risk": "LOW", "motion": False,
                        "idempotent": True, "timeout_s": 1.0,
                        "parameters": {"type": "object", "properties": {},
                                       "additionalProperties": False}}]}
     with pytest.raises(CorpusError, match="fewer commands"):
-        build_corpus(ToolRegistry.from_dict(data), seed=0, n_train=5000, n_heldout=10)
+        build_corpus(ToolRegistry.from_dict(data), seed=0, n_train=5000, n_heldout=10, noise=0.0)
+
+
+def test_refusals_say_why(corpus: Corpus) -> None:
+    """Each kind of impossible step is drawn, and answers with its own reason."""
+    replies = {e.reply for e in corpus.train if e.is_refusal}
+    assert replies == set(refusals.REFUSAL_TEXTS.values())
+    assert all(not e.reply for e in corpus.train if not e.is_refusal)
+
+
+def test_no_undeclared_place_is_a_declared_one(registry: ToolRegistry) -> None:
+    named = {w for place in registry.places for w in registry.place_words(place)}
+    named |= {w for words in phrases.PLACE_SYNONYMS.values() for w in words}
+    assert not named & set(refusals.UNKNOWN_PLACES)
+    unknown = [e for e in build_corpus(registry, seed=1, n_train=3000, n_heldout=20, noise=0.0).train
+               if e.reply == refusals.REFUSAL_TEXTS["unknown_place"]]
+    assert len(unknown) > 50
+
+
+def test_beyond_the_schema_refused_beyond_the_bounds_planned(corpus: Corpus) -> None:
+    """A value no call can take is refused; one the gate will reject (rotate 270, wait 300)
+    is planned faithfully, so the gate decides and says why."""
+    assert any(e.reply == refusals.REFUSAL_TEXTS["out_of_range"] for e in corpus.train)
+    bounds = SafetyConfig.load().bounds
+
+    def outside(tool: str, argument: str, value: float) -> bool:
+        bound = bounds.get(tool, {}).get(argument)
+        return bound is not None and not ((bound.min is None or bound.min <= value)
+                                          and (bound.max is None or value <= bound.max))
+
+    beyond = {c.name for e in corpus.train for c in e.calls
+              if any(outside(c.name, k, v) for k, v in c.arguments.items())}
+    assert beyond == {"move", "rotate", "wait"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from gemma4_ros.demo.corpus import Example
 from gemma4_ros.demo.evaluate import Scores, parse_calls, score
-from gemma4_ros.demo.phrases import REFUSAL_TEXT
+from gemma4_ros.demo.refusals import REFUSAL_TEXTS
 from gemma4_ros.demo.prompt import render_target
 from gemma4_ros.demo.steps import Call
 
@@ -15,7 +15,7 @@ REFUSAL = Example("open the door", (), 1)
 def test_parse_calls_reads_rendered_targets() -> None:
     calls = parse_calls(render_target(MOVE))
     assert calls == [Call("move", {"distance": 2}), Call("capture_image", {})]
-    assert parse_calls(REFUSAL_TEXT + "<turn|>") == []
+    assert parse_calls(REFUSAL_TEXTS["no_tool"] + "<turn|>") == []
 
 
 def test_malformed_calls_parse_to_none() -> None:

@@ -132,14 +132,15 @@ def test_the_report_adds_up(registry) -> None:
 
 def test_the_demo_model_on_the_whole_set(registry) -> None:
     """The bench's path end to end: every command planned and judged. A floor under today's
-    figures (exact 0.48, refusals right 0.74; retraining is to raise them) catches a runtime,
-    grammar or parser change that breaks plans the model used to get right."""
+    figures (exact 0.864, refusals right 0.957 without the gate's checks, one wrong motion
+    approved with them) catches a runtime, grammar, parser or gate change that breaks plans the
+    model used to get right."""
     report = evaluate(demo_model_dir())
     figures = report.as_json()
     assert figures["n"] == len(load_eval_set(registry=registry)) and figures["failed_plans"] == 0
-    assert figures["exact"] >= 0.4 and figures["names"] >= figures["exact"]
-    assert figures["without_checks"]["refusals_right"] >= 0.65
+    assert figures["exact"] >= 0.82 and figures["names"] >= figures["exact"]
+    assert figures["without_checks"]["refusals_right"] >= 0.93
     checks, alone = figures["with_checks"], figures["without_checks"]
-    assert checks["wrong_motion_approved"] <= alone["wrong_motion_approved"]
+    assert checks["wrong_motion_approved"] <= min(alone["wrong_motion_approved"], 6)
     assert alone["p50_plan_latency_ms"] > 0
     assert len(report.failures()) == round(figures["n"] * (1 - figures["exact"]))
