@@ -154,7 +154,7 @@ class GroundingRule:
             value = arguments.get(number.name, number.default)
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 continue  # left out with no default, or not a number: args.schema says so
-            if _unsaid_allowed(value, number):
+            if _unsaid_allowed(value, number, instruction):
                 continue
             as_float = _as_float(value)
             candidates = self._candidates(as_float, number, instruction)
@@ -262,8 +262,13 @@ def _signed(said: float, clause: int, grounding: ArgumentGrounding,
     return (said,)
 
 
-def _unsaid_allowed(value: float, number: _Number) -> bool:
+def _unsaid_allowed(value: float, number: _Number, instruction: Instruction) -> bool:
+    """Whether ``value`` may stand without being said. Only when nothing of its kind was said:
+    "back up 1 m at 0.1 m/s" planned at 0.2 m/s is under the default and still not what was
+    asked."""
     default, unsaid = number.default, number.policy.unsaid
+    if instruction.has_units(dimension(number.grounding.unit)):
+        return False
     if isinstance(default, bool) or not isinstance(default, (int, float)):
         return False
     if unsaid == "default":
