@@ -26,7 +26,8 @@ import numpy as np
 MAX_RUN = 8  # tokens; prompts are longer and rarely repeat exactly
 DEFAULT_BUDGET_BYTES = 16 * 1024 * 1024  # Gemma 4 E2B fp32: ~42 KB a token, ~390 tokens
 
-Outputs = tuple[Optional[np.ndarray], ...]  # inputs_embeds, per_layer_inputs (None without PLE)
+# inputs_embeds, per_layer_inputs (None without per-layer embeddings)
+Outputs = tuple[np.ndarray, Optional[np.ndarray]]
 
 
 class EmbedMemo:
