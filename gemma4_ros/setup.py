@@ -33,7 +33,7 @@ setup(
         (f"share/{PACKAGE}/launch", glob("launch/*.launch.py")),
         # The hand-written evaluation and development sets (bench/faithfulness.py); never trained on.
         (f"share/{PACKAGE}/eval", glob("eval/*.jsonl")),
-        # The embedded demo planner (5.5 MB): what `gemma4-ros run` uses without --model.
+        # The embedded demo planner (6.2 MB): what `gemma4-ros run` uses without --model.
         (f"share/{PACKAGE}/{DEMO_MODEL}", [f for f in glob(f"{DEMO_MODEL}/*") if isfile(f)]),
         (f"share/{PACKAGE}/{DEMO_MODEL}/onnx", glob(f"{DEMO_MODEL}/onnx/*")),
     ],
