@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import threading
 import time
 from typing import Any
 
@@ -35,8 +36,16 @@ ABORT_CODE = 104  # Nav2's NavigateToPose "timed out" family; any non-zero code 
 ABORT_MESSAGE = "stand-in: no path to the goal (costmap blocked)"
 
 
+_SAYING = threading.Lock()
+
+
 def say(event: str, **fields: Any) -> None:
-    print(json.dumps({"event": event, **fields}), flush=True)
+    """One whole line per event: callbacks of several threads print, and ``print`` writes the
+    text and its newline apart (seen in CI: a cancel and a feedback on one line)."""
+    line = json.dumps({"event": event, **fields}) + "\n"
+    with _SAYING:
+        sys.stdout.write(line)
+        sys.stdout.flush()
 
 
 class StandIn(Node):
