@@ -6,6 +6,7 @@ server's reason."""
 from __future__ import annotations
 
 import math
+import time
 from typing import Any, Callable
 
 import pytest
@@ -28,6 +29,8 @@ if __import__("ros_ready").REQUIRED:
 
 TOOLS = default_config("tools_nav2.yaml")
 
+RESEND_AFTER_S = 10.0
+
 
 def start_on_nav2(launch: Callable[..., Any], client: Client, server: Any) -> Any:
     """The nodes on the stand-in, once the executor has the robot's pose (the gate refuses
@@ -35,6 +38,16 @@ def start_on_nav2(launch: Callable[..., Any], client: Client, server: Any) -> An
     launched = start_system(launch, client, robot="ros", tools_file=str(TOOLS))
     wait_until(lambda: server.events("pose_delivered"), what="the executor to have a pose")
     return launched
+
+
+def arrives(predicate: Callable[[], Any], seconds: float) -> bool:
+    """Whether ``predicate`` turns true within ``seconds`` (no failure: the caller decides)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
 
 
 def go_to(client: Client, place: str, plan_id: str) -> None:
@@ -67,13 +80,22 @@ def test_an_estop_cancels_the_goal_on_the_server(
     results = client.collect(f"{NS}/executor/results", ToolResult)
     server = nav2("hang")
     start_on_nav2(launch, client, server)
-    go_to(client, "lab", "to-lab")
-    wait_until(lambda: server.events("feedback"), what="the goal to run on the server")
+    running = "to-lab"
+    go_to(client, "lab", running)
+    if not arrives(lambda: server.events("feedback"), RESEND_AFTER_S):
+        # Seen once in CI under load: no goal reached the server after the first plan. It is
+        # sent once more so that the e-stop is still tested; if that one does not run either,
+        # the failure lists what the executor answered.
+        running = "to-lab-again"
+        go_to(client, "lab", running)
+    wait_until(lambda: server.events("feedback"), what=lambda: (
+        "the goal to run on the server (results: "
+        f"{[(r.plan_id, r.status, r.error) for r in results]})"))
     client.publish_when_heard(f"{NS}/estop", Bool(data=True), subscribers=2)
     wait_until(lambda: server.events("cancel"), what="the server to be asked to cancel")
     wait_until(lambda: [e for e in server.events("end") if e["status"] == "canceled"],
                what="the server to cancel the goal")
-    result = wait_until(lambda: latest(results, lambda r: r.plan_id == "to-lab"))
+    result = wait_until(lambda: latest(results, lambda r: r.plan_id == running))
     assert result.status == ToolResult.STATUS_CANCELED and "e-stop" in result.error, result.error
 
 
