@@ -52,6 +52,7 @@ REQUIRED_LIBRARIES = (
     ("pydantic", "pydantic", "typed plans and config"),
     ("yaml", "pyyaml", "config files"),
     ("rosbags", "rosbags", "ROS 2 CDR serialization without ROS"),
+    ("mcap", "mcap", "flight records (run --record)"),
 )
 
 

@@ -67,11 +67,12 @@ from gemma4_ros.nodes.transport import Endpoints, GoalContext, GoalEnd, Qos, Tra
 from gemma4_ros.perception.config import PerceptionConfig
 from gemma4_ros.perception.frame import Frame
 from gemma4_ros.perception.listener import SpeechListener
-from gemma4_ros.perception.utterances import Utterance
+from gemma4_ros.perception.utterances import SAMPLE_RATE, Utterance
 from gemma4_ros.perception.vad import VoiceDetector
 from gemma4_ros.planning.errors import MediaUnavailableError, PlanCancelledError
 from gemma4_ros.planning.planner import Planner
 from gemma4_ros.planning.stream import PlanStream
+from gemma4_ros.recording import FlightRecorder
 from gemma4_ros.types import AudioChunk, ExecutorStatus, Plan, PlanSource
 
 CAMERA_GROUP = "camera"
@@ -91,9 +92,12 @@ class PlannerNodeLogic:
     def __init__(self, transport: Transport, planner: Planner,
                  config: PlannerNodeConfig | None = None,
                  perception: PerceptionConfig | None = None,
-                 detector: VoiceDetector | None = None) -> None:
-        """``detector`` replaces the VAD that perception.yaml names (tests, custom VADs)."""
+                 detector: VoiceDetector | None = None,
+                 recorder: FlightRecorder | None = None) -> None:
+        """``detector`` replaces the VAD that perception.yaml names (tests, custom VADs);
+        ``recorder`` gets the frame and speech each plan was made from."""
         self.transport = transport
+        self.recorder = recorder
         self.planner = planner
         self.config = config or PlannerNodeConfig()
         self.perception = perception or self.config.perception()
@@ -204,9 +208,16 @@ class PlannerNodeLogic:
             if publish:  # before the generation too: no minutes spent on a plan nobody runs
                 self._require_executor(job.kind)
             image = self._camera_frame() if self.config.plan_with_camera else None
-            plan = self._generate(job, lambda frame: self.planner.plan_stream(
-                instruction, None if frame is None else frame.rgb, audio, source=source,
-                cancel=job.cancel), image, implicit_image=True)
+            shown: list[Frame | None] = []  # the frame the model was given, after any fallback
+
+            def start(frame: Frame | None) -> PlanStream[Plan]:
+                shown.append(frame)
+                return self.planner.plan_stream(instruction, None if frame is None else frame.rgb,
+                                                audio, source=source, cancel=job.cancel)
+
+            plan = self._generate(job, start, image, implicit_image=True)
+            if self.recorder is not None:
+                self.recorder.plan_inputs(shown[-1] if shown else None, audio, SAMPLE_RATE)
             self.transport.logger.info(_plan_line(plan))
             if publish and plan.steps:  # no steps: the model declined; nothing to execute
                 self._require_executor(job.kind)

@@ -35,6 +35,8 @@ from gemma4_ros.pipeline.console import Console, Done
 from gemma4_ros.pipeline.model import load_cli_planner
 from gemma4_ros.pipeline.wiring import Event, Pipeline, PlanningFailed, all_succeeded
 from gemma4_ros.planning.media import require_encoder
+from gemma4_ros.recording import FlightRecorder
+from gemma4_ros.recording.metadata import config_files, record_metadata
 from gemma4_ros.runtime.media_decode import load_image
 from gemma4_ros.types import AudioChunk, AudioEncoding, Pose2D
 
@@ -72,6 +74,10 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--audit", metavar="FILE",
                         help="append the gate's and executor's audit records to FILE (JSONL, "
                         "fsync'ed); default: kept in memory only")
+    parser.add_argument("--record", metavar="FILE.mcap",
+                        help="write a flight record (MCAP, ROS 2 messages): commands, the "
+                        "inputs each plan was made from, plans, verdicts, results, status, "
+                        "e-stops, with the model and config hash in its metadata")
     parser.add_argument("--json", action="store_true", help="print one JSON object per event")
     parser.add_argument("--timeout", type=float, default=300.0, metavar="SECONDS",
                         help="longest wait for one command to be planned and run (default 300)")
@@ -97,9 +103,10 @@ def run(args: argparse.Namespace) -> int:
                                     listen=bool(args.audio or args.mic),
                                     plan_with_camera=frames is not None)
     readers: list[BackgroundReader[Any]] = []
+    recorder = _recorder(args, planner.model_name)
     try:
         with Pipeline(planner, console, executor_config, node_config,
-                      operator=operator_for(console.line)) as pipeline:
+                      operator=operator_for(console.line), recorder=recorder) as pipeline:
             robot.append(pipeline)
             if args.image is not None and pipeline.executor.robot is not None:
                 pipeline.executor.robot.use_camera_source(Path(args.image).expanduser())
@@ -109,6 +116,8 @@ def run(args: argparse.Namespace) -> int:
     finally:
         for reader in readers:
             reader.stop()
+        if recorder is not None:
+            _close_record(recorder, console)
         console.close()
 
 
@@ -198,6 +207,22 @@ def answer_at_prompt(pipeline: Pipeline, console: Console, approve: bool) -> Non
         console.line("no step is waiting for an operator")
         return
     console.line(pipeline.confirm(pending, approve, TERMINAL))
+
+
+def _recorder(args: argparse.Namespace, model: str) -> FlightRecorder | None:
+    if args.record is None:
+        return None
+    files = config_files({"tools": args.tools, "safety": args.safety, "sim": args.sim,
+                          "planner": args.planner_config, "models": args.runtime_config,
+                          "perception": args.perception_config})
+    return FlightRecorder(args.record, record_metadata(model, files))
+
+
+def _close_record(recorder: FlightRecorder, console: Console) -> None:
+    stats = recorder.close()
+    lost = (f", {stats.dropped} dropped (queue full)" if stats.dropped else "") + (
+        f", {stats.failed} not encodable (see the log)" if stats.failed else "")
+    console.line(f"flight record: {stats.written} messages in {recorder.path}{lost}")
 
 
 def _frame_source(args: argparse.Namespace) -> ImageFiles | VideoFrames | None:

@@ -30,6 +30,8 @@ FORBIDDEN_EDGES = {
     "perception": {"planning", "safety", "execution", "ros", "cli"},
     "planning": {"safety", "execution", "ros", "cli"},
     "bus": {"ros", "cli"},
+    "recording": {"runtime", "decoding", "planning", "safety", "execution", "nodes", "pipeline",
+                  "ros", "cli"},
 }
 
 

@@ -22,6 +22,7 @@ from gemma4_ros.paths import default_config
 from gemma4_ros.perception.frame import Frame, frame_to_compressed
 from gemma4_ros.pipeline import ask_cli, run_cli
 from gemma4_ros.planning import Planner
+from gemma4_ros.recording import read_recording, topics
 from gemma4_ros.runtime import config as runtime_config
 from gemma4_ros.runtime.tokenizer import Gemma4Tokenizer
 from gemma4_ros.testing.fixture_models import FixtureUnavailable, fixture_model
@@ -283,6 +284,32 @@ def test_audit_file_keeps_every_decision_on_disk(use_model: Callable[..., Planne
     assert [r["status"] for r in records if r["kind"] == "step_result"] == ["SUCCEEDED"] * 2
     assert main(["run", "--audit", str(tmp_path), "--once", "say moving"]) == 2
     assert "audit log" in capsys.readouterr().err
+
+
+def test_record_keeps_the_mission_in_an_mcap_file(use_model: Callable[..., Planner],
+                                                  tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    use_model(SAY_AND_MOVE)
+    path = tmp_path / "mission.mcap"
+    assert main(["run", "--once", "say moving and move 20 cm", "--record", str(path)]) == 0
+    assert "flight record: " in capsys.readouterr().out
+    record = read_recording(path)
+    assert not record.truncated and record.problems == []
+    assert record.on(topics.COMMAND) == ["say moving and move 20 cm"]
+    (plan,) = record.on(topics.PLAN)
+    assert [s.call.name for s in plan.steps] == ["speak", "move"]
+    assert {(v.step_index, v.decision.value) for v in record.on(topics.VERDICTS)} == {
+        (0, "APPROVED"), (1, "APPROVED")}
+    assert [r.status.value for r in record.on(topics.RESULTS)] == ["SUCCEEDED", "SUCCEEDED"]
+    assert record.on(topics.STATUS)[-1].state.value == "IDLE"
+    assert record.info["config_sha256"] and record.recorder_stats["dropped"] == "0"
+
+
+def test_record_to_an_unwritable_path_exits_2(use_model: Callable[..., Planner], tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    use_model(SAY_AND_MOVE)
+    assert main(["run", "--once", "dock", "--record", str(tmp_path / "no" / "x.mcap")]) == 2
+    assert "cannot write the flight record" in capsys.readouterr().err
 
 
 def test_ask_answers_and_refuses_an_image_a_blind_model_cannot_see(

@@ -1,0 +1,42 @@
+"""What a flight record says about the robot that made it: model, configuration, tools.
+
+A replay compares a new model or config with the one recorded, so the record names the model
+and carries a hash of every config file that shapes a plan or a verdict, and the tool registry
+itself (a replay on another tools.yaml must be able to say so).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from gemma4_ros import __version__
+from gemma4_ros.paths import default_config
+
+CONFIGS = ("tools", "safety", "planner", "models", "sim", "perception")
+
+
+def config_files(chosen: Mapping[str, str | os.PathLike[str] | None]) -> dict[str, Path]:
+    """Each config of :data:`CONFIGS` as used: the file given, else the packaged one."""
+    files = {}
+    for name in CONFIGS:
+        given = chosen.get(name)
+        files[name] = Path(given).expanduser() if given else default_config(f"{name}.yaml")
+    return files
+
+
+def record_metadata(model: str, files: Mapping[str, Path]) -> dict[str, str]:
+    """The ``gemma4_ros`` metadata record: model, package version, the SHA-256 of the configs
+    together and of each, and the tools file's text."""
+    whole = hashlib.sha256()
+    info = {"model": model, "package_version": __version__}
+    for name in sorted(files):
+        data = files[name].read_bytes()
+        whole.update(name.encode() + b"\0" + data + b"\0")
+        info[f"config.{name}.sha256"] = hashlib.sha256(data).hexdigest()
+        info[f"config.{name}.path"] = str(files[name])
+    info["config_sha256"] = whole.hexdigest()
+    info["tools_yaml"] = files["tools"].read_text(encoding="utf-8") if "tools" in files else ""
+    return info
