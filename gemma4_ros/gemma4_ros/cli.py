@@ -16,10 +16,10 @@ from collections.abc import Sequence
 from gemma4_ros import __version__, doctor, export
 from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.export import quantize_cli
-from gemma4_ros.pipeline import ask_cli, plan_cli, run_cli
+from gemma4_ros.pipeline import ask_cli, plan_cli, replay_cli, run_cli
 from gemma4_ros.safety import gate_cli
 
-COMMANDS = (doctor, export, quantize_cli, gate_cli, plan_cli, run_cli, ask_cli)
+COMMANDS = (doctor, export, quantize_cli, gate_cli, plan_cli, run_cli, replay_cli, ask_cli)
 
 
 def build_parser() -> argparse.ArgumentParser:

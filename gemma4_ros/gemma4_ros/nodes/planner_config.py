@@ -60,12 +60,15 @@ class PlannerNodeConfig(StrictModel):
         default=0.0, ge=0.0, le=60.0, description="no plan is published for execution once "
         "the executor's status (executor_status) has been silent this long; 0: do not watch "
         "(plans go to some other consumer)")
+    record: str = Field(default="", description="write a flight record (MCAP) of every "
+                        "command, the inputs of each plan, the plans and the executor's "
+                        "verdicts, results and status to this file; empty: none")
     warning_throttle_s: float = Field(default=5.0, ge=0.0, le=3600.0, description="the same "
                                       "input warning (e.g. an unsupported image encoding) is "
                                       "logged at most once per this many seconds")
 
     def path(self, name: Literal["model_dir", "tools_file", "planner_file", "runtime_file",
-                                 "perception_file"]) -> Path | None:
+                                 "perception_file", "record"]) -> Path | None:
         """The path for ``name``, or None for the default."""
         value: str = getattr(self, name)
         return Path(value).expanduser() if value else None

@@ -38,6 +38,7 @@ executor's status has gone silent — the request fails with a message that says
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, wait
@@ -73,7 +74,9 @@ from gemma4_ros.planning.errors import MediaUnavailableError, PlanCancelledError
 from gemma4_ros.planning.planner import Planner
 from gemma4_ros.planning.stream import PlanStream
 from gemma4_ros.recording import FlightRecorder
-from gemma4_ros.types import AudioChunk, ExecutorStatus, Plan, PlanSource
+from gemma4_ros.recording import topics as recorded
+from gemma4_ros.recording.metadata import PLANNER_CONFIGS, config_files, record_metadata
+from gemma4_ros.types import AudioChunk, ExecutorStatus, Plan, PlanSource, SafetyVerdict, ToolResult
 
 CAMERA_GROUP = "camera"
 AUDIO_GROUP = "audio"
@@ -81,8 +84,10 @@ COPILOT_GROUP = "copilot"
 DIAGNOSTICS_GROUP = "diagnostics"
 ESTOP_GROUP = "estop"
 HEARTBEAT_GROUP = "heartbeat"
+RECORD_GROUP = "record"
 FEEDBACK_PERIOD_S = 0.05
 AUDIO_DEPTH = 100
+RECORD_DEPTH = 100  # the executor's RESULT_DEPTH: a burst of verdicts is kept whole
 R = TypeVar("R")
 
 
@@ -95,11 +100,12 @@ class PlannerNodeLogic:
                  detector: VoiceDetector | None = None,
                  recorder: FlightRecorder | None = None) -> None:
         """``detector`` replaces the VAD that perception.yaml names (tests, custom VADs);
-        ``recorder`` gets the frame and speech each plan was made from."""
+        ``recorder`` gets each plan with the frame and speech it was made from."""
         self.transport = transport
-        self.recorder = recorder
-        self.planner = planner
         self.config = config or PlannerNodeConfig()
+        self._own_record = recorder is None and bool(self.config.record)
+        self.recorder = _open_record(self.config, planner) if self._own_record else recorder
+        self.planner = planner
         self.perception = perception or self.config.perception()
         self._detector = detector
         self.camera = CameraInput(transport.logger, self.config.warning_throttle_s,
@@ -147,8 +153,22 @@ class PlannerNodeLogic:
                         lambda _: self.executor_liveness.beat(), group=HEARTBEAT_GROUP))
         add(t.timer(self.config.heartbeat_period_s, self.publish_heartbeat,
                     group=HEARTBEAT_GROUP))
+        if self.recorder is not None:
+            self._record_executor(self.recorder)
         self.publish_heartbeat()
         t.logger.info(f"planner ready: model {self.stats.model} on {self.stats.provider}")
+
+    def _record_executor(self, recorder: FlightRecorder) -> None:
+        """The executor's verdicts, results and status into the record, from the executor's own
+        topics beside this node (``executor/...`` in the same namespace)."""
+        t, add = self.transport, self._active.add
+        for name, kind in ((recorded.VERDICTS, SafetyVerdict), (recorded.RESULTS, ToolResult)):
+            add(t.subscribe(f"executor/{name.rsplit('/', 1)[1]}", kind,
+                            functools.partial(recorder.record, name), depth=RECORD_DEPTH,
+                            group=RECORD_GROUP))
+        add(t.subscribe("executor/status", ExecutorStatus,
+                        functools.partial(recorder.record, recorded.STATUS), qos=Qos.LATCHED,
+                        depth=1, group=RECORD_GROUP))
 
     def deactivate(self) -> None:
         """Stop listening and serving; cancel what is planned or queued."""
@@ -164,6 +184,11 @@ class PlannerNodeLogic:
         self.deactivate()
         self._estop.close()
         self.worker.close()
+        if self._own_record and self.recorder is not None:
+            stats = self.recorder.close()
+            self.transport.logger.info(
+                f"flight record {self.recorder.path}: {stats.written} messages, "
+                f"{stats.dropped} dropped, {stats.failed} not encodable")
 
     # --- commands --------------------------------------------------------------------------------
 
@@ -177,6 +202,8 @@ class PlannerNodeLogic:
     def on_estop(self, pressed: bool) -> None:
         """Cancel the plan requests in flight: a plan asked for before a stop is void.
         Questions (Ask) go on: answering moves nothing."""
+        if pressed and self.recorder is not None:
+            self.recorder.record(recorded.ESTOP, True)
         if pressed and self.worker.cancel_all(lambda job: job.void_after_estop):
             self.transport.logger.warning("e-stop: plan requests in flight cancelled")
 
@@ -204,6 +231,8 @@ class PlannerNodeLogic:
                     audio: np.ndarray | None = None, publish: bool = True) -> Job[Plan]:
         """Queue a plan request; its future gives the plan (published first when ``publish``).
         Raises PlannerBusyError when the queue is full."""
+        if self.recorder is not None and source is not PlanSource.VOICE:
+            self.recorder.record(recorded.COMMAND, instruction)  # speech goes with its plan
         def run(job: Job[Plan]) -> Plan:
             if publish:  # before the generation too: no minutes spent on a plan nobody runs
                 self._require_executor(job.kind)
@@ -216,8 +245,9 @@ class PlannerNodeLogic:
                                                 audio, source=source, cancel=job.cancel)
 
             plan = self._generate(job, start, image, implicit_image=True)
-            if self.recorder is not None:
+            if self.recorder is not None:  # every plan, a declined one (no calls) too
                 self.recorder.plan_inputs(shown[-1] if shown else None, audio, SAMPLE_RATE)
+                self.recorder.record(recorded.PLAN, plan)
             self.transport.logger.info(_plan_line(plan))
             if publish and plan.steps:  # no steps: the model declined; nothing to execute
                 self._require_executor(job.kind)
@@ -365,8 +395,14 @@ class PlannerNodeLogic:
                     frames_received=frames.received, frames_dropped=self.camera.dropped,
                     frame_latency_s=frames.latency_last_s,
                     utterances=listener.stats().utterances if listener is not None else 0,
-                    executor=self.executor_liveness.state())
+                    executor=self.executor_liveness.state(), record=self._record_counts())
         return self.stats.status(load, self.transport.now())
+
+    def _record_counts(self) -> str:
+        if self.recorder is None:
+            return ""
+        stats = self.recorder.stats()
+        return f"{stats.written}/{stats.dropped}/{stats.failed}"
 
     def publish_diagnostics(self) -> None:
         self._diagnostics_pub.publish(self.diagnostics())
@@ -381,6 +417,14 @@ def _message(error: BaseException) -> str:
     if isinstance(error, Gemma4RosError):
         return str(error)
     return f"{type(error).__name__}: {error}"
+
+
+def _open_record(config: PlannerNodeConfig, planner: Planner) -> FlightRecorder:
+    """The record the ``record`` parameter names, with this node's configs in its metadata."""
+    files = config_files({"tools": config.tools_file, "planner": config.planner_file,
+                          "models": config.runtime_file, "perception": config.perception_file},
+                         PLANNER_CONFIGS)
+    return FlightRecorder(config.record, record_metadata(planner.model_name, files))
 
 
 def _plan_line(plan: Plan) -> str:

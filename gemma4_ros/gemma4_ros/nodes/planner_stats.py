@@ -25,6 +25,7 @@ class Load:
     frame_latency_s: float | None
     utterances: int
     executor: str = "not watched"  # Liveness.state() of the executor
+    record: str = ""  # "written/dropped/failed" of the flight record; empty: none kept
 
 
 class PlannerStats:
@@ -67,7 +68,7 @@ class PlannerStats:
                 ("frame_latency_s", "" if load.frame_latency_s is None
                  else f"{load.frame_latency_s:.3f}"),
                 ("utterances", str(load.utterances)), ("executor", load.executor),
-            )
+            ) + ((("record_written_dropped_failed", load.record),) if load.record else ())
             failed, error = self._last_failed, self.last_error
         level = DiagnosticLevel.WARN if failed else DiagnosticLevel.OK
         message = f"last request failed: {error}" if failed else (

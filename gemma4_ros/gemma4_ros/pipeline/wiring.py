@@ -10,7 +10,6 @@ into :class:`Event` objects for a console (printing is not this module's job).
 
 from __future__ import annotations
 
-import functools
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -41,8 +40,6 @@ from gemma4_ros.perception.vad import VoiceDetector
 from gemma4_ros.pipeline.operator import NO_OPERATOR, Operator, PendingConfirmation
 from gemma4_ros.planning.planner import Planner
 from gemma4_ros.recording import FlightRecorder
-from gemma4_ros.recording.topics import COMMAND, ESTOP, RESULTS, STATUS, VERDICTS
-from gemma4_ros.recording.topics import PLAN as PLAN_TOPIC
 from gemma4_ros.types import (
     AudioChunk,
     Decision,
@@ -98,10 +95,9 @@ class Pipeline:
                  operator: Operator = NO_OPERATOR,
                  recorder: FlightRecorder | None = None) -> None:
         """``operator`` answers the confirmations asked while the pipeline waits for plans;
-        ``recorder`` gets the commands, the inputs each plan was made from, the plans, verdicts,
-        results, status and e-stops (it stays open: its owner closes it)."""
+        ``recorder`` goes to the planner logic, which records the mission (its owner closes
+        it)."""
         self.bus = Bus()
-        self.recorder = recorder
         self._emit = emit
         self._operator = operator
         self._lock = threading.Lock()
@@ -142,20 +138,8 @@ class Pipeline:
         self._estop = bus.publisher(f"{NS}/estop", bool)
         self._images = bus.publisher(f"{NS}/image", ImageData, depth=1)
         self._audio = bus.publisher(f"{NS}/audio", AudioChunk, depth=1000)
-        if self.recorder is not None:
-            self._record(console, group)
         self.executor.activate()
         self.planner.activate()
-
-    def _record(self, console: Any, group: Any) -> None:
-        """Every message of the recorded topics, as the nodes publish it, into the recorder."""
-        recorder = self.recorder
-        assert recorder is not None
-        for topic, kind, latched in ((PLAN_TOPIC, Plan, True), (VERDICTS, SafetyVerdict, False),
-                                     (RESULTS, ToolResult, False),
-                                     (STATUS, ExecutorStatus, True), (ESTOP, bool, False)):
-            console.subscribe(topic, kind, functools.partial(recorder.record, topic),
-                              latched=latched, depth=1000, group=group)
 
     # --- inputs --------------------------------------------------------------------------
 
@@ -163,8 +147,6 @@ class Pipeline:
                  timeout: float | None = None) -> Plan:
         """Plan ``text`` and hand the plan to the executor; raises PlanningFailed."""
         goal = InstructGoal(instruction=text, source=source, execute=True)
-        if self.recorder is not None:
-            self.recorder.record(COMMAND, text)
         handle = self._instruct.send_goal(
             goal, lambda feedback: self._emit(Event("partial", feedback.partial_text)))
         outcome = handle.result(timeout)

@@ -16,12 +16,14 @@ from gemma4_ros import __version__
 from gemma4_ros.paths import default_config
 
 CONFIGS = ("tools", "safety", "planner", "models", "sim", "perception")
+PLANNER_CONFIGS = ("tools", "planner", "models", "perception")  # what a planner node reads
 
 
-def config_files(chosen: Mapping[str, str | os.PathLike[str] | None]) -> dict[str, Path]:
-    """Each config of :data:`CONFIGS` as used: the file given, else the packaged one."""
+def config_files(chosen: Mapping[str, str | os.PathLike[str] | None],
+                 names: tuple[str, ...] = CONFIGS) -> dict[str, Path]:
+    """Each config of ``names`` as used: the file given, else the packaged one."""
     files = {}
-    for name in CONFIGS:
+    for name in names:
         given = chosen.get(name)
         files[name] = Path(given).expanduser() if given else default_config(f"{name}.yaml")
     return files

@@ -71,6 +71,10 @@ PLANNER_ARGUMENTS = [
                           description="planner.yaml; empty: the packaged default"),
     DeclareLaunchArgument("image_topic", default_value="/camera/image_raw",
                           description="camera topic the planner reads (sensor_msgs/Image)"),
+    DeclareLaunchArgument("record", default_value="",
+                          description="flight record (MCAP) the planner writes: commands, "
+                          "plan inputs, plans, the executor's verdicts, results and status; "
+                          "empty: none"),
 ]
 
 
@@ -110,6 +114,7 @@ def planner_node(watch_executor: bool = False) -> LifecycleNode:
             "planner_file": LaunchConfiguration("planner_file"),
             "tools_file": LaunchConfiguration("tools_file"),
             "executor_timeout_s": timeout,
+            "record": LaunchConfiguration("record"),
             "use_sim_time": LaunchConfiguration("use_sim_time"),
         }],
         remappings=[

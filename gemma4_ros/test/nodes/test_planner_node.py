@@ -20,6 +20,8 @@ from gemma4_ros.nodes.interfaces import (
     InstructResult,
 )
 from gemma4_ros.nodes.planner_config import PlannerNodeConfig
+from gemma4_ros.recording import read_recording
+from gemma4_ros.recording import topics as recorded
 from gemma4_ros.runtime.tokenizer import Gemma4Tokenizer
 from gemma4_ros.testing.fixture_tokenizer import build_fixture_tokenizer
 from gemma4_ros.testing.scripted_model import ScriptedModel
@@ -311,3 +313,34 @@ def test_estop_voids_plans_in_flight_but_not_questions(bus: Bus, tokenizer: Gemm
     finally:
         model.gate.set()
         rig.close()
+
+
+def test_the_record_parameter_keeps_the_mission_and_counts_in_diagnostics(
+        bus: Bus, tokenizer: Gemma4Tokenizer, tmp_path) -> None:
+    """What the ROS node's ``record`` parameter does: the logic opens the file, records the
+    command, the plan, the executor's verdicts, results and status and the e-stop from their
+    topics, reports its counts in diagnostics, and closes the file with the node."""
+    path = tmp_path / "node.mcap"
+    made = rig_for(bus, tokenizer, ScriptedModel(tokenizer, SAY_AND_MOVE), record=str(path),
+                   diagnostics_period_s=0.1)
+    try:
+        made.commands.publish("say moving and move 20 cm")
+        assert made.wait(lambda: len(made.plans) == 1)
+        made.executor.wait_results(made.plans[0])
+        bus.publisher(f"{NS}/estop", bool).publish(True)
+        assert made.wait(lambda: any(s.estop_latched for s in made.executor.probe.statuses))
+        assert made.wait(lambda: any(
+            dict(d.values).get("record_written_dropped_failed", "0/").split("/")[0] not in
+            ("", "0") for d in made.diagnostics))
+        assert bus.wait_idle(WAIT_S)  # the last result delivered before the node closes
+    finally:
+        made.close()
+    record = read_recording(path)
+    assert not record.truncated
+    assert record.on(recorded.COMMAND) == ["say moving and move 20 cm"]
+    assert [p.plan_id for p in record.on(recorded.PLAN)] == [made.plans[0].plan_id]
+    assert {v.step_index for v in record.on(recorded.VERDICTS)} == {0, 1}
+    assert [r.status for r in record.on(recorded.RESULTS)] == [ResultStatus.SUCCEEDED] * 2
+    assert record.on(recorded.ESTOP) == [True]
+    assert any(s.estop_latched for s in record.on(recorded.STATUS))
+    assert record.info["model"] and "config.safety.sha256" not in record.info  # the executor's

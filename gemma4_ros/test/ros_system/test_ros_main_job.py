@@ -5,6 +5,8 @@ operator's Confirm, and the copilot's Ask."""
 from __future__ import annotations
 
 import json
+import time
+from pathlib import Path
 from typing import Any, Callable
 
 from ros_ready import require_ros
@@ -17,6 +19,8 @@ from gemma4_ros_msgs.srv import Ask, Confirm  # noqa: E402
 from ros_harness import (  # noqa: E402
     LATCHED, NS, Client, latest, plan_message, start_system, wait_until,
 )
+from gemma4_ros.recording import read_recording  # noqa: E402
+from gemma4_ros.recording import topics as recorded  # noqa: E402
 from std_msgs.msg import String  # noqa: E402
 
 COMMAND = "go to the kitchen and wait 2 seconds"
@@ -40,6 +44,26 @@ def test_a_command_is_planned_gated_and_driven_to_success(launch: Callable[..., 
         SafetyVerdict.DECISION_APPROVED] * 2
     arrived = json.loads(mine[0].result_json)
     assert arrived, "navigate_to reports where the robot arrived"
+
+
+def test_the_record_argument_keeps_the_mission_in_a_flight_record(
+        launch: Callable[..., Any], client: Client, tmp_path: Path) -> None:
+    """``record:=FILE``: the planner node writes the command, the plan and the executor's
+    verdicts and results; after Ctrl-C the file reads back (whole, or up to its last chunk)."""
+    path = tmp_path / "mission.mcap"
+    results = client.collect(f"{NS}/executor/results", ToolResult)
+    launched = start_system(launch, client, record=str(path))
+    client.publish_when_heard(f"{NS}/command", String(data=COMMAND))
+    wait_until(lambda: len(results) == 2, what="two tool results")
+    time.sleep(2.0)  # the recorder closes its chunk when its queue runs dry
+    launched.stop()
+    record = read_recording(path)
+    assert record.on(recorded.COMMAND) == [COMMAND]
+    (plan,) = record.on(recorded.PLAN)
+    assert [s.call.name for s in plan.steps] == ["navigate_to", "wait"]
+    assert {r.call_id for r in record.on(recorded.RESULTS)} == {r.call_id for r in results}
+    assert {v.step_index for v in record.on(recorded.VERDICTS)} == {0, 1}
+    assert record.info["model"].startswith("gemma4-ros-demo")
 
 
 def test_instruct_streams_feedback_then_returns_the_plan(launch: Callable[..., Any],

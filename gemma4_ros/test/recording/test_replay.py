@@ -1,0 +1,107 @@
+"""Replay labels what changed between a recorded mission and the same inputs planned again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from gemma4_ros.perception.frame import Frame
+from gemma4_ros.pipeline.plan_check import CheckedCommand
+from gemma4_ros.pipeline.replay import Mission, compare, missions, record_files, summary
+from gemma4_ros.recording import FlightRecorder, read_recording
+from gemma4_ros.recording import topics as T
+from gemma4_ros.types import Decision, Plan, PlanStep, SafetyVerdict, ToolCall
+
+A, ASK, NO = Decision.APPROVED, Decision.NEEDS_CONFIRMATION, Decision.REJECTED
+KITCHEN = ("navigate_to", {"place": "kitchen"})
+OFFICE = ("navigate_to", {"place": "office"})
+TURN = ("rotate", {"angle": 270})
+
+
+def plan_of(plan_id: str, *calls: tuple[str, dict]) -> Plan:
+    return Plan(plan_id=plan_id, instruction="do it", steps=tuple(
+        PlanStep(index=i, call=ToolCall(name=n, arguments=a)) for i, (n, a) in enumerate(calls)))
+
+
+def verdicts(plan: Plan, *decisions: Decision) -> tuple[SafetyVerdict, ...]:
+    return tuple(SafetyVerdict(plan_id=plan.plan_id, step_index=s.index, tool=s.call.name,
+                               decision=d) for s, d in zip(plan.steps, decisions))
+
+
+def label(old: tuple[list, list], new: tuple[list, list] | None) -> str:
+    recorded = plan_of("old", *old[0])
+    mission = Mission(Path("m.mcap"), 1, recorded, verdicts(recorded, *old[1]))
+    if new is None:
+        replayed = CheckedCommand("do it", None, "no plan", (), 0.0, 0.0)
+    else:
+        plan = plan_of("new", *new[0])
+        replayed = CheckedCommand("do it", plan, "", verdicts(plan, *new[1]), 0.0, 0.0)
+    return compare(mission, replayed).label
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), [
+    (([KITCHEN], [A]), ([KITCHEN], [A]), "same"),
+    (([], []), ([], []), "same"),
+    (([TURN], [NO]), ([TURN], [A]), "newly_approved"),  # a weaker safety file
+    (([TURN], [ASK]), ([TURN], [A]), "newly_approved"),  # no operator asked any more
+    (([], []), ([KITCHEN], [A]), "newly_approved"),  # declined before, runs now
+    (([TURN], [NO]), ([KITCHEN], [A]), "newly_approved"),  # nothing ran before
+    (([KITCHEN], [A]), ([KITCHEN], [ASK]), "newly_refused"),
+    (([KITCHEN], [A]), ([], []), "newly_refused"),
+    (([KITCHEN], [A]), None, "newly_refused"),  # the new model made no plan
+    (([KITCHEN, TURN], [A, A]), ([KITCHEN], [A]), "newly_refused"),
+    (([KITCHEN], [A]), ([OFFICE], [A]), "different"),
+    (([TURN], [NO]), ([TURN], [ASK]), "different"),  # held for an operator instead
+    (([TURN], [NO]), ([], []), "different"),
+])
+def test_labels(old, new, expected) -> None:
+    assert label(old, new) == expected
+
+
+def test_verdict_changes_name_the_step_and_both_decisions() -> None:
+    recorded = plan_of("old", KITCHEN, TURN)
+    mission = Mission(Path("m.mcap"), 1, recorded, verdicts(recorded, A, NO))
+    plan = plan_of("new", KITCHEN, TURN)
+    comparison = compare(mission, CheckedCommand("do it", plan, "", verdicts(plan, A, A),
+                                                 0.0, 0.0))
+    assert comparison.verdict_changes == ((1, "rotate", "REJECTED", "APPROVED"),)
+    row = comparison.as_json()
+    assert row["label"] == "newly_approved"
+    assert row["recorded"][1] == {"name": "rotate", "arguments": {"angle": 270},
+                                  "decision": "REJECTED", "rules": []}
+    assert summary([comparison]) == {"missions": 1, "newly_approved": 1, "newly_refused": 0,
+                                     "different": 0, "same": 0, "verdict_changes": 1,
+                                     "no_plan": 0}
+
+
+def test_missions_pair_each_plan_with_its_inputs_and_first_verdicts(tmp_path: Path) -> None:
+    path = tmp_path / "r.mcap"
+    first, second = plan_of("p1", KITCHEN), plan_of("p2", TURN)
+    frame = Frame(np.full((2, 3, 3), 7, np.uint8), 1.0, "camera")
+    with FlightRecorder(path) as recorder:
+        recorder.plan_inputs(frame, None, 16000)
+        recorder.record(T.PLAN, first)
+        recorder.record(T.VERDICTS, verdicts(first, A)[0])
+        recorder.record(T.VERDICTS, verdicts(first, NO)[0])  # a re-check before the step
+        recorder.plan_inputs(None, np.ones(8, np.float32), 16000)
+        recorder.record(T.PLAN, second)
+    found = missions(read_recording(path))
+    assert [m.plan.plan_id for m in found] == ["p1", "p2"]
+    assert [v.decision for v in found[0].verdicts] == [A]
+    assert found[0].image is not None and found[0].speech is None
+    assert found[1].image is None and np.array_equal(found[1].speech, np.ones(8, np.float32))
+    assert found[1].verdicts == ()
+
+
+def test_folders_stand_for_their_records_and_missing_paths_are_named(tmp_path: Path) -> None:
+    (tmp_path / "b.mcap").write_bytes(b"")
+    (tmp_path / "a.mcap").write_bytes(b"")
+    (tmp_path / "notes.txt").write_text("x")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    problems: list[str] = []
+    files = record_files([tmp_path, empty, tmp_path / "absent.mcap"], problems)
+    assert files == [tmp_path / "a.mcap", tmp_path / "b.mcap"]
+    assert problems == [f"{empty}: a folder with no .mcap file",
+                        f"{tmp_path / 'absent.mcap'}: no such file or folder"]
