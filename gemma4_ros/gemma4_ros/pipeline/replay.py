@@ -29,6 +29,7 @@ from gemma4_ros.perception.frame import Frame
 from gemma4_ros.pipeline.plan_check import CheckedCommand, PlanChecker
 from gemma4_ros.planning.errors import MediaUnavailableError
 from gemma4_ros.recording import Recording, read_recording
+from gemma4_ros.recording.reader import is_rosbag2
 from gemma4_ros.recording import topics as recorded
 from gemma4_ros.types import AudioChunk, AudioEncoding, Decision, Plan, PlanStep, SafetyVerdict
 
@@ -141,13 +142,16 @@ def replay_files(files: Sequence[Path], checker: PlanChecker, problems: list[str
 
 
 def record_files(paths: Iterable[Path], problems: list[str]) -> list[Path]:
-    """The MCAP files named, a folder standing for the ``*.mcap`` files in it."""
+    """The records named: MCAP files and rosbag2 folders; any other folder stands for the
+    ``*.mcap`` files and rosbag2 folders in it."""
     files: list[Path] = []
     for path in paths:
-        if path.is_dir():
-            inside = sorted(path.glob("*.mcap"))
+        if is_rosbag2(path):
+            files.append(path)
+        elif path.is_dir():
+            inside = sorted(p for p in path.iterdir() if p.suffix == ".mcap" or is_rosbag2(p))
             if not inside:
-                problems.append(f"{path}: a folder with no .mcap file")
+                problems.append(f"{path}: a folder with no .mcap file or rosbag2 folder")
             files.extend(inside)
         elif path.exists():
             files.append(path)

@@ -1,5 +1,8 @@
 """Read a flight record back: every message it holds as core values, even from a cut-off file.
 
+Two kinds of record: the MCAP file ``--record`` writes, and a rosbag2 folder (sqlite3 or MCAP
+storage) recorded on a robot with the package's own topics.
+
 mcap's stream reader walks the records in file order, so a file whose writer died (no summary,
 a chunk cut short) yields everything up to its last complete chunk and says it was truncated.
 Messages are decoded by the topic table of :mod:`gemma4_ros.recording.topics`; a topic of another
@@ -17,6 +20,7 @@ from typing import Any
 from mcap.exceptions import McapError
 from mcap.records import Channel, Message, Metadata, Schema
 from mcap.stream_reader import StreamReader
+from rosbags.rosbag2 import Reader, ReaderError
 
 from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.recording.recorder import METADATA_NAME, STATS_NAME
@@ -58,12 +62,19 @@ class Recording:
         return [m.value for m in self.messages if m.topic == topic]
 
 
+def is_rosbag2(path: Path) -> bool:
+    """A rosbag2 folder: ``metadata.yaml`` beside its storage files (sqlite3 or MCAP)."""
+    return path.is_dir() and (path / "metadata.yaml").is_file()
+
+
 def read_recording(path: str | os.PathLike[str],
                    interface_dir: str | os.PathLike[str] | None = None) -> Recording:
-    """Every decodable message of the MCAP file at ``path``; raises only when the file cannot be
-    opened or is no MCAP file at all."""
+    """Every decodable message of the MCAP file or rosbag2 folder at ``path``; raises only when
+    it cannot be opened or is no record at all."""
     source = Path(path).expanduser()
     store = typestore(interface_dir)
+    if is_rosbag2(source):
+        return _read_rosbag2(source, store)
     record = Recording(source)
     schemas: dict[int, Schema] = {}
     channels: dict[int, Channel] = {}
@@ -93,6 +104,44 @@ def read_recording(path: str | os.PathLike[str],
             record.truncated = True
             record.problems.append(f"{source}: ends early after {len(record.messages)} "
                                    f"messages ({type(error).__name__}: {error})")
+    return record
+
+
+def _read_rosbag2(source: Path, store: Any) -> Recording:
+    """A bag ``ros2 bag record`` wrote on a robot (rosbags reads both storages): the topics of
+    the record table, each checked for its type; other topics are not the planner's and are
+    left out without a word."""
+    record = Recording(source)
+    try:
+        with Reader(source) as bag:
+            wanted = []
+            for connection in bag.connections:
+                spec = TOPICS.get(connection.topic)
+                if spec is None:
+                    continue
+                if spec.ros_type != connection.msgtype:
+                    record.problems.append(f"{source}: topic {connection.topic} holds "
+                                           f"{connection.msgtype} ({spec.ros_type} expected); "
+                                           "skipped")
+                    continue
+                wanted.append(connection)
+            for connection, stamp, data in bag.messages(connections=wanted):
+                try:
+                    value = TOPICS[connection.topic].decode(bytes(data), store)
+                except Exception as error:  # noqa: BLE001 - one bad message must not hide the rest
+                    record.problems.append(f"{source}: topic {connection.topic}, message at "
+                                           f"{stamp} ns: {error}")
+                    continue
+                record.messages.append(RecordedMessage(connection.topic, stamp, value))
+    except (ReaderError, OSError, ValueError, KeyError) as error:
+        if not record.messages:
+            raise Gemma4RosError(f"{source} is not a readable rosbag2 folder: "
+                                 f"{type(error).__name__}: {error}",
+                                 "pass a bag folder written by ros2 bag record (sqlite3 or "
+                                 "mcap storage), with its metadata.yaml") from error
+        record.truncated = True
+        record.problems.append(f"{source}: ends early after {len(record.messages)} messages "
+                               f"({type(error).__name__}: {error})")
     return record
 
 

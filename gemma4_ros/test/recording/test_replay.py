@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.perception.frame import Frame
 from gemma4_ros.pipeline.plan_check import CheckedCommand
 from gemma4_ros.pipeline.replay import Mission, compare, missions, record_files, summary
@@ -103,5 +104,41 @@ def test_folders_stand_for_their_records_and_missing_paths_are_named(tmp_path: P
     problems: list[str] = []
     files = record_files([tmp_path, empty, tmp_path / "absent.mcap"], problems)
     assert files == [tmp_path / "a.mcap", tmp_path / "b.mcap"]
-    assert problems == [f"{empty}: a folder with no .mcap file",
+    assert problems == [f"{empty}: a folder with no .mcap file or rosbag2 folder",
                         f"{tmp_path / 'absent.mcap'}: no such file or folder"]
+
+
+@pytest.mark.parametrize("storage", ["sqlite3", "mcap"])
+def test_a_robots_rosbag2_folder_reads_and_bad_topics_are_named(tmp_path: Path,
+                                                                storage: str) -> None:
+    """A bag ``ros2 bag record`` wrote on a robot: the planner's topics are read whatever the
+    storage, a topic of the wrong type is named and skipped, other topics are ignored."""
+    from rosbags.rosbag2 import StoragePlugin, Writer
+    from gemma4_ros.wire import to_cdr, typestore
+
+    store = typestore()
+    bag = tmp_path / f"robot_{storage}"
+    plan = plan_of("p1", KITCHEN)
+    with Writer(bag, version=8, storage_plugin=StoragePlugin[storage.upper()]) as writer:
+        plans = writer.add_connection(T.PLAN, "gemma4_ros_msgs/msg/Plan", typestore=store)
+        wrong = writer.add_connection(T.RESULTS, "std_msgs/msg/String", typestore=store)
+        other = writer.add_connection("/tf", "std_msgs/msg/String", typestore=store)
+        text = bytes(store.serialize_cdr(store.types["std_msgs/msg/String"](data="x"),
+                                         "std_msgs/msg/String"))
+        writer.write(plans, 1, to_cdr(plan, store))
+        writer.write(wrong, 2, text)
+        writer.write(other, 3, text)
+    assert record_files([tmp_path], []) == [bag]
+    record = read_recording(bag)
+    assert [p.plan_id for p in record.on(T.PLAN)] == ["p1"]
+    assert record.problems == [f"{bag}: topic {T.RESULTS} holds std_msgs/msg/String "
+                               "(gemma4_ros_msgs/msg/ToolResult expected); skipped"]
+    assert [m.plan.plan_id for m in missions(record)] == ["p1"]
+
+
+def test_a_broken_bag_folder_names_itself(tmp_path: Path) -> None:
+    bag = tmp_path / "broken"
+    bag.mkdir()
+    (bag / "metadata.yaml").write_text("rosbag2_bagfile_information: {version: 8}\n")
+    with pytest.raises(Gemma4RosError, match="broken is not a readable rosbag2 folder"):
+        read_recording(bag)
