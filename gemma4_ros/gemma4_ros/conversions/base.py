@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import array
 import json
-import math
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -19,6 +18,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from gemma4_ros import stamps
 from gemma4_ros.errors import Gemma4RosError
 
 PACKAGE = "gemma4_ros_msgs"
@@ -34,8 +34,8 @@ AUDIO_CHUNK = f"{PACKAGE}/msg/AudioChunk"
 
 UINT16_MAX = 2**16 - 1
 UINT32_MAX = 2**32 - 1
-INT32_MAX = 2**31 - 1
-_NANOS = 1_000_000_000
+INT32_MAX = stamps.INT32_MAX
+_NANOS = stamps.NANOS
 _SHOWN_VALUE_CHARS = 120
 
 E = TypeVar("E", bound=Enum)
@@ -203,24 +203,12 @@ def time_to_ros(stamp: float, types: MessageTypes) -> Any:
 
 
 def split_stamp(stamp: float) -> tuple[int, int]:
-    """Float seconds as ``(sec, nanosec)`` of a ``builtin_interfaces/Time``.
-
-    From 2**23 s (April 1970) on, so for every wall-clock stamp, the float comes back bit for
-    bit: its resolution there is coarser than the nanosecond the wire keeps.
-    """
-    if not (math.isfinite(stamp) and 0.0 <= stamp < INT32_MAX):
-        raise WireError(
-            TIME,
-            "sec",
-            stamp,
-            f"a stamp must be finite seconds in [0, {INT32_MAX})",
-            "stamp with time.time() or a ROS clock",
-        )
-    sec = math.floor(stamp)
-    nanosec = round((stamp - sec) * _NANOS)
-    if nanosec == _NANOS:
-        sec, nanosec = sec + 1, 0
-    return int(sec), int(nanosec)
+    """:func:`gemma4_ros.stamps.split_stamp`, refusing a bad stamp as a message field."""
+    try:
+        return stamps.split_stamp(stamp)
+    except ValueError as error:
+        raise WireError(TIME, "sec", stamp, str(error),
+                        "stamp with time.time() or a ROS clock") from None
 
 
 def time_from_ros(msg: Any) -> float:

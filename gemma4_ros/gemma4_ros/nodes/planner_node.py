@@ -38,7 +38,6 @@ executor's status has gone silent — the request fails with a message that says
 
 from __future__ import annotations
 
-import functools
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, wait
@@ -47,7 +46,6 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from gemma4_ros.conversions import split_stamp
 from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.nodes.inference_worker import InferenceWorker, Job, PlannerBusyError
 from gemma4_ros.nodes.liveness import HEARTBEAT_TYPE, Liveness, PeerSilentError
@@ -61,6 +59,7 @@ from gemma4_ros.nodes.interfaces import (
     InstructGoal,
     InstructResult,
 )
+from gemma4_ros.nodes.mission_record import MissionRecord
 from gemma4_ros.nodes.planner_config import PlannerNodeConfig
 from gemma4_ros.nodes.planner_inputs import CameraInput, Throttle, frame_from_image_data
 from gemma4_ros.nodes.planner_stats import Load, PlannerStats
@@ -73,9 +72,7 @@ from gemma4_ros.perception.vad import VoiceDetector
 from gemma4_ros.planning.errors import MediaUnavailableError, PlanCancelledError
 from gemma4_ros.planning.planner import Planner
 from gemma4_ros.planning.stream import PlanStream
-from gemma4_ros.recording import FlightRecorder
-from gemma4_ros.recording import topics as recorded
-from gemma4_ros.recording.metadata import PLANNER_CONFIGS, config_files, record_metadata
+from gemma4_ros.stamps import split_stamp
 from gemma4_ros.types import AudioChunk, ExecutorStatus, Plan, PlanSource, SafetyVerdict, ToolResult
 
 CAMERA_GROUP = "camera"
@@ -98,13 +95,13 @@ class PlannerNodeLogic:
                  config: PlannerNodeConfig | None = None,
                  perception: PerceptionConfig | None = None,
                  detector: VoiceDetector | None = None,
-                 recorder: FlightRecorder | None = None) -> None:
+                 recorder: MissionRecord | None = None) -> None:
         """``detector`` replaces the VAD that perception.yaml names (tests, custom VADs);
-        ``recorder`` gets each plan with the frame and speech it was made from."""
+        ``recorder`` gets each command, each plan with the frame and speech it was made from,
+        the e-stop and the executor's verdicts, results and status; closed with this logic."""
         self.transport = transport
         self.config = config or PlannerNodeConfig()
-        self._own_record = recorder is None and bool(self.config.record)
-        self.recorder = _open_record(self.config, planner) if self._own_record else recorder
+        self.recorder = recorder
         self.planner = planner
         self.perception = perception or self.config.perception()
         self._detector = detector
@@ -158,16 +155,15 @@ class PlannerNodeLogic:
         self.publish_heartbeat()
         t.logger.info(f"planner ready: model {self.stats.model} on {self.stats.provider}")
 
-    def _record_executor(self, recorder: FlightRecorder) -> None:
+    def _record_executor(self, recorder: MissionRecord) -> None:
         """The executor's verdicts, results and status into the record, from the executor's own
         topics beside this node (``executor/...`` in the same namespace)."""
         t, add = self.transport, self._active.add
-        for name, kind in ((recorded.VERDICTS, SafetyVerdict), (recorded.RESULTS, ToolResult)):
-            add(t.subscribe(f"executor/{name.rsplit('/', 1)[1]}", kind,
-                            functools.partial(recorder.record, name), depth=RECORD_DEPTH,
-                            group=RECORD_GROUP))
-        add(t.subscribe("executor/status", ExecutorStatus,
-                        functools.partial(recorder.record, recorded.STATUS), qos=Qos.LATCHED,
+        add(t.subscribe("executor/verdicts", SafetyVerdict, recorder.verdict,
+                        depth=RECORD_DEPTH, group=RECORD_GROUP))
+        add(t.subscribe("executor/results", ToolResult, recorder.result, depth=RECORD_DEPTH,
+                        group=RECORD_GROUP))
+        add(t.subscribe("executor/status", ExecutorStatus, recorder.status, qos=Qos.LATCHED,
                         depth=1, group=RECORD_GROUP))
 
     def deactivate(self) -> None:
@@ -184,11 +180,11 @@ class PlannerNodeLogic:
         self.deactivate()
         self._estop.close()
         self.worker.close()
-        if self._own_record and self.recorder is not None:
+        if self.recorder is not None:
             stats = self.recorder.close()
             self.transport.logger.info(
-                f"flight record {self.recorder.path}: {stats.written} messages, "
-                f"{stats.dropped} dropped, {stats.failed} not encodable")
+                f"flight record closed: {stats.written} messages, {stats.dropped} dropped, "
+                f"{stats.failed} not encodable")
 
     # --- commands --------------------------------------------------------------------------------
 
@@ -203,7 +199,7 @@ class PlannerNodeLogic:
         """Cancel the plan requests in flight: a plan asked for before a stop is void.
         Questions (Ask) go on: answering moves nothing."""
         if pressed and self.recorder is not None:
-            self.recorder.record(recorded.ESTOP, True)
+            self.recorder.estop()
         if pressed and self.worker.cancel_all(lambda job: job.void_after_estop):
             self.transport.logger.warning("e-stop: plan requests in flight cancelled")
 
@@ -232,7 +228,7 @@ class PlannerNodeLogic:
         """Queue a plan request; its future gives the plan (published first when ``publish``).
         Raises PlannerBusyError when the queue is full."""
         if self.recorder is not None and source is not PlanSource.VOICE:
-            self.recorder.record(recorded.COMMAND, instruction)  # speech goes with its plan
+            self.recorder.command(instruction)  # speech goes with its plan
         def run(job: Job[Plan]) -> Plan:
             if publish:  # before the generation too: no minutes spent on a plan nobody runs
                 self._require_executor(job.kind)
@@ -246,8 +242,7 @@ class PlannerNodeLogic:
 
             plan = self._generate(job, start, image, implicit_image=True)
             if self.recorder is not None:  # every plan, a declined one (no calls) too
-                self.recorder.plan_inputs(shown[-1] if shown else None, audio, SAMPLE_RATE)
-                self.recorder.record(recorded.PLAN, plan)
+                self.recorder.plan(plan, shown[-1] if shown else None, audio, SAMPLE_RATE)
             self.transport.logger.info(_plan_line(plan))
             if publish and plan.steps:  # no steps: the model declined; nothing to execute
                 self._require_executor(job.kind)
@@ -417,14 +412,6 @@ def _message(error: BaseException) -> str:
     if isinstance(error, Gemma4RosError):
         return str(error)
     return f"{type(error).__name__}: {error}"
-
-
-def _open_record(config: PlannerNodeConfig, planner: Planner) -> FlightRecorder:
-    """The record the ``record`` parameter names, with this node's configs in its metadata."""
-    files = config_files({"tools": config.tools_file, "planner": config.planner_file,
-                          "models": config.runtime_file, "perception": config.perception_file},
-                         PLANNER_CONFIGS)
-    return FlightRecorder(config.record, record_metadata(planner.model_name, files))
 
 
 def _plan_line(plan: Plan) -> str:

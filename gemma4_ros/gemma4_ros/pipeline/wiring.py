@@ -55,6 +55,7 @@ from gemma4_ros.types import (
 NS = "/gemma4"
 INSTRUCT_TYPES = (InstructGoal, InstructFeedback, InstructResult)
 ESTOP_SETTLE_S = 2.0
+CLOSE_SETTLE_S = 2.0
 STATUS_WAIT_S = 2.0
 CONFIRM_WAIT_S = 10.0
 AUDIO_BATCH = 50  # below the planner's audio queue depth
@@ -95,8 +96,8 @@ class Pipeline:
                  operator: Operator = NO_OPERATOR,
                  recorder: FlightRecorder | None = None) -> None:
         """``operator`` answers the confirmations asked while the pipeline waits for plans;
-        ``recorder`` goes to the planner logic, which records the mission (its owner closes
-        it)."""
+        ``recorder`` goes to the planner logic, which records the mission and closes it with
+        the pipeline."""
         self.bus = Bus()
         self._emit = emit
         self._operator = operator
@@ -276,6 +277,8 @@ class Pipeline:
             return list(self._plans.values())
 
     def close(self) -> None:
+        """Deliver what is in flight (the last result reaches the record too), then stop."""
+        self.bus.wait_idle(CLOSE_SETTLE_S)
         self.planner.close()
         self.executor.close()
         self.bus.shutdown()

@@ -11,12 +11,24 @@ import hashlib
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Protocol
 
 from gemma4_ros import __version__
 from gemma4_ros.paths import default_config
+from gemma4_ros.recording.recorder import FlightRecorder
 
 CONFIGS = ("tools", "safety", "planner", "models", "sim", "perception")
 PLANNER_CONFIGS = ("tools", "planner", "models", "perception")  # what a planner node reads
+
+
+class PlannerNodeConfigLike(Protocol):
+    """The fields of a planner node's config a record names (the nodes' PlannerNodeConfig)."""
+
+    record: str
+    tools_file: str
+    planner_file: str
+    runtime_file: str
+    perception_file: str
 
 
 def config_files(chosen: Mapping[str, str | os.PathLike[str] | None],
@@ -42,3 +54,12 @@ def record_metadata(model: str, files: Mapping[str, Path]) -> dict[str, str]:
     info["config_sha256"] = whole.hexdigest()
     info["tools_yaml"] = files["tools"].read_text(encoding="utf-8") if "tools" in files else ""
     return info
+
+
+def open_planner_record(config: PlannerNodeConfigLike, model: str) -> FlightRecorder:
+    """The record a planner node's ``record`` parameter names, with the node's configs (the
+    executor's safety and sim files are the executor's, not named here) in its metadata."""
+    files = config_files({"tools": config.tools_file, "planner": config.planner_file,
+                          "models": config.runtime_file, "perception": config.perception_file},
+                         PLANNER_CONFIGS)
+    return FlightRecorder(config.record, record_metadata(model, files))

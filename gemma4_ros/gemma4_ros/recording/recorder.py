@@ -28,8 +28,25 @@ from mcap.writer import CompressionType, Writer
 
 from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.perception.frame import Frame
-from gemma4_ros.recording.topics import AUDIO_USED, IMAGE_USED, STATUS, TOPICS
-from gemma4_ros.types import AudioChunk, AudioEncoding, ExecutorStatus
+from gemma4_ros.recording.topics import (
+    AUDIO_USED,
+    COMMAND,
+    ESTOP,
+    IMAGE_USED,
+    PLAN,
+    RESULTS,
+    STATUS,
+    TOPICS,
+    VERDICTS,
+)
+from gemma4_ros.types import (
+    AudioChunk,
+    AudioEncoding,
+    ExecutorStatus,
+    Plan,
+    SafetyVerdict,
+    ToolResult,
+)
 from gemma4_ros.wire import typestore
 
 LOG = logging.getLogger(__name__)
@@ -106,10 +123,15 @@ class FlightRecorder:
             changed, self._last_status = key != self._last_status, key
         return changed
 
-    def plan_inputs(self, frame: Frame | None, speech: np.ndarray | None,
-                    sample_rate: int) -> None:
+    # --- what the planner node reports (gemma4_ros.nodes.mission_record.MissionRecord) --------
+
+    def command(self, text: str) -> None:
+        self.record(COMMAND, text)
+
+    def plan(self, plan: Plan, frame: Frame | None, speech: np.ndarray | None,
+             sample_rate: int) -> None:
         """The camera frame and the speech (mono float32 samples at ``sample_rate``) a plan was
-        made from, logged now: just before the plan itself is published."""
+        made from, then the plan: a replay pairs each plan with the inputs logged before it."""
         if frame is not None:
             self.record(IMAGE_USED, frame)
         if speech is not None:
@@ -117,6 +139,19 @@ class FlightRecorder:
             self.record(AUDIO_USED, AudioChunk(
                 stamp=time.time(), frame_id="speech", sample_rate=sample_rate, channels=1,
                 encoding=AudioEncoding.PCM_F32LE, data=samples.tobytes()))
+        self.record(PLAN, plan)
+
+    def estop(self) -> None:
+        self.record(ESTOP, True)
+
+    def verdict(self, verdict: SafetyVerdict) -> None:
+        self.record(VERDICTS, verdict)
+
+    def result(self, result: ToolResult) -> None:
+        self.record(RESULTS, result)
+
+    def status(self, status: ExecutorStatus) -> None:
+        self.record(STATUS, status)
 
     def stats(self) -> RecorderStats:
         with self._counts:

@@ -28,6 +28,7 @@ from rclpy.lifecycle import LifecycleNode
 from gemma4_ros.errors import ConfigError, Gemma4RosError
 from gemma4_ros.nodes.planner_config import PlannerNodeConfig, load_node_planner
 from gemma4_ros.nodes.planner_node import PlannerNodeLogic
+from gemma4_ros.recording.metadata import open_planner_record
 from gemma4_ros.ros import planner_messages
 from gemma4_ros.ros.lifecycle import LogicLifecycleNode, spin
 from gemma4_ros.ros.parameters import ModelParameters
@@ -91,7 +92,8 @@ class PlannerNode(LogicLifecycleNode):
         self.get_logger().info(f"model {planner.model_name} loaded in "
                                f"{time.monotonic() - started:.1f} s; warming up")
         planner.warm_up()
-        logic = PlannerNodeLogic(transport, planner, config)
+        recorder = open_planner_record(config, planner.model_name) if config.record else None
+        logic = PlannerNodeLogic(transport, planner, config, recorder=recorder)
         self.get_logger().info(f"configured in {time.monotonic() - started:.1f} s")
         return logic
 

@@ -93,11 +93,12 @@ class PlannerRig:
 
 
 def start_planner_rig(bus: Bus, planner: Planner, config: PlannerNodeConfig | None = None,
-                      **executor_config: Any) -> PlannerRig:
+                      recorder: Any = None, **executor_config: Any) -> PlannerRig:
     """The executor's ``plan`` topic is the planner's ``~/plan``, as the launch file remaps it."""
     executor = start_rig(bus, **executor_config)
     transport = BusTransport(bus.node("planner", NS))
-    logic = PlannerNodeLogic(transport, planner, config or PlannerNodeConfig(listen=False))
+    logic = PlannerNodeLogic(transport, planner, config or PlannerNodeConfig(listen=False),
+                             recorder=recorder)
     rig = PlannerRig(bus, logic, executor)
     bus.subscribe(f"{NS}/planner/plan", Plan, rig.plans.append, latched=True, depth=100)
     bus.subscribe("/diagnostics", DiagnosticStatus, rig.diagnostics.append, depth=100)

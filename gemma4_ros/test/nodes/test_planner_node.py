@@ -21,6 +21,7 @@ from gemma4_ros.nodes.interfaces import (
 )
 from gemma4_ros.nodes.planner_config import PlannerNodeConfig
 from gemma4_ros.recording import read_recording
+from gemma4_ros.recording.metadata import open_planner_record
 from gemma4_ros.recording import topics as recorded
 from gemma4_ros.runtime.tokenizer import Gemma4Tokenizer
 from gemma4_ros.testing.fixture_tokenizer import build_fixture_tokenizer
@@ -317,12 +318,15 @@ def test_estop_voids_plans_in_flight_but_not_questions(bus: Bus, tokenizer: Gemm
 
 def test_the_record_parameter_keeps_the_mission_and_counts_in_diagnostics(
         bus: Bus, tokenizer: Gemma4Tokenizer, tmp_path) -> None:
-    """What the ROS node's ``record`` parameter does: the logic opens the file, records the
-    command, the plan, the executor's verdicts, results and status and the e-stop from their
-    topics, reports its counts in diagnostics, and closes the file with the node."""
+    """What the ROS node's ``record`` parameter does: a record opened from the node's config;
+    the logic records the command, the plan, the executor's verdicts, results and status and
+    the e-stop from their topics, reports its counts in diagnostics, and closes the file with
+    the node."""
     path = tmp_path / "node.mcap"
-    made = rig_for(bus, tokenizer, ScriptedModel(tokenizer, SAY_AND_MOVE), record=str(path),
-                   diagnostics_period_s=0.1)
+    config = PlannerNodeConfig(listen=False, record=str(path), diagnostics_period_s=0.1)
+    planner = scripted(tokenizer, ScriptedModel(tokenizer, SAY_AND_MOVE))
+    made = start_planner_rig(bus, planner, config,
+                             recorder=open_planner_record(config, planner.model_name))
     try:
         made.commands.publish("say moving and move 20 cm")
         assert made.wait(lambda: len(made.plans) == 1)

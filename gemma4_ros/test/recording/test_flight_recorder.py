@@ -48,13 +48,12 @@ FRAME = Frame(np.arange(4 * 6 * 3, dtype=np.uint8).reshape(4, 6, 3), 12.5, "came
 
 def one_of_each(path: Path) -> None:
     with FlightRecorder(path, {"model": "demo"}) as recorder:
-        recorder.record(T.COMMAND, "go to the kitchen")
-        recorder.plan_inputs(FRAME, np.linspace(-1, 1, 160, dtype=np.float32), 16000)
-        recorder.record(T.PLAN, PLAN)
-        recorder.record(T.VERDICTS, VERDICT)
-        recorder.record(T.RESULTS, RESULT)
-        recorder.record(T.STATUS, ExecutorStatus(state=ExecutorState.EXECUTING, plan_id="p1"))
-        recorder.record(T.ESTOP, True)
+        recorder.command("go to the kitchen")
+        recorder.plan(PLAN, FRAME, np.linspace(-1, 1, 160, dtype=np.float32), 16000)
+        recorder.verdict(VERDICT)
+        recorder.result(RESULT)
+        recorder.status(ExecutorStatus(state=ExecutorState.EXECUTING, plan_id="p1"))
+        recorder.estop()
 
 
 def test_every_topic_reads_back_as_it_was_recorded(tmp_path: Path) -> None:

@@ -81,12 +81,10 @@ def test_missions_pair_each_plan_with_its_inputs_and_first_verdicts(tmp_path: Pa
     first, second = plan_of("p1", KITCHEN), plan_of("p2", TURN)
     frame = Frame(np.full((2, 3, 3), 7, np.uint8), 1.0, "camera")
     with FlightRecorder(path) as recorder:
-        recorder.plan_inputs(frame, None, 16000)
-        recorder.record(T.PLAN, first)
-        recorder.record(T.VERDICTS, verdicts(first, A)[0])
-        recorder.record(T.VERDICTS, verdicts(first, NO)[0])  # a re-check before the step
-        recorder.plan_inputs(None, np.ones(8, np.float32), 16000)
-        recorder.record(T.PLAN, second)
+        recorder.plan(first, frame, None, 16000)
+        recorder.verdict(verdicts(first, A)[0])
+        recorder.verdict(verdicts(first, NO)[0])  # a re-check before the step
+        recorder.plan(second, None, np.ones(8, np.float32), 16000)
     found = missions(read_recording(path))
     assert [m.plan.plan_id for m in found] == ["p1", "p2"]
     assert [v.decision for v in found[0].verdicts] == [A]
