@@ -1,7 +1,9 @@
-"""The layering rules of ARCHITECTURE.md, enforced on the source rather than trusted.
+"""The layering rules of docs/ARCHITECTURE.md, enforced on the source rather than trusted.
 
-rclpy and gemma4_ros_msgs only in gemma4_ros/ros/; torch and transformers only in the export tools
-and the test helpers that build fixture models (lazily); and imports point down, never back.
+Each package imports only what the document's import table allows it (the table is read from the
+document, so the two cannot drift apart), no package imports itself through another, rclpy and
+gemma4_ros_msgs only in gemma4_ros/ros/, torch and transformers only in the export tools and the
+test helpers that build fixture models (lazily).
 """
 
 from __future__ import annotations
@@ -20,22 +22,22 @@ NOT_ON_PYPI = {"rosidl_runtime_py", "cv_bridge", "tf2_ros", "rosbag2_py", "ros2c
 EXPORT_ONLY = {"torch", "transformers", "onnxscript"}
 EXPORT_ALLOWED = ("export/", "testing/fixture_models.py", "demo/train.py")
 
-# package -> subpackages it must never import (ARCHITECTURE.md "Dependency rule").
-FORBIDDEN_EDGES = {
-    "tools": {"runtime", "decoding", "perception", "planning", "safety", "execution", "ros", "cli"},
-    "safety": {"runtime", "decoding", "perception", "planning", "execution", "ros", "cli"},
-    "execution": {"runtime", "decoding", "planning", "ros", "cli"},
-    "runtime": {"planning", "safety", "execution", "ros", "cli"},
-    "decoding": {"planning", "safety", "execution", "ros", "cli"},
-    "perception": {"planning", "safety", "execution", "ros", "cli"},
-    "planning": {"safety", "execution", "ros", "cli"},
-    "bus": {"ros", "cli"},
-    "recording": {"runtime", "decoding", "planning", "safety", "execution", "nodes", "pipeline",
-                  "ros", "cli"},
-    # The node logic is ROS-free and writes no files itself: messages are converted, and flight
-    # records written, by the layers around it (ros/, pipeline/), which hand it interfaces.
-    "nodes": {"conversions", "recording", "wire", "ros", "pipeline", "cli"},
-}
+ARCHITECTURE = PACKAGE_ROOT.parents[1] / "docs" / "ARCHITECTURE.md"
+RULES_START, RULES_END = "<!-- import-rules:start -->", "<!-- import-rules:end -->"
+
+
+def documented_rules(text: str) -> dict[str, set[str]]:
+    """package -> the packages it may import, from the table of docs/ARCHITECTURE.md."""
+    table = text.split(RULES_START, 1)[1].split(RULES_END, 1)[0]
+    rules: dict[str, set[str]] = {}
+    for line in table.strip().splitlines()[2:]:  # after the header and its rule
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        package, allowed = cells[0].replace("\\_", "_"), cells[-1].replace("\\_", "_")
+        rules[package] = set() if allowed == "—" else {a.strip() for a in allowed.split(",")}
+    return rules
+
+
+RULES = documented_rules(ARCHITECTURE.read_text(encoding="utf-8"))
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -84,14 +86,24 @@ def test_torch_only_in_export_tools(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", python_files(), ids=relative)
-def test_imports_point_down(path: Path) -> None:
-    layer = relative(path).split("/")[0]
-    forbidden = FORBIDDEN_EDGES.get(layer, set())
-    offending = {
-        m for m in imported_modules(path)
-        if m.startswith("gemma4_ros.") and m.split(".")[1] in forbidden
-    }
-    assert not offending, f"{relative(path)} (layer {layer}) imports {sorted(offending)}"
+def test_imports_are_the_documented_ones(path: Path) -> None:
+    package = package_of(path)
+    assert package in RULES, (f"{relative(path)}: package {package} is not in the import table "
+                              f"of {ARCHITECTURE.name}; add its row (what it owns, what it may "
+                              "import)")
+    offending = project_imports(path) - RULES[package] - {package}
+    assert not offending, (f"{relative(path)} (package {package}) imports {sorted(offending)}; "
+                           f"{ARCHITECTURE.name} allows {sorted(RULES[package]) or 'none'}")
+
+
+def test_every_documented_package_exists() -> None:
+    assert set(RULES) == {package_of(path) for path in python_files()}
+
+
+def test_the_table_is_read_as_written() -> None:
+    text = (f"{RULES_START}\n| package | owns | may import |\n| --- | --- | --- |\n"
+            f"| a | x, y | — |\n| b | z | a, c |\n{RULES_END}")
+    assert documented_rules(text) == {"a": set(), "b": {"a", "c"}}
 
 
 def test_rule_catches_a_violation(tmp_path: Path) -> None:
@@ -106,13 +118,21 @@ def package_of(path: Path) -> str:
     return first.removesuffix(".py")
 
 
+def project_imports(path: Path) -> set[str]:
+    """The project's packages a file imports (``__init__`` for ``import gemma4_ros``)."""
+    found = set()
+    for module in imported_modules(path):
+        parts = module.split(".")
+        if parts[0] == "gemma4_ros":
+            found.add(parts[1] if len(parts) > 1 else "__init__")
+    return found
+
+
 def package_graph() -> dict[str, set[str]]:
     graph: dict[str, set[str]] = {}
     for path in python_files():
         source = package_of(path)
-        targets = {m.split(".")[1] for m in imported_modules(path)
-                   if m.startswith("gemma4_ros.") and m.count(".") >= 1}
-        graph.setdefault(source, set()).update(targets - {source})
+        graph.setdefault(source, set()).update(project_imports(path) - {source})
     return graph
 
 
