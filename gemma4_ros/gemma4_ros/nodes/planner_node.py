@@ -73,7 +73,14 @@ from gemma4_ros.planning.errors import MediaUnavailableError, PlanCancelledError
 from gemma4_ros.planning.planner import Planner
 from gemma4_ros.planning.stream import PlanStream
 from gemma4_ros.stamps import split_stamp
-from gemma4_ros.types import AudioChunk, ExecutorStatus, Plan, PlanSource, SafetyVerdict, ToolResult
+from gemma4_ros.types import (
+    AudioChunk,
+    ExecutorStatus,
+    Plan,
+    PlanSource,
+    SafetyVerdict,
+    ToolResult,
+)
 
 CAMERA_GROUP = "camera"
 AUDIO_GROUP = "audio"
@@ -100,9 +107,9 @@ class PlannerNodeLogic:
         ``recorder`` gets each command, each plan with the frame and speech it was made from,
         the e-stop and the executor's verdicts, results and status; closed with this logic."""
         self.transport = transport
+        self.planner = planner
         self.config = config or PlannerNodeConfig()
         self.recorder = recorder
-        self.planner = planner
         self.perception = perception or self.config.perception()
         self._detector = detector
         self.camera = CameraInput(transport.logger, self.config.warning_throttle_s,
