@@ -51,6 +51,6 @@ def run(args: argparse.Namespace) -> int:
     print(f"exported {args.hf_dir} -> {report.out_dir} ({report.exporter} exporter)")
     for path in report.files:
         print(f"  {path.relative_to(report.out_dir)}  {path.stat().st_size / 1e6:.1f} MB")
-    if report.max_abs_diff is not None:
-        print(f"checked against transformers: max |logits difference| = {report.max_abs_diff:.2e}")
+    for check in report.checks:
+        print(f"checked against transformers: {check}")
     return 0

@@ -57,7 +57,12 @@ class ExportReport:
     out_dir: Path
     exporter: str
     files: list[Path] = field(default_factory=list)
-    max_abs_diff: float | None = None
+    checks: list[Any] = field(default_factory=list)  # verify.ParityCheck, one per check run
+
+    @property
+    def max_abs_diff(self) -> float | None:
+        """The largest difference any check found (None when none ran)."""
+        return max((check.max_abs_diff for check in self.checks), default=None)
 
 
 def export_model(
@@ -81,13 +86,14 @@ def export_model(
         staging = Path(scratch)
         used = _export_graphs(model, staging / "onnx", SUFFIX[dtype], torch, exporter)
         _write_side_files(hf_path, staging, model)
-        diff = None
+        report = ExportReport(out_path, used)
         if verify:
             from gemma4_ros.export.verify import verify_export, verify_media  # imports onnxruntime
 
-            diff = verify_export(model, staging, SUFFIX[dtype], torch)
-            diff = max(diff, verify_media(model, staging, SUFFIX[dtype], torch))
-        report = ExportReport(out_path, used, max_abs_diff=diff)
+            report.checks.append(verify_export(model, staging, SUFFIX[dtype], torch))
+            media = verify_media(model, staging, SUFFIX[dtype], torch)
+            if media is not None:
+                report.checks.append(media)
         report.files = _move_into_place(staging, out_path)
     return report
 

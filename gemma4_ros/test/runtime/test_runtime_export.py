@@ -11,6 +11,7 @@ import pytest
 from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.export import add_parser
 from gemma4_ros.export.onnx_export import export_model
+from gemma4_ros.export.verify import TOLERANCE, _judge
 from gemma4_ros.testing.fixture_models import FIXTURES, MULTIMODAL_FIXTURES, FixtureModel
 
 
@@ -203,3 +204,26 @@ def test_multimodal_checkpoint_exports_its_text_graphs(tmp_path: Path) -> None:
     )
     for got, expected in zip(placeholders, pads, strict=True):
         np.testing.assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize(("suffix", "scale", "allowed"), [
+    ("", 0.1, 1e-3),  # a tiny model's small logits: the absolute floor
+    ("", 30.0, 3e-3),  # Gemma 4's soft cap: a relative bound
+    ("_fp16", 1.0, 5e-2),
+    ("_fp16", 100.0, 0.2),
+])
+def test_the_tolerance_scales_with_the_values_compared(suffix: str, scale: float,
+                                                       allowed: float) -> None:
+    assert TOLERANCE[suffix].allowed(scale) == pytest.approx(allowed)
+
+
+def test_a_check_says_what_it_compared_and_refuses_beyond_the_bound() -> None:
+    check = _judge("logits", "last-position logits after a 12-token prompt", 2e-3, 30.0, "")
+    assert check.allowed == pytest.approx(3e-3)
+    assert str(check) == ("logits: max |difference| 2.00e-03, allowed 3.0e-03 (values up to "
+                          "30); last-position logits after a 12-token prompt")
+    with pytest.raises(Gemma4RosError, match=r"logits: max \|difference\| 1.41e-03, allowed "
+                                             r"1.0e-03 \(values up to 2\)"):
+        _judge("logits", "x", 1.41e-3, 2.0, "")
+    with pytest.raises(Gemma4RosError):
+        _judge("logits", "x", float("nan"), 2.0, "")
