@@ -17,7 +17,7 @@ import numpy as np
 
 from gemma4_ros.errors import ConfigError, Gemma4RosError
 from gemma4_ros.execution.sim_config import CameraConfig
-from gemma4_ros.perception.sources import IMAGE_SUFFIXES, list_images
+from gemma4_ros.image_files import IMAGE_SUFFIXES, list_images
 
 TEST_PATTERN = "test_pattern"
 

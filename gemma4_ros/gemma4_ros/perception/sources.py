@@ -23,11 +23,11 @@ import cv2
 import numpy as np
 
 from gemma4_ros.errors import Gemma4RosError
+from gemma4_ros.image_files import IMAGE_SUFFIXES, list_images
 from gemma4_ros.perception.frame import Frame, frame_from_bgr
 from gemma4_ros.runtime.media_decode import load_audio, load_image
 from gemma4_ros.types import AudioChunk, AudioEncoding
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
 Clock = Callable[[], float]
@@ -296,12 +296,6 @@ def _float_chunk(block: np.ndarray, rate: int, stamp: float, frame_id: str) -> A
     return AudioChunk(stamp=stamp, frame_id=frame_id, sample_rate=rate,
                       channels=int(data.shape[1]) if data.ndim == 2 else 1,
                       encoding=AudioEncoding.PCM_F32LE, data=data.tobytes())
-
-
-def list_images(folder: Path) -> tuple[Path, ...]:
-    """The image files of ``folder`` by name, the order a folder source plays them (the sim
-    camera uses the same list, so a folder means the same frames everywhere); may be empty."""
-    return tuple(sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES))
 
 
 def _image_paths(path: Path) -> tuple[Path, ...]:

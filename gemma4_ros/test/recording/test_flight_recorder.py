@@ -168,9 +168,13 @@ def test_kill_9_while_recording_leaves_a_readable_file(tmp_path: Path) -> None:
         print("written", flush=True)
         time.sleep(60)
     """)
-    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    # From tmp_path: run from the repository root, "gemma4_ros" would name the checkout's folder.
+    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, cwd=tmp_path)
     try:
-        assert process.stdout is not None and process.stdout.readline().strip() == "written"
+        assert process.stdout is not None and process.stderr is not None
+        line = process.stdout.readline().strip()
+        assert line == "written", process.stderr.read() if process.poll() is not None else line
     finally:
         process.send_signal(signal.SIGKILL)
         process.wait(10)

@@ -34,6 +34,7 @@ from rclpy.node import Node
 
 ABORT_CODE = 104  # Nav2's NavigateToPose "timed out" family; any non-zero code will do
 ABORT_MESSAGE = "stand-in: no path to the goal (costmap blocked)"
+POSES_BEFORE_DELIVERED = 10  # at 10 Hz
 
 
 _SAYING = threading.Lock()
@@ -69,7 +70,10 @@ class StandIn(Node):
         self.pose.publish(message)
         if self.pose.get_subscription_count():
             self.poses_to_a_reader += 1
-            if self.poses_to_a_reader == 2:  # a reader has certainly had one by now
+            # A second of poses after the reader matched: the first ones can fall into the
+            # discovery handshake, and a loaded executor takes a while to run its callback (with
+            # 2, a plan sent right after was refused for a stale pose, in CI and here).
+            if self.poses_to_a_reader == POSES_BEFORE_DELIVERED:
                 say("pose_delivered")
 
     def on_goal(self, goal: NavigateToPose.Goal) -> GoalResponse:

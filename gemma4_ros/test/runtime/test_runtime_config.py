@@ -10,6 +10,7 @@ import pytest
 from gemma4_ros.errors import ConfigError, Gemma4RosError
 from gemma4_ros.runtime.config import RuntimeConfig, load_runtime_config
 from gemma4_ros.runtime.loader import load_engine
+from gemma4_ros.runtime import sessions
 from gemma4_ros.runtime.sessions import resolve_providers, session_options
 
 
@@ -34,7 +35,10 @@ def test_unknown_provider_is_a_config_error(tmp_path: Path) -> None:
         load_runtime_config(path)
 
 
-def test_unavailable_providers_are_skipped_with_a_reason(caplog: pytest.LogCaptureFixture) -> None:
+def test_unavailable_providers_are_skipped_with_a_reason(caplog: pytest.LogCaptureFixture,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Said once per process: a model loaded by an earlier test must not have used it up.
+    monkeypatch.setattr(sessions, "_REPORTED_MISSING", set())
     config = RuntimeConfig(model_dir="/m", providers=["tensorrt", "cuda", "cpu"])
     with caplog.at_level(logging.INFO, logger="gemma4_ros.runtime.sessions"):
         chosen = resolve_providers(config)
