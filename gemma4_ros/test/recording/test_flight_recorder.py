@@ -148,7 +148,7 @@ def test_a_file_cut_anywhere_reads_up_to_its_last_complete_chunk(tmp_path: Path)
     data = path.read_bytes()
     cut = tmp_path / "cut.mcap"
     counts = []
-    for end in range(len(data) - 1, 60, -97):
+    for end in range(len(data) - 1, 120, -97):  # past the header and the metadata (~90 bytes)
         cut.write_bytes(data[:end])
         record = read_recording(cut)
         assert record.truncated and record.problems and "ends early" in record.problems[0]
@@ -164,7 +164,9 @@ def test_kill_9_while_recording_leaves_a_readable_file(tmp_path: Path) -> None:
         recorder = FlightRecorder({str(path)!r}, {{"model": "demo"}}, flush_s=0.05)
         for index in range(5):
             recorder.record(topics.COMMAND, f"command {{index}}")
-        time.sleep(0.5)  # the writer drains the queue and closes its chunk
+        while recorder.stats().written < 5:
+            time.sleep(0.01)
+        time.sleep(0.5)  # the queue ran dry after the fifth: the writer closed its chunk
         print("written", flush=True)
         time.sleep(60)
     """)
