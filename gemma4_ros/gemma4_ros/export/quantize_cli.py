@@ -37,8 +37,9 @@ def run(args: argparse.Namespace) -> int:
     print(f"quantized {report.model_dir} (int4, blocks of {args.block_size})")
     for path in report.files:
         print(f"  {path.relative_to(report.model_dir)}  {path.stat().st_size / 1e6:.1f} MB")
-    if report.min_correlation is not None:
-        print(f"checked against fp32: logits correlation >= {report.min_correlation:.4f}, "
-              f"max |difference| {report.max_abs_diff:.3g}, same greedy token at "
-              f"{report.greedy_agreement:.0%} of steps")
+    if report.greedy_agreement is not None and report.top_k_overlap is not None:
+        print(f"checked against fp32 ({report.compared}): the same greedy token at "
+              f"{report.greedy_agreement:.0%} of {report.steps} steps, {report.top_k_overlap:.0%} "
+              f"of fp32's top 5 kept; logits correlation >= {report.min_correlation:.4f}, max "
+              f"|difference| {report.max_abs_diff:.3g}")
     return 0
