@@ -3,16 +3,30 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.perception.frame import Frame
-from gemma4_ros.pipeline.plan_check import CheckedCommand
-from gemma4_ros.pipeline.replay import Mission, compare, missions, record_files, summary
+from gemma4_ros.pipeline.plan_check import CheckedCommand, PlanChecker
+from gemma4_ros.pipeline.replay import (
+    Mission,
+    compare,
+    missions,
+    record_files,
+    replay_mission,
+    summary,
+)
+from gemma4_ros.planning import Planner, PlannerConfig
 from gemma4_ros.recording import FlightRecorder, read_recording
 from gemma4_ros.recording import topics as T
-from gemma4_ros.types import Decision, Plan, PlanStep, SafetyVerdict, ToolCall
+from gemma4_ros.runtime.generation import Engine
+from gemma4_ros.runtime.tokenizer import Gemma4Tokenizer
+from gemma4_ros.testing.fixture_tokenizer import build_fixture_tokenizer
+from gemma4_ros.testing.scripted_model import ScriptedModel
+from gemma4_ros.tools import ToolRegistry
+from gemma4_ros.types import Decision, Plan, PlanSource, PlanStep, SafetyVerdict, ToolCall
 
 A, ASK, NO = Decision.APPROVED, Decision.NEEDS_CONFIRMATION, Decision.REJECTED
 KITCHEN = ("navigate_to", {"place": "kitchen"})
@@ -140,3 +154,39 @@ def test_a_broken_bag_folder_names_itself(tmp_path: Path) -> None:
     (bag / "metadata.yaml").write_text("rosbag2_bagfile_information: {version: 8}\n")
     with pytest.raises(Gemma4RosError, match="broken is not a readable rosbag2 folder"):
         read_recording(bag)
+
+
+class WitnessPlanner(Planner):
+    """The real planner (scripted model) that notes the image, speech and source it is handed,
+    then plans from the text alone (the scripted model neither sees nor hears)."""
+
+    given: list[tuple[Any, Any, Any]]
+
+    def plan(self, instruction: str, image: Any = None, audio: Any = None, context: Any = None,
+             **options: Any) -> Plan:
+        self.given.append((image, audio, options.get("source")))
+        return super().plan(instruction, None, None, context, **options)
+
+
+def test_replay_hands_the_model_the_recorded_frame_and_speech(tmp_path: Path) -> None:
+    """An image or voice mission is asked again with the very frame and speech it was made
+    from (the demo model is blind and deaf, so the example records cannot show it)."""
+    built = build_fixture_tokenizer(tmp_path / "tok", vocab_size=512)
+    tokenizer = Gemma4Tokenizer.from_file(built.path)
+    model = ScriptedModel(tokenizer, '<|tool_call>call:capture_image{}<tool_call|><|tool_response>')
+    engine = Engine(model, eos_token_id=tokenizer.special_ids.eos, stop_token_ids=[])
+    planner = WitnessPlanner(engine, tokenizer, ToolRegistry.load(), PlannerConfig())
+    planner.given = []
+    frame = Frame(np.arange(2 * 3 * 3, dtype=np.uint8).reshape(2, 3, 3), 5.0, "camera")
+    speech = np.linspace(-0.5, 0.5, 1600, dtype=np.float32)
+    recorded = Plan(plan_id="v1", instruction="(voice command)", source=PlanSource.VOICE,
+                    steps=(PlanStep(index=0, call=ToolCall(name="capture_image", arguments={})),))
+    path = tmp_path / "voice.mcap"
+    with FlightRecorder(path) as recorder:
+        recorder.plan(recorded, frame, speech, 16000)
+        recorder.verdict(verdicts(recorded, A)[0])
+    (mission,) = missions(read_recording(path))
+    comparison = replay_mission(mission, PlanChecker.from_files(planner))
+    (image, audio, source), = planner.given
+    assert np.array_equal(image, frame.rgb) and np.array_equal(audio, speech)
+    assert source is PlanSource.VOICE and comparison.label == "same"
