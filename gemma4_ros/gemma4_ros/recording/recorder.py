@@ -73,7 +73,8 @@ class FlightRecorder:
 
     ``metadata`` (string keys and values: model id, config hash, tool registry, ...) goes into
     the file's ``gemma4_ros`` metadata record before any message. Use as a context manager, or
-    call :meth:`close`; :meth:`record` never raises and never blocks.
+    call :meth:`close`; :meth:`record` never blocks, and raises only for a topic that is not
+    recorded (a programming error); the MissionRecord calls never raise.
     """
 
     def __init__(self, path: str | os.PathLike[str], metadata: dict[str, str] | None = None,
