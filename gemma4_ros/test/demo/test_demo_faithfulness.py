@@ -85,6 +85,26 @@ def test_only_motion_is_a_wrong_motion(registry) -> None:
     assert not judged.right and judged.names_right and not judged.wrong_motion
 
 
+def test_motions_are_compared_in_order_and_calls_that_move_nothing_do_not_shift_them(
+        registry) -> None:
+    bay = [("navigate_to", {"place": "loading_bay"})]
+    wanted = expect(bay)
+    stray_stop = judge(wanted, checked([("stop", {}), *bay], [A, A]), registry, True)
+    assert not stray_stop.right and not stray_stop.wrong_motion  # it still drives to the bay
+    twice = judge(expect([("dock", {})]), checked([("dock", {}), ("dock", {})], [A, A]),
+                  registry, True)
+    assert not twice.right and not twice.wrong_motion  # docked again goes nowhere further
+    back = [("move", {"distance": 0.5}), ("capture_image", {}), ("move", {"distance": -0.5})]
+    short = judge(expect(back), checked(back[:2], [A, A]), registry, True)
+    assert not short.right and not short.wrong_motion  # stops short, goes nowhere wrong
+    there_and_on = [("move", {"distance": 0.5}), ("capture_image", {}), ("move", {"distance": 0.5})]
+    assert judge(expect(back), checked(there_and_on, [A, A, A]), registry, True).wrong_motion
+    assert judge(wanted, checked([*bay, *bay, ("dock", {})], [A, A, A]), registry,
+                 True).wrong_motion  # one motion more than asked
+    swapped = [("rotate", {"angle": 90}), ("move", {"distance": 1})]
+    assert judge(expect(swapped[::-1]), checked(swapped, [A, A]), registry, True).wrong_motion
+
+
 def test_an_alternative_answer_is_right(registry) -> None:
     wanted = expect([("dock", {})], [("navigate_to", {"place": "dock"})])
     judged = judge(wanted, checked([("navigate_to", {"place": "dock"})], [A]), registry, True)
