@@ -32,7 +32,7 @@ from gemma4_ros.nodes.planner_config import PlannerNodeConfig
 from gemma4_ros.nodes.planner_node import PlannerNodeLogic
 from gemma4_ros.planning import Planner, PlannerConfig
 from gemma4_ros.runtime.generation import Engine
-from gemma4_ros.runtime.tokenizer import Gemma4Tokenizer
+from gemma4_ros.chat.tokenizer import Gemma4Tokenizer
 from gemma4_ros.testing.fixture_tokenizer import build_fixture_tokenizer
 from gemma4_ros.testing.scripted_model import ScriptedCache, ScriptedModel
 from gemma4_ros.tools import ToolRegistry

@@ -1,7 +1,7 @@
 """The Gemma 4 chat format, in one place: what a prompt looks like and how it is rendered.
 
 The authority is the model's own ``chat_template.jinja``; when a model directory ships one, the
-runtime renders through it (:mod:`gemma4_ros.runtime.chat_template`). This module is the same
+runtime renders through it (:mod:`gemma4_ros.chat.chat_template`). This module is the same
 format written as Python — for model directories without a template (the test fixtures) and as
 documentation — and a test keeps it equal to a copy of the E2B/E4B template (2026-07 revision).
 
@@ -19,8 +19,8 @@ A conversation renders as (``⏎`` is a newline; the other line breaks are only 
   ``<|channel>thought⏎…<channel|>`` and are stripped from earlier model turns. With thinking
   off, the 26B/31B templates add an empty ``<|channel>thought⏎<channel|>`` after the generation
   prompt and E2B/E4B do not (``empty_thought_when_off``).
-* Declarations: :mod:`gemma4_ros.runtime.tool_declarations`. Call arguments and responses: value
-  syntax of :mod:`gemma4_ros.runtime.tool_syntax`, keys sorted like Jinja ``dictsort``.
+* Declarations: :mod:`gemma4_ros.chat.tool_declarations`. Call arguments and responses: value
+  syntax of :mod:`gemma4_ros.chat.tool_syntax`, keys sorted like Jinja ``dictsort``.
 * A model turn with calls but no responses yet ends in ``<|tool_response>`` (the model stops on
   that token; the caller appends the response and lets it continue in the same turn). Responses
   come either as ``tool_responses=[{"name", "response"}]`` on the assistant message (Gemma's own
@@ -38,10 +38,10 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Optional, Sequence
 
-from gemma4_ros.runtime import special_tokens as tok
-from gemma4_ros.runtime.message_checks import ChatFormatError, validate_conversation
-from gemma4_ros.runtime.tool_declarations import render_tool_declaration
-from gemma4_ros.runtime.tool_syntax import dictsort_items, format_value
+from gemma4_ros.chat import special_tokens as tok
+from gemma4_ros.chat.message_checks import ChatFormatError, validate_conversation
+from gemma4_ros.chat.tool_declarations import render_tool_declaration
+from gemma4_ros.chat.tool_syntax import dictsort_items, format_value
 
 Message = Mapping[str, Any]
 _MEDIA = {"image": tok.IMAGE, "image_url": tok.IMAGE, "audio": tok.AUDIO, "input_audio": tok.AUDIO}

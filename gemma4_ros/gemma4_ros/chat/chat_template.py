@@ -6,7 +6,7 @@ E2B/E4B. Rendering through the file in the model directory therefore beats any c
 runs in Jinja's immutable sandbox with the settings transformers uses (``trim_blocks``,
 ``lstrip_blocks``, ``loopcontrols``, ``raise_exception``), so the text equals what
 ``apply_chat_template`` would produce. Directories without a template (test fixtures) fall back
-to :func:`gemma4_ros.runtime.chat_format.render_builtin`.
+to :func:`gemma4_ros.chat.chat_format.render_builtin`.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ import jinja2
 import jinja2.ext
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from gemma4_ros.runtime import special_tokens as tok
-from gemma4_ros.runtime.chat_format import render_builtin
-from gemma4_ros.runtime.message_checks import ChatFormatError, validate_conversation
+from gemma4_ros.chat import special_tokens as tok
+from gemma4_ros.chat.chat_format import render_builtin
+from gemma4_ros.chat.message_checks import ChatFormatError, validate_conversation
 
 TEMPLATE_FILE = "chat_template.jinja"
 TOKENIZER_CONFIG_FILE = "tokenizer_config.json"

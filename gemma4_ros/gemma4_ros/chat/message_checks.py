@@ -20,8 +20,8 @@ import re
 from typing import Any, Iterator, Mapping, Optional, Sequence
 
 from gemma4_ros.errors import Gemma4RosError
-from gemma4_ros.runtime.special_tokens import CHANNEL_END, CHANNEL_START, CONTROL_TOKENS
-from gemma4_ros.runtime.tool_syntax import is_bare_key
+from gemma4_ros.chat.special_tokens import CHANNEL_END, CHANNEL_START, CONTROL_TOKENS
+from gemma4_ros.chat.tool_syntax import is_bare_key
 
 ROLES = ("system", "developer", "user", "assistant", "tool")
 PART_TYPES = ("text", "image", "image_url", "audio", "input_audio")

@@ -2,7 +2,7 @@
 
 Ids are never written down anywhere in the package: they differ between the real vocabulary and
 the fixture tokenizers, so everything that needs an id asks the tokenizer for the string's id
-(:meth:`gemma4_ros.runtime.tokenizer.Gemma4Tokenizer.special_ids`). The names on the left follow
+(:meth:`gemma4_ros.chat.tokenizer.Gemma4Tokenizer.special_ids`). The names on the left follow
 the ``*_token`` keys of Gemma 4's ``tokenizer_config.json`` where it has one (``sot`` = start of
 turn, ``etc`` = end of tool call, ...), spelled out so call sites read without a glossary.
 """
@@ -38,7 +38,7 @@ AUDIO_END = "<audio|>"
 VIDEO = "<|video|>"
 
 #: Every control token, keyed by the attribute name that
-#: :class:`gemma4_ros.runtime.tokenizer.SpecialTokenIds` uses for its id. Order = fixture id order.
+#: :class:`gemma4_ros.chat.tokenizer.SpecialTokenIds` uses for its id. Order = fixture id order.
 SPECIAL_TOKENS: Mapping[str, str] = MappingProxyType(
     {
         "pad": PAD,

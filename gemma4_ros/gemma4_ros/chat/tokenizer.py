@@ -20,7 +20,7 @@ from typing import Iterable, Optional, Sequence, Union
 from tokenizers import Tokenizer
 
 from gemma4_ros.errors import Gemma4RosError
-from gemma4_ros.runtime.special_tokens import BOS, SPECIAL_TOKENS
+from gemma4_ros.chat.special_tokens import BOS, SPECIAL_TOKENS
 
 TOKENIZER_FILE = "tokenizer.json"
 _REPLACEMENT_CHAR = "\ufffd"

@@ -24,8 +24,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from gemma4_ros.runtime.special_tokens import STRING_DELIM, TOOL_END, TOOL_START
-from gemma4_ros.runtime.tool_syntax import dictsort_items, format_sequence_of_strings, format_value
+from gemma4_ros.chat.special_tokens import STRING_DELIM, TOOL_END, TOOL_START
+from gemma4_ros.chat.tool_syntax import dictsort_items, format_sequence_of_strings, format_value
 
 _STANDARD_KEYS = ("description", "type", "properties", "required", "nullable")
 

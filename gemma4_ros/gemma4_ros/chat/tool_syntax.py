@@ -25,7 +25,7 @@ import re
 from typing import Any, Mapping, Optional, Sequence, Union
 
 from gemma4_ros.errors import Gemma4RosError
-from gemma4_ros.runtime.special_tokens import STRING_DELIM
+from gemma4_ros.chat.special_tokens import STRING_DELIM
 
 Value = Union[None, bool, int, float, str, list, dict]
 

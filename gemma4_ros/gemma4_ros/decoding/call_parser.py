@@ -5,7 +5,7 @@ Two steps, kept apart because they fail for different reasons:
 1. :func:`parse_turn` splits the text on Gemma 4 markup — an optional thought channel, plain
    text, ``<|tool_call>call:NAME{…}<tool_call|>`` blocks, a closing stop marker — and reads each
    argument object with the runtime's Gemma 4 value reader
-   (:func:`gemma4_ros.runtime.tool_syntax.parse_arguments`, the one reader of that syntax).
+   (:func:`gemma4_ros.chat.tool_syntax.parse_arguments`, the one reader of that syntax).
 2. :class:`CallValidator` re-checks every call against its tool's JSON Schema with
    ``jsonschema`` — the ranges, lengths, patterns and anything else a grammar could not hold, and
    everything at all when decoding ran unconstrained.
@@ -26,8 +26,8 @@ from jsonschema.exceptions import best_match
 
 from gemma4_ros.decoding import markup
 from gemma4_ros.errors import Gemma4RosError
-from gemma4_ros.runtime import special_tokens as tokens
-from gemma4_ros.runtime.tool_syntax import ToolSyntaxError, parse_arguments
+from gemma4_ros.chat import special_tokens as tokens
+from gemma4_ros.chat.tool_syntax import ToolSyntaxError, parse_arguments
 from gemma4_ros.types import ToolCall
 
 Span = tuple[int, int]

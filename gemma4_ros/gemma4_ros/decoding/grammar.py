@@ -45,7 +45,7 @@ from gemma4_ros.config import StrictModel
 from gemma4_ros.decoding import markup
 from gemma4_ros.decoding.numeric import EmptyRangeError, integer_pattern, number_pattern
 from gemma4_ros.errors import Gemma4RosError
-from gemma4_ros.runtime import special_tokens as tokens
+from gemma4_ros.chat import special_tokens as tokens
 
 ToolSchemas = Sequence[tuple[str, Mapping[str, Any]]]
 

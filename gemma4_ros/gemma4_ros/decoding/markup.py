@@ -1,6 +1,6 @@
 """What decoding needs to know about Gemma 4's answer markup, beyond the token strings.
 
-The token strings themselves live in :mod:`gemma4_ros.runtime.special_tokens`. Every Gemma 4
+The token strings themselves live in :mod:`gemma4_ros.chat.special_tokens`. Every Gemma 4
 control token has the shape ``<|name>``, ``<name|>`` or ``<|name|>``, so text without ``|`` can
 never be mistaken for markup: the grammar keeps ``|`` out of free text, thoughts and string
 values, and the call parser can then split decoded text unambiguously.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from gemma4_ros.runtime import special_tokens as tokens
+from gemma4_ros.chat import special_tokens as tokens
 
 CALL_PREFIX = "call:"
 THOUGHT_HEADER = "thought\n"

@@ -19,8 +19,8 @@ from typing import Any
 
 from gemma4_ros.demo.corpus import Example
 from gemma4_ros.demo.steps import Call
-from gemma4_ros.runtime.special_tokens import TOOL_CALL_END, TOOL_CALL_START
-from gemma4_ros.runtime.tool_syntax import ToolSyntaxError, parse_arguments
+from gemma4_ros.chat.special_tokens import TOOL_CALL_END, TOOL_CALL_START
+from gemma4_ros.chat.tool_syntax import ToolSyntaxError, parse_arguments
 
 CALL_PREFIX = "call:"
 

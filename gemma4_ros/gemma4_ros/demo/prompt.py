@@ -20,7 +20,7 @@ from __future__ import annotations
 from gemma4_ros.demo.corpus import Example
 from gemma4_ros.demo.refusals import REFUSAL_TEXTS
 from gemma4_ros.errors import Gemma4RosError
-from gemma4_ros.runtime import chat_format
+from gemma4_ros.chat import chat_format
 
 
 def render_prompt(command: str) -> str:
@@ -41,5 +41,5 @@ def render_target(example: Example) -> str:
     if not full.startswith(prompt):
         raise Gemma4RosError(
             f"the chat format renders an answer that does not extend its prompt: {full[:80]!r}",
-            "gemma4_ros.runtime.chat_format changed; update gemma4_ros.demo.prompt to match")
+            "gemma4_ros.chat.chat_format changed; update gemma4_ros.demo.prompt to match")
     return full[len(prompt):].rstrip("\n")

@@ -1,7 +1,7 @@
 """The demo model's ``chat_template.jinja``: Gemma 4's turns without the system turn.
 
 The runtime renders every prompt through the model directory's own template when there is one
-(:mod:`gemma4_ros.runtime.chat_template`), so shipping this file is how the planner feeds the demo
+(:mod:`gemma4_ros.chat.chat_template`), so shipping this file is how the planner feeds the demo
 model exactly the prompt it was trained on (:func:`gemma4_ros.demo.prompt.render_prompt`) without
 knowing it is a demo model: system and developer messages, tool declarations and the thinking
 switch are left out — the model learned its tools in training, and a declaration block it never

@@ -38,7 +38,7 @@ from tokenizers import (
 )
 
 from gemma4_ros.errors import Gemma4RosError
-from gemma4_ros.runtime.special_tokens import SPECIAL_TOKENS
+from gemma4_ros.chat.special_tokens import SPECIAL_TOKENS
 from gemma4_ros.tools import ToolRegistry
 
 PIECES = r"[a-z_]+|[0-9]|\s|[^a-z0-9_\s]"

@@ -37,7 +37,7 @@ from gemma4_ros.demo.evaluate import Scores
 from gemma4_ros.demo.prompt import render_prompt, render_target
 from gemma4_ros.demo.template import write_chat_template
 from gemma4_ros.demo.tokenizer import build_tokenizer, save_tokenizer
-from gemma4_ros.runtime import special_tokens as tok
+from gemma4_ros.chat import special_tokens as tok
 from gemma4_ros.tools import ToolRegistry
 
 STOP_TOKENS = (tok.TURN_END, tok.TOOL_RESPONSE_START, tok.EOS)

@@ -1,9 +1,6 @@
-"""``gemma4-ros export``: transformers Gemma 4 checkpoint → the public ONNX layout.
+"""transformers Gemma 4 checkpoint → the public ONNX layout, and its int4 variant.
 
 Importing this package is cheap (torch and transformers load only when an export runs), so the
-CLI can register the command unconditionally.
+command line (``gemma4_ros.cli.export``, ``gemma4_ros.cli.quantize``) registers both commands
+unconditionally.
 """
-
-from gemma4_ros.export.command import add_parser
-
-__all__ = ["add_parser"]

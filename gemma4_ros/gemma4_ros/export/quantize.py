@@ -171,9 +171,9 @@ def _check_against_fp32(root: Path, staging: Path, report: QuantizeReport) -> No
 def _prompts(root: Path, vocab: int) -> tuple[list[np.ndarray], str]:
     """The operator prompts as the model reads them, or random ids when the directory has no
     tokenizer to render them with (and the description of what was compared)."""
-    from gemma4_ros.runtime import chat_format
-    from gemma4_ros.runtime.chat_template import ChatFormat
-    from gemma4_ros.runtime.tokenizer import Gemma4Tokenizer
+    from gemma4_ros.chat import chat_format
+    from gemma4_ros.chat.chat_template import ChatFormat
+    from gemma4_ros.chat.tokenizer import Gemma4Tokenizer
 
     steps = f"{DECODE_STEPS} greedy steps of fp32 after each"
     try:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from gemma4_ros.runtime.tokenizer import Gemma4Tokenizer
+from gemma4_ros.chat.tokenizer import Gemma4Tokenizer
 
 Span = tuple[int, int]
 

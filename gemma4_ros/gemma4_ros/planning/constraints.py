@@ -22,7 +22,7 @@ from gemma4_ros.decoding.constraint import (CompiledGrammar, GrammarTokenizer,
 from gemma4_ros.decoding.grammar import GrammarOptions, build_grammar
 from gemma4_ros.planning.config import GrammarLimits
 from gemma4_ros.runtime.generation import GenerationOptions
-from gemma4_ros.runtime.tokenizer import Gemma4Tokenizer
+from gemma4_ros.chat.tokenizer import Gemma4Tokenizer
 from gemma4_ros.tools import ToolRegistry
 
 Mode = Literal["required", "auto", "text"]

@@ -14,7 +14,7 @@ from typing import Optional, Union
 from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.planning.config import PlannerConfig, load_planner_config
 from gemma4_ros.planning.planner import Planner
-from gemma4_ros.runtime.chat_template import ChatFormat
+from gemma4_ros.chat.chat_template import ChatFormat
 from gemma4_ros.runtime.config import RuntimeConfig, load_runtime_config
 from gemma4_ros.runtime.loader import engine_from_config
 from gemma4_ros.runtime.model_files import (
@@ -23,7 +23,7 @@ from gemma4_ros.runtime.model_files import (
     download_hint,
     graph_present,
 )
-from gemma4_ros.runtime.tokenizer import TOKENIZER_FILE, Gemma4Tokenizer
+from gemma4_ros.chat.tokenizer import TOKENIZER_FILE, Gemma4Tokenizer
 from gemma4_ros.tools import ToolRegistry
 
 PathLike = Union[str, Path]

@@ -30,10 +30,10 @@ from gemma4_ros.planning.media import NO_MEDIA, EncodedInputs, encode_media
 from gemma4_ros.planning.parse import parse_answer, plan_from_turn, stop_error
 from gemma4_ros.planning.prompt import Context, Media, Prompt, PromptBuilder
 from gemma4_ros.planning.stream import PlanStream, ResultT
-from gemma4_ros.runtime import chat_format
-from gemma4_ros.runtime.chat_template import ChatFormat
+from gemma4_ros.chat import chat_format
+from gemma4_ros.chat.chat_template import ChatFormat
 from gemma4_ros.runtime.generation import Engine, Generation, GenerationOptions, StopReason
-from gemma4_ros.runtime.tokenizer import Gemma4Tokenizer
+from gemma4_ros.chat.tokenizer import Gemma4Tokenizer
 from gemma4_ros.tools import ToolRegistry
 from gemma4_ros.types import Plan, PlanLatency, PlanSource, ToolResult
 

@@ -26,10 +26,10 @@ from dataclasses import dataclass
 from typing import Any, Mapping, Optional, Sequence, Union
 
 from gemma4_ros.planning.errors import InvalidRequestError, ReplanError
-from gemma4_ros.runtime import chat_format
-from gemma4_ros.runtime import special_tokens as tok
-from gemma4_ros.runtime.chat_template import ChatFormat
-from gemma4_ros.runtime.message_checks import ChatFormatError, CheckedTools, check_tools
+from gemma4_ros.chat import chat_format
+from gemma4_ros.chat import special_tokens as tok
+from gemma4_ros.chat.chat_template import ChatFormat
+from gemma4_ros.chat.message_checks import ChatFormatError, CheckedTools, check_tools
 from gemma4_ros.tools import ToolRegistry
 from gemma4_ros.types import Plan, ResultStatus, ToolResult
 

@@ -14,7 +14,7 @@ from typing import Callable, Generic, Iterator, Optional, TypeVar, Union
 
 from gemma4_ros.planning.errors import PlanningError
 from gemma4_ros.runtime.generation import Generation
-from gemma4_ros.runtime.tokenizer import StreamDecoder
+from gemma4_ros.chat.tokenizer import StreamDecoder
 
 ResultT = TypeVar("ResultT")
 #: Turns the finished generation and the time to first token (seconds, None when no token came)

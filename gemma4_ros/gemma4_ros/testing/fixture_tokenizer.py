@@ -32,7 +32,7 @@ from tokenizers import (
 )
 
 from gemma4_ros.errors import Gemma4RosError
-from gemma4_ros.runtime.special_tokens import SPECIAL_TOKENS, UNK
+from gemma4_ros.chat.special_tokens import SPECIAL_TOKENS, UNK
 
 GEMMA4_VOCAB_SIZE = 262_144
 SPACE = "▁"

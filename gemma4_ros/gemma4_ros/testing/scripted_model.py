@@ -22,8 +22,8 @@ from typing import Callable, Optional, Sequence, Union
 
 import numpy as np
 
-from gemma4_ros.runtime import special_tokens as tok
-from gemma4_ros.runtime.tokenizer import Gemma4Tokenizer
+from gemma4_ros.chat import special_tokens as tok
+from gemma4_ros.chat.tokenizer import Gemma4Tokenizer
 
 Replies = Union[str, Sequence[str], Callable[[str], str]]
 

@@ -32,7 +32,7 @@ SCHEMA_KEYWORDS = frozenset({
 
 _META = jsonschema.Draft202012Validator(jsonschema.Draft202012Validator.META_SCHEMA)
 
-MAX_DEPTH = 32  # as deep as the call parser reads (runtime.tool_syntax.MAX_DEPTH)
+MAX_DEPTH = 32  # as deep as the call parser reads (chat.tool_syntax.MAX_DEPTH)
 MAX_PROBLEM_CHARS = 300  # a problem quotes the value: keep a 10,000-character string out of it
 
 

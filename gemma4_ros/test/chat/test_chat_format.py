@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from gemma4_ros.errors import Gemma4RosError
-from gemma4_ros.runtime.chat_format import expand_media, model, render_builtin, system, tool_call, user
-from gemma4_ros.runtime.message_checks import ChatFormatError
-from gemma4_ros.runtime.tokenizer import Gemma4Tokenizer
+from gemma4_ros.chat.chat_format import expand_media, model, render_builtin, system, tool_call, user
+from gemma4_ros.chat.message_checks import ChatFormatError
+from gemma4_ros.chat.tokenizer import Gemma4Tokenizer
 from gemma4_ros.testing.fixture_tokenizer import build_fixture_tokenizer
 
 Q = '<|"|>'

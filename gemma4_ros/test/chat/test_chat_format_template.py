@@ -15,10 +15,10 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from gemma4_ros.runtime.chat_format import model, system, tool_call, user
-from gemma4_ros.runtime.chat_template import ChatFormat
-from gemma4_ros.runtime.message_checks import ChatFormatError
-from gemma4_ros.runtime.special_tokens import CONTROL_TOKENS
+from gemma4_ros.chat.chat_format import model, system, tool_call, user
+from gemma4_ros.chat.chat_template import ChatFormat
+from gemma4_ros.chat.message_checks import ChatFormatError
+from gemma4_ros.chat.special_tokens import CONTROL_TOKENS
 
 E2B_TEMPLATE = Path(__file__).parent / "data" / "gemma4_e2b_chat_template.jinja"
 _GENERATION = "{{- '<|turn>model\\n' -}}"

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gemma4_ros.errors import Gemma4RosError
-from gemma4_ros.runtime.special_tokens import STRING_DELIM
-from gemma4_ros.runtime.tool_syntax import (
+from gemma4_ros.chat.special_tokens import STRING_DELIM
+from gemma4_ros.chat.tool_syntax import (
     ToolSyntaxError,
     format_value,
     parse_arguments,

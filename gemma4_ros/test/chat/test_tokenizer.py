@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from tokenizers import AddedToken, Tokenizer, models
 
 from gemma4_ros.errors import Gemma4RosError
-from gemma4_ros.runtime.special_tokens import CONTROL_TOKENS, SPECIAL_TOKENS
-from gemma4_ros.runtime.tokenizer import Gemma4Tokenizer, MissingSpecialTokenError, TokenizerError
+from gemma4_ros.chat.special_tokens import CONTROL_TOKENS, SPECIAL_TOKENS
+from gemma4_ros.chat.tokenizer import Gemma4Tokenizer, MissingSpecialTokenError, TokenizerError
 from gemma4_ros.testing.fixture_tokenizer import (
     GEMMA4_VOCAB_SIZE,
     FixtureTokenizerError,

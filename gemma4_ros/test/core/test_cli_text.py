@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from gemma4_ros.cli import main
-from gemma4_ros.cli_text import command_text, read_utf8, text_problem
+from gemma4_ros.cli.text import command_text, read_utf8, text_problem
 from gemma4_ros.errors import Gemma4RosError
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]

@@ -12,7 +12,7 @@ from gemma4_ros.decoding.call_parser import (
     parse_turn,
     read_calls,
 )
-from gemma4_ros.runtime.tool_syntax import format_value
+from gemma4_ros.chat.tool_syntax import format_value
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

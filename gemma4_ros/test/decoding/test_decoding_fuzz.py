@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from gemma4_ros.decoding.call_parser import (
     CallValidator, ParsedTurn, ToolCallError, parse_turn, read_calls,
 )
-from gemma4_ros.runtime.tool_syntax import (
+from gemma4_ros.chat.tool_syntax import (
     MAX_DEPTH, MAX_NUMBER_CHARS, ToolSyntaxError, format_value, parse_arguments, parse_value,
 )
 from gemma4_ros.tools import ToolRegistry

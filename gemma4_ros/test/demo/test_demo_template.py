@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from gemma4_ros.demo.prompt import render_prompt
 from gemma4_ros.demo.template import CHAT_TEMPLATE, write_chat_template
-from gemma4_ros.runtime import chat_format as cf
-from gemma4_ros.runtime.chat_template import ChatFormat
+from gemma4_ros.chat import chat_format as cf
+from gemma4_ros.chat.chat_template import ChatFormat
 
 CONVERSATIONS = [
     [cf.user("go to the kitchen")],

@@ -7,7 +7,7 @@ from gemma4_ros.demo.corpus import Corpus
 from gemma4_ros.demo.prompt import render_prompt, render_target
 from gemma4_ros.demo.tokenizer import build_tokenizer, save_tokenizer, structure_tokens
 from gemma4_ros.errors import Gemma4RosError
-from gemma4_ros.runtime.special_tokens import SPECIAL_TOKENS
+from gemma4_ros.chat.special_tokens import SPECIAL_TOKENS
 from gemma4_ros.tools import ToolRegistry
 from tokenizers import Tokenizer
 

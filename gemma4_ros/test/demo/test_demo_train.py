@@ -23,7 +23,7 @@ def test_schedule_warms_up_stays_flat_and_decays() -> None:
 
 @pytest.mark.slow
 def test_smoke_training_writes_a_loadable_checkpoint(tmp_path: Path) -> None:
-    from gemma4_ros.runtime.chat_template import ChatFormat
+    from gemma4_ros.chat.chat_template import ChatFormat
     from transformers.models.gemma4 import Gemma4ForCausalLM
 
     out = tmp_path / "demo"

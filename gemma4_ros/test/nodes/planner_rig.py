@@ -18,8 +18,8 @@ from gemma4_ros.perception.frame import Frame, frame_to_raw
 from gemma4_ros.perception.sources import WavChunks
 from gemma4_ros.planning import Planner, PlannerConfig
 from gemma4_ros.runtime.generation import Engine
-from gemma4_ros.runtime.tokenizer import Gemma4Tokenizer
-from gemma4_ros.runtime.tool_syntax import format_value
+from gemma4_ros.chat.tokenizer import Gemma4Tokenizer
+from gemma4_ros.chat.tool_syntax import format_value
 from gemma4_ros.testing.scripted_model import Replies, ScriptedCache, ScriptedModel
 from gemma4_ros.tools import ToolRegistry
 from gemma4_ros.types import AudioChunk, AudioEncoding, Plan

@@ -16,7 +16,7 @@ from gemma4_ros.nodes.interfaces import (
 )
 from gemma4_ros.nodes.liveness import Liveness, PeerSilentError
 from gemma4_ros.nodes.planner_config import PlannerNodeConfig
-from gemma4_ros.runtime.tokenizer import Gemma4Tokenizer
+from gemma4_ros.chat.tokenizer import Gemma4Tokenizer
 from gemma4_ros.testing.clock import FakeClock
 from gemma4_ros.testing.fixture_tokenizer import build_fixture_tokenizer
 from gemma4_ros.testing.scripted_model import ScriptedModel

@@ -14,9 +14,9 @@ from planner_rig import WAIT, call, scripted
 
 from gemma4_ros.cli import main
 from gemma4_ros.perception.frame import Frame, frame_to_compressed
-from gemma4_ros.pipeline import plan_cli
+from gemma4_ros.cli import plan as plan_cli
 from gemma4_ros.planning import Planner
-from gemma4_ros.runtime.tokenizer import Gemma4Tokenizer
+from gemma4_ros.chat.tokenizer import Gemma4Tokenizer
 from gemma4_ros.testing.fixture_tokenizer import build_fixture_tokenizer
 from gemma4_ros.testing.scripted_model import Replies, ScriptedModel
 from gemma4_ros.types import Plan

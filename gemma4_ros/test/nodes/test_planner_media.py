@@ -17,7 +17,7 @@ from gemma4_ros.nodes.planner_config import PlannerNodeConfig
 from gemma4_ros.planning import Planner, PlannerConfig
 from gemma4_ros.runtime.config import RuntimeConfig
 from gemma4_ros.runtime.loader import engine_from_config
-from gemma4_ros.runtime.tokenizer import Gemma4Tokenizer
+from gemma4_ros.chat.tokenizer import Gemma4Tokenizer
 from gemma4_ros.testing.fixture_models import (
     MULTIMODAL_FIXTURES,
     FixtureUnavailable,

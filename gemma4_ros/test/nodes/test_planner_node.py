@@ -23,7 +23,7 @@ from gemma4_ros.nodes.planner_config import PlannerNodeConfig
 from gemma4_ros.recording import read_recording
 from gemma4_ros.recording.metadata import open_planner_record
 from gemma4_ros.recording import topics as recorded
-from gemma4_ros.runtime.tokenizer import Gemma4Tokenizer
+from gemma4_ros.chat.tokenizer import Gemma4Tokenizer
 from gemma4_ros.testing.fixture_tokenizer import build_fixture_tokenizer
 from gemma4_ros.testing.scripted_model import ScriptedModel
 from gemma4_ros.types import PlanSource, ResultStatus

@@ -18,7 +18,7 @@ from gemma4_ros.bus import Bus
 from gemma4_ros.nodes.interfaces import DiagnosticLevel
 from gemma4_ros.nodes.planner_config import PlannerNodeConfig
 from gemma4_ros.planning import Planner
-from gemma4_ros.runtime.tokenizer import Gemma4Tokenizer
+from gemma4_ros.chat.tokenizer import Gemma4Tokenizer
 from gemma4_ros.testing.fixture_tokenizer import build_fixture_tokenizer
 from gemma4_ros.testing.scripted_model import ScriptedModel
 from gemma4_ros.types import AudioChunk, AudioEncoding, PlanSource, ResultStatus

@@ -20,11 +20,12 @@ import yaml
 from gemma4_ros.cli import main
 from gemma4_ros.paths import default_config
 from gemma4_ros.perception.frame import Frame, frame_to_compressed
-from gemma4_ros.pipeline import ask_cli, run_cli
+from gemma4_ros.cli import ask as ask_cli
+from gemma4_ros.cli import run as run_cli
 from gemma4_ros.planning import Planner
 from gemma4_ros.recording import read_recording, topics
 from gemma4_ros.runtime import config as runtime_config
-from gemma4_ros.runtime.tokenizer import Gemma4Tokenizer
+from gemma4_ros.chat.tokenizer import Gemma4Tokenizer
 from gemma4_ros.testing.fixture_models import FixtureUnavailable, fixture_model
 from gemma4_ros.testing.fixture_tokenizer import (
     FixtureTokenizer,

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from gemma4_ros.pipeline.wiring import Event, Pipeline
-from gemma4_ros.runtime.tokenizer import Gemma4Tokenizer
+from gemma4_ros.chat.tokenizer import Gemma4Tokenizer
 from gemma4_ros.testing.fixture_tokenizer import build_fixture_tokenizer
 from gemma4_ros.testing.scripted_model import ScriptedModel
 from gemma4_ros.types import ExecutorState, ResultStatus

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from gemma4_ros.runtime.tokenizer import Gemma4Tokenizer
+from gemma4_ros.chat.tokenizer import Gemma4Tokenizer
 from gemma4_ros.testing.fixture_models import FixtureModel, FixtureUnavailable, fixture_model
 from gemma4_ros.testing.fixture_tokenizer import FixtureTokenizer, build_fixture_tokenizer
 from gemma4_ros.tools import ToolRegistry

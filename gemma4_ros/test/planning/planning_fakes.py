@@ -6,8 +6,8 @@ from typing import Any, Callable, Optional
 
 from gemma4_ros.planning import Planner, PlannerConfig
 from gemma4_ros.runtime.generation import CausalModel, Engine
-from gemma4_ros.runtime.tokenizer import Gemma4Tokenizer
-from gemma4_ros.runtime.tool_syntax import format_value
+from gemma4_ros.chat.tokenizer import Gemma4Tokenizer
+from gemma4_ros.chat.tool_syntax import format_value
 from gemma4_ros.testing.scripted_model import Replies, ScriptedModel
 from gemma4_ros.tools import ToolRegistry
 

@@ -14,7 +14,7 @@ from planning_fakes import RANDOM_SAFE
 from gemma4_ros.cli import build_parser, main
 from gemma4_ros.perception.frame import Frame, frame_to_compressed
 from gemma4_ros.planning.loading import missing_model_files
-from gemma4_ros.pipeline.plan_cli import describe
+from gemma4_ros.cli.plan import describe
 from gemma4_ros.testing.fixture_models import FixtureUnavailable, fixture_model
 from gemma4_ros.types import Plan, PlanStep, ToolCall
 

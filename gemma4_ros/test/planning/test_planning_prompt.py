@@ -7,8 +7,8 @@ import pytest
 from gemma4_ros.planning import InvalidRequestError, ReplanError
 from gemma4_ros.planning.config import PlannerConfig
 from gemma4_ros.planning.prompt import Media, PromptBuilder, tool_responses
-from gemma4_ros.runtime import chat_format
-from gemma4_ros.runtime.chat_template import ChatFormat
+from gemma4_ros.chat import chat_format
+from gemma4_ros.chat.chat_template import ChatFormat
 from gemma4_ros.types import Plan, ResultStatus, ToolCall, ToolResult
 
 Q = '<|"|>'
@@ -160,7 +160,7 @@ class CountingFormat(ChatFormat):
 
 
 def test_one_render_per_request_once_the_head_is_known(registry, monkeypatch) -> None:
-    from gemma4_ros.runtime import message_checks
+    from gemma4_ros.chat import message_checks
 
     checked: list[int] = []
     check = message_checks._check_tool

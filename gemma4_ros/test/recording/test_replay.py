@@ -22,7 +22,7 @@ from gemma4_ros.planning import Planner, PlannerConfig
 from gemma4_ros.recording import FlightRecorder, read_recording
 from gemma4_ros.recording import topics as T
 from gemma4_ros.runtime.generation import Engine
-from gemma4_ros.runtime.tokenizer import Gemma4Tokenizer
+from gemma4_ros.chat.tokenizer import Gemma4Tokenizer
 from gemma4_ros.testing.fixture_tokenizer import build_fixture_tokenizer
 from gemma4_ros.testing.scripted_model import ScriptedModel
 from gemma4_ros.tools import ToolRegistry

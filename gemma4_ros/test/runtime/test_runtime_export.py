@@ -9,7 +9,7 @@ import onnxruntime as ort
 import pytest
 
 from gemma4_ros.errors import Gemma4RosError
-from gemma4_ros.export import add_parser
+from gemma4_ros.cli.export import add_parser
 from gemma4_ros.export.onnx_export import export_model
 from gemma4_ros.export.verify import TOLERANCE, _judge
 from gemma4_ros.testing.fixture_models import FIXTURES, MULTIMODAL_FIXTURES, FixtureModel

@@ -235,7 +235,7 @@ def test_planner_plans_from_an_image_and_a_clip(engine: Engine, tmp_path: Path) 
     with config.json's ids, and the encoded inputs reach the prefill through GenerationOptions."""
     from gemma4_ros.planning import Planner, PlannerConfig
     from gemma4_ros.planning.config import GrammarLimits
-    from gemma4_ros.runtime.tokenizer import Gemma4Tokenizer
+    from gemma4_ros.chat.tokenizer import Gemma4Tokenizer
     from gemma4_ros.testing.fixture_tokenizer import build_fixture_tokenizer
     from gemma4_ros.tools.registry import ToolRegistry
 

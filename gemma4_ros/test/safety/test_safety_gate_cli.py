@@ -11,7 +11,7 @@ import pytest
 
 from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.safety import SafetyConfig
-from gemma4_ros.safety.gate_cli import add_parser, check_lines
+from gemma4_ros.cli.gate import add_parser, check_lines
 from gemma4_ros.tools import ToolRegistry
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "missions"

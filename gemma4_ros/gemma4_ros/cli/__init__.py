@@ -1,6 +1,6 @@
 """The ``gemma4-ros`` command: one entry point for every ROS-free job of the package.
 
-Each subcommand lives in the module that owns its job and exposes ``add_parser(subparsers)``,
+Each subcommand is a module of this package and exposes ``add_parser(subparsers)``,
 which registers the parser and sets ``handler`` to a function ``(args) -> int`` (the exit code).
 Errors of the package (:class:`Gemma4RosError`) are printed as one line with their fix and turn
 into exit code 2, so a wrong path or config never ends in a traceback.
@@ -13,13 +13,11 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from gemma4_ros import __version__, doctor, export
+from gemma4_ros import __version__
+from gemma4_ros.cli import ask, doctor, export, gate, plan, quantize, replay, run
 from gemma4_ros.errors import Gemma4RosError
-from gemma4_ros.export import quantize_cli
-from gemma4_ros.pipeline import ask_cli, plan_cli, replay_cli, run_cli
-from gemma4_ros.safety import gate_cli
 
-COMMANDS = (doctor, export, quantize_cli, gate_cli, plan_cli, run_cli, replay_cli, ask_cli)
+COMMANDS = (doctor, export, quantize, gate, plan, run, replay, ask)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,6 +47,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from gemma4_ros.cli_text import read_utf8
+from gemma4_ros.cli.text import read_utf8
 from gemma4_ros.errors import Gemma4RosError
 
 

@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from gemma4_ros.cli_text import command_text, text_problem
+from gemma4_ros.cli.text import command_text, text_problem
 from gemma4_ros.nodes.executor_config import ExecutorNodeConfig
 from gemma4_ros.nodes.planner_config import PlannerNodeConfig
 from gemma4_ros.perception.sources import (
@@ -29,7 +29,7 @@ from gemma4_ros.perception.sources import (
     WavChunks,
     open_frames,
 )
-from gemma4_ros.pipeline.command_file import read_commands
+from gemma4_ros.cli.command_file import read_commands
 from gemma4_ros.pipeline.operator import TERMINAL, operator_for
 from gemma4_ros.pipeline.console import Console, Done
 from gemma4_ros.pipeline.model import load_cli_planner

@@ -7,7 +7,7 @@ import argparse
 import time
 from typing import Any
 
-from gemma4_ros.cli_text import command_text
+from gemma4_ros.cli.text import command_text
 from gemma4_ros.perception.frame import frame_from_bgr
 from gemma4_ros.pipeline.console import plan_lines
 from gemma4_ros.pipeline.model import load_cli_planner

@@ -21,10 +21,10 @@ import sys
 import time
 from typing import Any
 
-from gemma4_ros.cli_text import command_text
+from gemma4_ros.cli.text import command_text
 from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.perception.frame import frame_from_bgr
-from gemma4_ros.pipeline.command_file import read_commands
+from gemma4_ros.cli.command_file import read_commands
 from gemma4_ros.pipeline.console import plan_lines, step_line
 from gemma4_ros.pipeline.model import load_cli_planner
 from gemma4_ros.pipeline.plan_check import CheckedCommand, PlanChecker
