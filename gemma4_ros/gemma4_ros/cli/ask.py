@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from pathlib import Path
 from typing import Any
 
 from gemma4_ros.cli.text import command_text
@@ -23,7 +24,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--image", metavar="FILE", help="an image to ask about (PNG, JPEG...)")
     parser.add_argument("--plan", action="store_true",
                         help="also propose a plan of tool calls (shown, never run)")
-    parser.add_argument("--model", metavar="DIR",
+    parser.add_argument("--model", metavar="DIR", type=Path,
                         help="Gemma 4 ONNX model directory (default: model_dir of models.yaml; "
                         "empty there: the embedded demo model)")
     parser.add_argument("--tools", metavar="FILE", help="tools.yaml (default: the packaged one)")

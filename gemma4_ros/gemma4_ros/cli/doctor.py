@@ -151,8 +151,8 @@ def check_model_files(args: argparse.Namespace) -> list[Finding]:
         runtime = load_runtime_config(args.runtime_config)
     except Gemma4RosError as error:
         return [Finding("model files", Status.FAIL, error.problem, error.hint)]
-    root = Path(args.model).expanduser() if args.model else runtime.resolved_model_dir()
-    demo = not args.model and not runtime.model_dir
+    runtime = runtime.with_model(args.model)
+    root, demo = runtime.model_path, runtime.uses_demo_model
     try:
         check_model_dir(root, demo=demo)
     except Gemma4RosError as error:
@@ -217,7 +217,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "doctor", help="report Python, libraries, providers, GPU, ROS and model files, with fixes",
     )
     parser.add_argument("--json", action="store_true", help="print the findings as JSON")
-    parser.add_argument("--model", metavar="DIR",
+    parser.add_argument("--model", metavar="DIR", type=Path,
                         help="check this model directory (default: model_dir of models.yaml; "
                         "empty there: the embedded demo model)")
     parser.add_argument("--runtime-config", metavar="FILE",

@@ -19,6 +19,7 @@ import json
 import math
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from gemma4_ros.cli.text import command_text
@@ -50,7 +51,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                         "objects with a \"command\") and judge each plan with the gate")
     parser.add_argument("--image", metavar="FILE",
                         help="plan with this image (needs a model with a vision encoder)")
-    parser.add_argument("--model", metavar="DIR",
+    parser.add_argument("--model", metavar="DIR", type=Path,
                         help="Gemma 4 ONNX model directory (default: model_dir in models.yaml; "
                         "empty there: the embedded demo model)")
     parser.add_argument("--tools", metavar="FILE", help="tools.yaml (default: the packaged one)")

@@ -45,7 +45,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                     "and compare with what was recorded.", epilog=EPILOG)
     parser.add_argument("records", nargs="+", type=Path, metavar="RECORD",
                         help="an MCAP flight record (run --record), or a folder of them")
-    parser.add_argument("--model", metavar="DIR",
+    parser.add_argument("--model", metavar="DIR", type=Path,
                         help="Gemma 4 ONNX model directory (default: model_dir of models.yaml; "
                         "empty there: the embedded demo model)")
     for name, what in (("tools", "tools.yaml"), ("safety", "safety.yaml"), ("sim", "sim.yaml"),

@@ -63,7 +63,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     frames.add_argument("--image", metavar="FILE", help="camera: an image file or a folder")
     frames.add_argument("--video", metavar="FILE", help="camera: a video file (looped)")
     frames.add_argument("--webcam", metavar="N", type=int, help="camera: webcam index N")
-    parser.add_argument("--model", metavar="DIR",
+    parser.add_argument("--model", metavar="DIR", type=Path,
                         help="Gemma 4 ONNX model directory (default: model_dir of models.yaml; "
                         "empty there: the embedded demo model)")
     for name, what in (("tools", "tools.yaml"), ("safety", "safety.yaml"), ("sim", "sim.yaml"),

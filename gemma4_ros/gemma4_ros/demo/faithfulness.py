@@ -154,7 +154,7 @@ def evaluate(model_dir: Path, tools: Path | None = None, safety: Path | None = N
     """Plan every command of the set (the first ``limit``) on CPU and judge it with the gate."""
     registry = ToolRegistry.load(tools)
     commands = load_eval_set(eval_file, registry)[:limit]
-    runtime = RuntimeConfig(model_dir=str(model_dir), providers=["cpu"],
+    runtime = RuntimeConfig(model_dir=model_dir, providers=["cpu"],
                             intra_op_threads=threads)
     planner = load_planner(model_dir, tools, runtime_config=runtime)
     planner.warm_up()

@@ -66,7 +66,7 @@ def evaluate_heldout(model_dir: Path, tools: Path | None = None, limit: int | No
     """Plan every held-out command (the first ``limit``) and score the plans' calls."""
     registry = ToolRegistry.load(tools)
     examples = heldout_examples(model_dir, registry)[:limit]
-    runtime = RuntimeConfig(model_dir=str(model_dir), providers=["cpu"],
+    runtime = RuntimeConfig(model_dir=model_dir, providers=["cpu"],
                             intra_op_threads=threads)
     planner = load_planner(model_dir, tools, runtime_config=runtime)
     scores, failed, tokens, seconds = Scores(), 0, 0, 0.0

@@ -137,7 +137,7 @@ def _check_against_fp32(root: Path, staging: Path, report: QuantizeReport) -> No
     for item in list(staging.glob("*.onnx*")) + list((root / "onnx").iterdir()):  # new q4 first
         if item.is_file() and not (trial / "onnx" / item.name).exists():
             (trial / "onnx" / item.name).symlink_to(item.resolve())
-    models = [Gemma4OnnxModel.load(RuntimeConfig(model_dir=str(trial), variant=variant,
+    models = [Gemma4OnnxModel.load(RuntimeConfig(model_dir=trial, variant=variant,
                                                  providers=["cpu"], intra_op_threads=1))
               for variant in ("fp32", "q4")]
     prompts, report.compared = _prompts(root, models[0].vocab_size)

@@ -69,7 +69,7 @@ class ParityCheck:
 def _load(out_dir: Path, suffix: str) -> Gemma4OnnxModel:
     return Gemma4OnnxModel.load(
         RuntimeConfig(
-            model_dir=str(out_dir),
+            model_dir=out_dir,
             variant="fp16" if suffix == "_fp16" else "fp32",
             providers=["cpu"],
         )

@@ -17,7 +17,7 @@ from gemma4_ros.planning.planner import Planner
 PathLike = str | Path
 
 
-def load_cli_planner(model: PathLike | None, tools: PathLike | None = None,
+def load_cli_planner(model: Path | None, tools: PathLike | None = None,
                      config: PathLike | None = None,
                      runtime_config: PathLike | None = None) -> Planner:
     """A warmed-up planner (grammar compiled, prompt head prefilled) for the CLI commands."""

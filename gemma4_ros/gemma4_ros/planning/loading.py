@@ -62,7 +62,7 @@ def check_model_dir(root: Path, demo: bool = False) -> None:
                              f"{'; '.join(missing)}", download_hint(root))
 
 
-def load_planner(model_dir: Optional[PathLike] = None, tools: Optional[PathLike] = None,
+def load_planner(model_dir: Optional[Path] = None, tools: Optional[PathLike] = None,
                  config: Union[PlannerConfig, PathLike, None] = None,
                  runtime_config: Union[RuntimeConfig, PathLike, None] = None) -> Planner:
     """Planner for ``model_dir`` (default: models.yaml's ``model_dir``) and ``tools`` (default:
@@ -70,12 +70,11 @@ def load_planner(model_dir: Optional[PathLike] = None, tools: Optional[PathLike]
     Cheap checks run first."""
     runtime = (runtime_config if isinstance(runtime_config, RuntimeConfig)
                else load_runtime_config(runtime_config))
-    if model_dir is not None:
-        runtime = runtime.model_copy(update={"model_dir": str(model_dir)})
+    runtime = runtime.with_model(model_dir)
     planner_config = config if isinstance(config, PlannerConfig) else load_planner_config(config)
     registry = ToolRegistry.load(tools)
-    root = runtime.resolved_model_dir()
-    check_model_dir(root, demo=not runtime.model_dir)
+    root = runtime.model_path
+    check_model_dir(root, demo=runtime.uses_demo_model)
     tokenizer = Gemma4Tokenizer.from_model_dir(root)
     chat = ChatFormat.from_model_dir(root)
     engine = engine_from_config(runtime)

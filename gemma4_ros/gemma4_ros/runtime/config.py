@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, StrictBool
+from pydantic import Field, StrictBool, field_validator
 
 from gemma4_ros.config import StrictModel, load_config
 from gemma4_ros.paths import demo_model_dir
@@ -48,8 +48,8 @@ class TensorRTConfig(StrictModel):
 class RuntimeConfig(StrictModel):
     """Everything :class:`gemma4_ros.runtime.model.Gemma4OnnxModel` needs to load and run."""
 
-    model_dir: str = Field(default="", description="directory in the public Gemma 4 ONNX "
-                           "layout; empty: the embedded demo model")
+    model_dir: Path | None = Field(default=None, description="directory in the public Gemma 4 "
+                                   "ONNX layout; empty or left out: the embedded demo model")
     variant: Variant = Field(default="auto", description="weights variant; auto picks by provider")
     providers: list[Provider] = Field(
         default_factory=lambda: list(DEFAULT_PROVIDERS),
@@ -80,8 +80,31 @@ class RuntimeConfig(StrictModel):
     sampling: SamplingConfig = Field(default_factory=SamplingConfig)
     tensorrt: TensorRTConfig = Field(default_factory=TensorRTConfig)
 
-    def resolved_model_dir(self) -> Path:
-        return Path(self.model_dir).expanduser() if self.model_dir else demo_model_dir()
+    @field_validator("model_dir", mode="before")
+    @classmethod
+    def _empty_means_demo(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("model_dir")
+    @classmethod
+    def _expand_home(cls, value: Path | None) -> Path | None:
+        return value.expanduser() if value is not None else None
+
+    @property
+    def model_path(self) -> Path:
+        """The directory the model loads from: ``model_dir``, or the embedded demo model."""
+        return self.model_dir if self.model_dir is not None else demo_model_dir()
+
+    @property
+    def uses_demo_model(self) -> bool:
+        return self.model_dir is None
+
+    def with_model(self, model_dir: Path | None) -> RuntimeConfig:
+        """These settings with ``model_dir`` (``--model``, the ROS parameter) in place of the
+        file's; None keeps the file's. The one place a model directory is chosen."""
+        if model_dir is None:
+            return self
+        return self.model_copy(update={"model_dir": Path(model_dir).expanduser()})
 
 
 def load_runtime_config(path: str | Path | None = None) -> RuntimeConfig:

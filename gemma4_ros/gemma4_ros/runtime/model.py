@@ -77,7 +77,7 @@ class Gemma4OnnxModel:
     def load(cls, config: RuntimeConfig) -> Gemma4OnnxModel:
         """Discover files, open the sessions (encoders when present) and read their contracts;
         fails before any run."""
-        model_dir = config.resolved_model_dir()
+        model_dir = config.model_path
         on_gpu = resolve_providers(config)[0][0] != "CPUExecutionProvider"
         files = discover(model_dir, config.variant, AUTO_GPU if on_gpu else AUTO_CPU)
         embed = open_session(files.embed, config, model_dir)

@@ -88,10 +88,10 @@ class ModelFiles:
 
 
 def discover(
-    model_dir: str | Path, variant: str = "auto", prefer: Sequence[str] = AUTO_CPU
+    root: Path, variant: str = "auto", prefer: Sequence[str] = AUTO_CPU
 ) -> ModelFiles:
-    """Resolve ``model_dir``; ``prefer`` orders the variants tried when ``variant`` is ``auto``."""
-    root = Path(model_dir).expanduser()
+    """The files of the model in ``root``; ``prefer`` orders the variants tried when ``variant``
+    is ``auto``."""
     if not root.is_dir():
         raise Gemma4RosError(f"model directory {root} does not exist", download_hint(root))
     info, eos_ids = _read_config(root)

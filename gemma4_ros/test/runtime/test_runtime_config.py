@@ -18,7 +18,20 @@ def test_packaged_models_yaml_is_valid_and_documented() -> None:
     config = load_runtime_config()
     assert config.providers == ["tensorrt", "cuda", "cpu"]
     assert config.sampling.temperature == 0.0 and config.variant == "auto"
-    assert config.resolved_model_dir().is_absolute()
+    assert config.uses_demo_model and config.model_path.is_absolute()
+
+
+def test_the_model_directory_is_one_path_chosen_in_one_place(tmp_path: Path) -> None:
+    path = tmp_path / "models.yaml"
+    path.write_text("model_dir: ~/models/gemma\n")
+    from_file = load_runtime_config(path)
+    assert from_file.model_dir == Path.home() / "models" / "gemma"  # a Path, ~ expanded once
+    assert not from_file.uses_demo_model and from_file.model_path == from_file.model_dir
+    chosen = from_file.with_model(tmp_path / "other")  # --model or the ROS parameter
+    assert chosen.model_path == tmp_path / "other" and isinstance(chosen.model_dir, Path)
+    assert from_file.with_model(None) is from_file
+    path.write_text('model_dir: ""\n')
+    assert load_runtime_config(path).uses_demo_model
 
 
 def test_misspelt_key_names_file_and_key(tmp_path: Path) -> None:
