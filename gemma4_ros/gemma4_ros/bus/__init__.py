@@ -12,7 +12,6 @@ from gemma4_ros.bus.errors import (
     BusError, BusShutdownError, CallError, GoalStateError, InvalidNameError, MessageTypeError,
     QosMismatchError, UnknownEndpointError,
 )
-from gemma4_ros.bus.estop import EStopBridge, Latch
 from gemma4_ros.bus.future import BusFuture
 from gemma4_ros.bus.names import resolve_name
 from gemma4_ros.bus.services import Client, Service
@@ -21,8 +20,8 @@ from gemma4_ros.bus.topics import Publisher, Subscription
 __all__ = [
     "ActionClient", "ActionOutcome", "ActionServer", "Bus", "BusError", "BusFuture",
     "BusShutdownError", "CallError", "CallbackGroup", "CancelResponse", "Client",
-    "ClientGoalHandle", "EStopBridge", "GoalPolicy", "GoalResponse", "GoalStateError",
-    "GoalStatus", "InvalidNameError", "Latch", "MessageTypeError", "Publisher",
+    "ClientGoalHandle", "GoalPolicy", "GoalResponse", "GoalStateError",
+    "GoalStatus", "InvalidNameError", "MessageTypeError", "Publisher",
     "QosMismatchError", "ServerGoalHandle", "Service", "Subscription", "UnknownEndpointError",
     "resolve_name",
 ]
