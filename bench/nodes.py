@@ -35,7 +35,7 @@ from gemma4_ros.bus import Bus
 from gemma4_ros.nodes.bus_transport import BusTransport
 from gemma4_ros.nodes.executor_config import ExecutorNodeConfig
 from gemma4_ros.nodes.executor_node import ExecutorNodeLogic
-from gemma4_ros.nodes.interfaces import ResetEStopRequest
+from gemma4_ros.interfaces import ResetEStopRequest
 from gemma4_ros.paths import default_config
 from gemma4_ros.types import (
     ExecutorState, ExecutorStatus, Plan, ResultStatus, ToolCall, ToolResult,

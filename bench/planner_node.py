@@ -27,7 +27,7 @@ from gemma4_ros.bus import Bus
 from gemma4_ros.nodes.bus_transport import BusTransport
 from gemma4_ros.nodes.executor_config import ExecutorNodeConfig
 from gemma4_ros.nodes.executor_node import ExecutorNodeLogic
-from gemma4_ros.nodes.interfaces import ImageData, ResetEStopRequest
+from gemma4_ros.interfaces import ImageData, ResetEStopRequest
 from gemma4_ros.nodes.planner_config import PlannerNodeConfig
 from gemma4_ros.nodes.planner_node import PlannerNodeLogic
 from gemma4_ros.planning import Planner, PlannerConfig

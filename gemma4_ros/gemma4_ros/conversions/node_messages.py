@@ -21,7 +21,7 @@ from gemma4_ros.conversions.base import (
     in_range,
     inside,
 )
-from gemma4_ros.nodes.interfaces import (
+from gemma4_ros.interfaces import (
     CompressedImageData,
     DiagnosticLevel,
     DiagnosticStatus,

@@ -44,7 +44,7 @@ from gemma4_ros.execution.sim_robot import SimRobot
 from gemma4_ros.execution.state import step_result
 from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.nodes.executor_config import ExecutorNodeConfig
-from gemma4_ros.nodes.interfaces import (
+from gemma4_ros.interfaces import (
     ConfirmRequest, ConfirmResponse, ExecutePlanFeedback, ExecutePlanResult, ResetEStopRequest,
     ResetEStopResponse,
 )

@@ -15,7 +15,7 @@ from collections import OrderedDict
 from concurrent.futures import Future
 
 from gemma4_ros.execution.executor import PlanExecutor
-from gemma4_ros.nodes.interfaces import ExecutePlanFeedback, ExecutePlanResult
+from gemma4_ros.interfaces import ExecutePlanFeedback, ExecutePlanResult
 from gemma4_ros.nodes.transport import GoalContext, GoalEnd
 from gemma4_ros.types import ExecutorState, ExecutorStatus, Plan, ResultStatus, ToolResult
 

@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from gemma4_ros.nodes.interfaces import CompressedImageData, ImageData
+from gemma4_ros.interfaces import CompressedImageData, ImageData
 from gemma4_ros.nodes.transport import Logger
 from gemma4_ros.perception.frame import (
     Frame,

@@ -49,7 +49,7 @@ import numpy as np
 from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.nodes.inference_worker import InferenceWorker, Job, PlannerBusyError
 from gemma4_ros.nodes.liveness import HEARTBEAT_TYPE, Liveness, PeerSilentError
-from gemma4_ros.nodes.interfaces import (
+from gemma4_ros.interfaces import (
     AskRequest,
     AskResponse,
     CompressedImageData,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from gemma4_ros.nodes.interfaces import DiagnosticLevel, DiagnosticStatus
+from gemma4_ros.interfaces import DiagnosticLevel, DiagnosticStatus
 
 STATUS_NAME = "gemma4_ros: planner"
 

@@ -5,7 +5,7 @@ in-process bus (:class:`~gemma4_ros.nodes.bus_transport.BusTransport`, used by `
 and the tests) and under rclpy (``gemma4_ros.ros.transport.RosTransport``). Two kinds of endpoint:
 
 - *Typed* endpoints carry core values (``Plan``, ``ToolResult``, ``bool``, ``str`` and the
-  request/response types of :mod:`gemma4_ros.nodes.interfaces`); the rclpy transport converts them
+  request/response types of :mod:`gemma4_ros.interfaces`); the rclpy transport converts them
   to and from messages at its edge with :mod:`gemma4_ros.conversions`, so logic never sees a
   message class.
 - *Raw* endpoints (``raw_*``) carry plain nested dicts of message fields for a ROS type named by

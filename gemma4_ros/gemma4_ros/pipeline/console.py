@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any, TextIO
 
-from gemma4_ros.nodes.interfaces import AskResponse
+from gemma4_ros.interfaces import AskResponse
 from gemma4_ros.pipeline.wiring import Event
 from gemma4_ros.types import (
     Decision,

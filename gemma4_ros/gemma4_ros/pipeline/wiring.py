@@ -21,7 +21,7 @@ from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.nodes.bus_transport import BusTransport
 from gemma4_ros.nodes.executor_config import ExecutorNodeConfig
 from gemma4_ros.nodes.executor_node import ExecutorNodeLogic
-from gemma4_ros.nodes.interfaces import (
+from gemma4_ros.interfaces import (
     AskRequest,
     AskResponse,
     ConfirmRequest,

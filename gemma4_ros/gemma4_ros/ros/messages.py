@@ -19,7 +19,7 @@ from gemma4_ros.conversions import (
     CONVERSIONS, MessageTypes, plan_from_ros, tool_result_to_ros,
 )
 from gemma4_ros.errors import Gemma4RosError
-from gemma4_ros.nodes.interfaces import (
+from gemma4_ros.interfaces import (
     ConfirmRequest, ConfirmResponse, ExecutePlanFeedback, ExecutePlanResult, ResetEStopRequest,
     ResetEStopResponse,
 )

@@ -17,7 +17,7 @@ from gemma4_ros.conversions.node_messages import (
     image_data_from_ros,
     image_data_to_ros,
 )
-from gemma4_ros.nodes.interfaces import (
+from gemma4_ros.interfaces import (
     CompressedImageData,
     DiagnosticLevel,
     DiagnosticStatus,

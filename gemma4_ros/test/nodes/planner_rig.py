@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import numpy as np
 from gemma4_ros.bus import Bus
 from gemma4_ros.nodes.bus_transport import BusTransport
-from gemma4_ros.nodes.interfaces import DiagnosticStatus, ImageData
+from gemma4_ros.interfaces import DiagnosticStatus, ImageData
 from gemma4_ros.nodes.planner_config import PlannerNodeConfig
 from gemma4_ros.nodes.planner_node import PlannerNodeLogic
 from gemma4_ros.perception.frame import Frame, frame_to_raw

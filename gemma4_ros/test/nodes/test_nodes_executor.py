@@ -9,7 +9,7 @@ import pytest
 from node_rig import NS, WAIT_S, ExecutorRig, make_plan, start_rig
 
 from gemma4_ros.bus import Bus, GoalStatus
-from gemma4_ros.nodes.interfaces import (
+from gemma4_ros.interfaces import (
     ConfirmRequest, ConfirmResponse, ExecutePlanFeedback, ExecutePlanResult, ResetEStopRequest,
     ResetEStopResponse,
 )

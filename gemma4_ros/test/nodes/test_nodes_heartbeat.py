@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from gemma4_ros.bus import Bus, GoalStatus
-from gemma4_ros.nodes.interfaces import (
+from gemma4_ros.interfaces import (
     DiagnosticLevel, ExecutePlanFeedback, ExecutePlanResult, InstructFeedback, InstructGoal,
     InstructResult,
 )

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from gemma4_ros.bus import Bus
-from gemma4_ros.nodes.interfaces import AskRequest, AskResponse
+from gemma4_ros.interfaces import AskRequest, AskResponse
 from gemma4_ros.nodes.planner_config import PlannerNodeConfig
 from gemma4_ros.planning import Planner, PlannerConfig
 from gemma4_ros.runtime.config import RuntimeConfig

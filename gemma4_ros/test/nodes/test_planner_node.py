@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 from gemma4_ros.bus import Bus, GoalStatus
-from gemma4_ros.nodes.interfaces import (
+from gemma4_ros.interfaces import (
     AskRequest,
     AskResponse,
     CompressedImageData,

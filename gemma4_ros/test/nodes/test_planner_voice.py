@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 from gemma4_ros.bus import Bus
-from gemma4_ros.nodes.interfaces import DiagnosticLevel
+from gemma4_ros.interfaces import DiagnosticLevel
 from gemma4_ros.nodes.planner_config import PlannerNodeConfig
 from gemma4_ros.planning import Planner
 from gemma4_ros.chat.tokenizer import Gemma4Tokenizer
