@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from gemma4_ros.export.quantize import BLOCK_SIZES
+from gemma4_ros.export.quantize import ACCURACY_LEVELS, BLOCK_SIZES
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -24,6 +24,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--block-size", type=int, choices=BLOCK_SIZES, default=32,
                         help="weights per quantization block (default 32; smaller is more "
                         "accurate and larger on disk)")
+    parser.add_argument("--accuracy-level", type=int, choices=ACCURACY_LEVELS, default=4,
+                        help="how MatMulNBits computes on CPU: 4 = int8 activations (default; "
+                        "4.7x faster than 0 on E2B-width matmuls here), 0 = dequantize to fp32")
     parser.add_argument("--no-verify", action="store_true",
                         help="skip the logits check against the fp32 graphs")
     parser.set_defaults(handler=run)
@@ -33,8 +36,10 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     from gemma4_ros.export.quantize import quantize_model
 
-    report = quantize_model(args.model_dir, args.block_size, verify=not args.no_verify)
-    print(f"quantized {report.model_dir} (int4, blocks of {args.block_size})")
+    report = quantize_model(args.model_dir, args.block_size, verify=not args.no_verify,
+                            accuracy_level=args.accuracy_level)
+    print(f"quantized {report.model_dir} (int4, blocks of {args.block_size}, accuracy level "
+          f"{args.accuracy_level})")
     for path in report.files:
         print(f"  {path.relative_to(report.model_dir)}  {path.stat().st_size / 1e6:.1f} MB")
     if report.greedy_agreement is not None and report.top_k_overlap is not None:

@@ -4,7 +4,11 @@ The Jetson table's small boards need it: Gemma 4 E2B in fp32 or fp16 does not le
 Nano room for anything else, in 4-bit weights it does. ONNX Runtime's own quantizer does the work
 (``MatMulNBitsQuantizer``): every ``MatMul`` with a constant weight becomes ``MatMulNBits`` and the
 token embedding tables' ``Gather`` becomes ``GatherBlockQuantized`` — 4-bit weights in blocks of
-``block_size`` with one fp32 scale each, symmetric, activations unchanged. This module picks the
+``block_size`` with one fp32 scale each, symmetric. On CPU, ``MatMulNBits`` multiplies with
+int8-quantized activations (``accuracy_level`` 4): on a random-weight model of Gemma 4 E2B's
+widths that made the int4 matmuls 4.7× faster than dequantizing to fp32 (level 0, the quantizer's
+default), 72.7 → 15.4 ms a step on 2 cores, and it is judged by the same check; CUDA ignores the
+attribute. This module picks the
 graphs, writes them under the public layout's ``_q4`` names (which the runtime prefers on CPU
 with ``variant: auto``) with their weights in ``*_q4.onnx_data``, and checks the result against
 the fp32 graphs through the runtime before moving anything into place: a graph that ONNX Runtime
@@ -28,6 +32,7 @@ from gemma4_ros.errors import Gemma4RosError
 GRAPHS = ("embed_tokens", "decoder_model_merged", "vision_encoder", "audio_encoder")
 SUFFIX = "_q4"
 BLOCK_SIZES = (16, 32, 64, 128)
+ACCURACY_LEVELS = (0, 1, 2, 3, 4)  # MatMulNBits' compute type: 0/1 fp32, 2 fp16, 3 bf16, 4 int8
 # What a user needs of int4 is the same next tokens: the check follows fp32's greedy path from a
 # few operator prompts, rendered with the model's own chat format and tokenizer, and counts the
 # steps where int4 picks the same token, and how much of fp32's top 5 int4 keeps in its top 5.
@@ -56,9 +61,13 @@ class QuantizeReport:
     compared: str = ""  # what the check ran on
 
 
-def quantize_model(model_dir: str | Path, block_size: int = 32, verify: bool = True
-                   ) -> QuantizeReport:
+def quantize_model(model_dir: str | Path, block_size: int = 32, verify: bool = True,
+                   accuracy_level: int = 4) -> QuantizeReport:
     """Write ``onnx/<graph>_q4.onnx`` for every fp32 graph of ``model_dir``; returns the report."""
+    if accuracy_level not in ACCURACY_LEVELS:
+        raise Gemma4RosError(f"accuracy level {accuracy_level} is not one of ONNX Runtime's",
+                             f"use one of {', '.join(map(str, ACCURACY_LEVELS))} (4, int8 "
+                             "activations, is the default and ran fastest; 0 computes in fp32)")
     if block_size not in BLOCK_SIZES:
         raise Gemma4RosError(f"block size {block_size} is not supported",
                              f"use one of {', '.join(map(str, BLOCK_SIZES))} (32 is the default)")
@@ -73,7 +82,8 @@ def quantize_model(model_dir: str | Path, block_size: int = 32, verify: bool = T
     quantizer = _import_quantizer()
     with tempfile.TemporaryDirectory(prefix=".quantize-", dir=root) as scratch:
         staging = Path(scratch)
-        written = [_quantize_graph(source, staging, block_size, quantizer) for source in sources]
+        written = [_quantize_graph(source, staging, block_size, accuracy_level, quantizer)
+                   for source in sources]
         report = QuantizeReport(root)
         if verify:
             _check_against_fp32(root, staging, report)
@@ -95,7 +105,8 @@ def _import_quantizer() -> Any:
     return matmul_nbits_quantizer
 
 
-def _quantize_graph(source: Path, staging: Path, block_size: int, quantizer: Any) -> Path:
+def _quantize_graph(source: Path, staging: Path, block_size: int, accuracy_level: int,
+                    quantizer: Any) -> Path:
     """The int4 copy of ``source`` in ``staging``; returns the new graph's path."""
     import onnx
 
@@ -104,7 +115,8 @@ def _quantize_graph(source: Path, staging: Path, block_size: int, quantizer: Any
     ops = ("Gather",) if source.stem == "embed_tokens" else ("MatMul",)
     axes = (("MatMul", 0), ("Gather", 1))  # blocks along each weight's hidden axis
     config = quantizer.DefaultWeightOnlyQuantConfig(
-        block_size=block_size, is_symmetric=True, op_types_to_quantize=ops, quant_axes=axes)
+        block_size=block_size, is_symmetric=True, accuracy_level=accuracy_level,
+        op_types_to_quantize=ops, quant_axes=axes)
     worker = quantizer.MatMulNBitsQuantizer(
         onnx.load(str(source)), algo_config=config, op_types_to_quantize=ops, quant_axes=axes)
     # It logs every node at INFO, warns that it raises the opset to 21 for int4 (the result is

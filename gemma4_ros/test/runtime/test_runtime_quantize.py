@@ -44,6 +44,18 @@ def test_demo_model_in_int4_is_written_checked_and_preferred_on_cpu(demo_q4) -> 
     assert q4_bytes < fp32_bytes / 4
     assert discover(model_dir, "auto", AUTO_CPU).variant == "q4"
     assert not [p for p in model_dir.iterdir() if p.name.startswith(".quantize-")]
+    assert _accuracy_levels(model_dir / "onnx" / "decoder_model_merged_q4.onnx") == {4}
+
+
+def _accuracy_levels(graph: Path) -> set[int]:
+    """accuracy_level of every MatMulNBits node (int8 activations on CPU = 4; absent = 0)."""
+    import onnx
+    from onnx import helper
+
+    model = onnx.load(str(graph), load_external_data=False)
+    return {next((int(helper.get_attribute_value(a)) for a in node.attribute
+                  if a.name == "accuracy_level"), 0)
+            for node in model.graph.node if node.op_type == "MatMulNBits"}
 
 
 def test_demo_model_in_int4_still_plans(demo_q4) -> None:
@@ -55,9 +67,10 @@ def test_demo_model_in_int4_still_plans(demo_q4) -> None:
 
 def test_cli_reports_the_check(demo_q4, capsys: pytest.CaptureFixture[str]) -> None:
     model_dir, _ = demo_q4
-    assert main(["quantize", str(model_dir), "--block-size", "16"]) == 0
+    assert main(["quantize", str(model_dir), "--block-size", "16", "--accuracy-level", "0"]) == 0
     out = capsys.readouterr().out
-    assert "onnx/decoder_model_merged_q4.onnx_data" in out
+    assert "onnx/decoder_model_merged_q4.onnx_data" in out and "accuracy level 0" in out
+    assert _accuracy_levels(model_dir / "onnx" / "decoder_model_merged_q4.onnx") == {0}
     assert "the same greedy token at 100% of 27 steps" in out and "top 5 kept" in out
 
 
@@ -92,3 +105,5 @@ def test_a_directory_without_fp32_graphs_names_the_fix(tmp_path: Path) -> None:
         quantize_model(tmp_path)
     with pytest.raises(Gemma4RosError, match="block size 48"):
         quantize_model(tmp_path, block_size=48)
+    with pytest.raises(Gemma4RosError, match="accuracy level 7"):
+        quantize_model(tmp_path, accuracy_level=7)
