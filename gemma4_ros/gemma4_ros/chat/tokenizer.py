@@ -151,7 +151,13 @@ class Gemma4Tokenizer:
     def id_to_token(self, token_id: int) -> str:
         """The vocabulary entry for ``token_id``."""
         self._check_ids([token_id])
-        return self._backend.id_to_token(int(token_id))
+        token = self._backend.id_to_token(int(token_id))
+        if token is None:  # an id inside the range that the vocabulary skips
+            raise TokenizerError(
+                f"{self.source}: token id {token_id} has no entry in the vocabulary",
+                "use the tokenizer that was exported with this model",
+            )
+        return token
 
     @property
     def special_ids(self) -> SpecialTokenIds:

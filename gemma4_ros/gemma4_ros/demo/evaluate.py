@@ -119,5 +119,6 @@ def _slots(expected: Sequence[Call], got: Sequence[Call]) -> tuple[int, int]:
             continue
         for key, value in call.arguments.items():
             total += 1
-            right += same_tool and key in other.arguments and _equal(value, other.arguments[key])
+            right += (other is not None and same_tool and key in other.arguments
+                      and _equal(value, other.arguments[key]))
     return total, right
