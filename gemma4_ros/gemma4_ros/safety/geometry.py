@@ -79,7 +79,8 @@ class Polygon:
     def contains(self, x: float, y: float) -> bool:
         """Even-odd ray casting; points on the boundary count as inside (the safe side for keep-out)."""
         inside = False
-        for ax, ay, dx, dy, _ in self.edges:
+        for edge in self.edges:
+            ax, ay, dx, dy, _ = edge
             by = ay + dy
             if (ay > y) != (by > y):
                 cross_x = ax + (y - ay) * dx / dy
@@ -87,6 +88,8 @@ class Polygon:
                     inside = not inside
                 elif x == cross_x:
                     return True
+            elif (ay == y or by == y) and _point_edge_sq(x, y, edge) == 0.0:
+                return True  # on an edge the ray runs along, or on a corner it does not cross
         return inside
 
     def clearance(self, x: float, y: float) -> float:

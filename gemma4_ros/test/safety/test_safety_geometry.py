@@ -33,6 +33,16 @@ def test_contains(polygon: Polygon, x: float, y: float, inside: bool) -> None:
     assert polygon.contains(x, y) is inside
 
 
+@pytest.mark.parametrize("polygon", [SQUARE, SQUARE_CW, L_SHAPE])
+def test_every_point_of_the_boundary_is_inside(polygon: Polygon) -> None:
+    """Corners and points along every edge, the top and bottom ones a ray runs along included
+    (hypothesis found (0, 4) of the square counted outside)."""
+    for (ax, ay), (bx, by) in zip(polygon.points, polygon.points[1:] + polygon.points[:1]):
+        for t in (0.0, 0.25, 0.5, 1.0):
+            point = (ax + (bx - ax) * t, ay + (by - ay) * t)
+            assert polygon.contains(*point), point
+
+
 @pytest.mark.parametrize("polygon", [SQUARE, SQUARE_CW])
 @given(x=coordinate, y=coordinate)
 @settings(max_examples=150, deadline=None)
