@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import argparse
 import time
-from pathlib import Path
 from typing import Any
 
+from gemma4_ros.cli.arguments import add_config_options, add_model_option
 from gemma4_ros.cli.text import command_text
 from gemma4_ros.perception.frame import frame_from_bgr
 from gemma4_ros.pipeline.console import plan_lines
@@ -24,14 +24,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--image", metavar="FILE", help="an image to ask about (PNG, JPEG...)")
     parser.add_argument("--plan", action="store_true",
                         help="also propose a plan of tool calls (shown, never run)")
-    parser.add_argument("--model", metavar="DIR", type=Path,
-                        help="Gemma 4 ONNX model directory (default: model_dir of models.yaml; "
-                        "empty there: the embedded demo model)")
-    parser.add_argument("--tools", metavar="FILE", help="tools.yaml (default: the packaged one)")
-    parser.add_argument("--planner-config", metavar="FILE",
-                        help="planner.yaml (default: the packaged one)")
-    parser.add_argument("--runtime-config", metavar="FILE",
-                        help="models.yaml (default: the packaged one)")
+    add_model_option(parser)
+    add_config_options(parser, "tools", "planner-config", "runtime-config")
     parser.add_argument("--json", action="store_true", help="print the answer as JSON")
     parser.set_defaults(handler=run)
     return parser

@@ -19,9 +19,9 @@ import json
 import math
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
+from gemma4_ros.cli.arguments import add_config_options, add_model_option
 from gemma4_ros.cli.text import command_text
 from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.perception.frame import frame_from_bgr
@@ -51,10 +51,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                         "objects with a \"command\") and judge each plan with the gate")
     parser.add_argument("--image", metavar="FILE",
                         help="plan with this image (needs a model with a vision encoder)")
-    parser.add_argument("--model", metavar="DIR", type=Path,
-                        help="Gemma 4 ONNX model directory (default: model_dir in models.yaml; "
-                        "empty there: the embedded demo model)")
-    parser.add_argument("--tools", metavar="FILE", help="tools.yaml (default: the packaged one)")
+    add_model_option(parser)
+    add_config_options(parser, "tools")
     parser.add_argument("--safety", metavar="FILE",
                         help="safety.yaml for --commands (default: the packaged one)")
     parser.add_argument("--sim", metavar="FILE",

@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from gemma4_ros.cli.arguments import add_config_options, add_model_option
 from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.pipeline.model import load_cli_planner
 from gemma4_ros.pipeline.plan_check import PlanChecker
@@ -45,12 +46,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                     "and compare with what was recorded.", epilog=EPILOG)
     parser.add_argument("records", nargs="+", type=Path, metavar="RECORD",
                         help="an MCAP flight record (run --record), or a folder of them")
-    parser.add_argument("--model", metavar="DIR", type=Path,
-                        help="Gemma 4 ONNX model directory (default: model_dir of models.yaml; "
-                        "empty there: the embedded demo model)")
-    for name, what in (("tools", "tools.yaml"), ("safety", "safety.yaml"), ("sim", "sim.yaml"),
-                       ("planner-config", "planner.yaml"), ("runtime-config", "models.yaml")):
-        parser.add_argument(f"--{name}", metavar="FILE", help=f"{what} (default: the packaged one)")
+    add_model_option(parser)
+    add_config_options(parser, "tools", "safety", "sim", "planner-config", "runtime-config")
     parser.add_argument("--mode", help="the gate's operating mode (default: safety.yaml's)")
     parser.add_argument("--json", action="store_true",
                         help="print one JSON object: every mission and the summary")

@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from gemma4_ros.cli.arguments import add_config_options, add_model_option
 from gemma4_ros.cli.text import command_text, text_problem
 from gemma4_ros.nodes.executor_config import ExecutorNodeConfig
 from gemma4_ros.nodes.planner_config import PlannerNodeConfig
@@ -63,13 +64,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     frames.add_argument("--image", metavar="FILE", help="camera: an image file or a folder")
     frames.add_argument("--video", metavar="FILE", help="camera: a video file (looped)")
     frames.add_argument("--webcam", metavar="N", type=int, help="camera: webcam index N")
-    parser.add_argument("--model", metavar="DIR", type=Path,
-                        help="Gemma 4 ONNX model directory (default: model_dir of models.yaml; "
-                        "empty there: the embedded demo model)")
-    for name, what in (("tools", "tools.yaml"), ("safety", "safety.yaml"), ("sim", "sim.yaml"),
-                       ("planner-config", "planner.yaml"), ("runtime-config", "models.yaml"),
-                       ("perception-config", "perception.yaml")):
-        parser.add_argument(f"--{name}", metavar="FILE", help=f"{what} (default: the packaged one)")
+    add_model_option(parser)
+    add_config_options(parser, "tools", "safety", "sim", "planner-config", "runtime-config",
+                       "perception-config")
     parser.add_argument("--mode", help="the gate's operating mode (default: safety.yaml's)")
     parser.add_argument("--audit", metavar="FILE",
                         help="append the gate's and executor's audit records to FILE (JSONL, "
