@@ -28,8 +28,8 @@ from typing import Any
 
 import numpy as np
 
-from gemma4_ros.runtime import audio_features as af
-from gemma4_ros.runtime import image_preprocessing as ip
+from gemma4_ros.media import audio_features as af
+from gemma4_ros.media import image_preprocessing as ip
 
 FRAMES = {"640x480": (480, 640), "1920x1080": (1080, 1920)}
 AUDIO_SECONDS = 10

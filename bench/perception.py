@@ -35,7 +35,7 @@ from gemma4_ros.perception.frame import (
     frame_to_compressed,
 )
 from gemma4_ros.perception.vad import VoiceDetector, make_detector
-from gemma4_ros.runtime.media_decode import load_audio
+from gemma4_ros.media.decode import load_audio
 from gemma4_ros.types import AudioChunk
 
 RATE = 16_000

@@ -12,7 +12,7 @@ from gemma4_ros.cli.text import command_text
 from gemma4_ros.perception.frame import frame_from_bgr
 from gemma4_ros.pipeline.console import plan_lines
 from gemma4_ros.pipeline.model import load_cli_planner
-from gemma4_ros.runtime.media_decode import load_image
+from gemma4_ros.media.decode import load_image
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:

@@ -30,7 +30,7 @@ from gemma4_ros.pipeline.console import plan_lines, step_line
 from gemma4_ros.pipeline.model import load_cli_planner
 from gemma4_ros.pipeline.plan_check import CheckedCommand, PlanChecker
 from gemma4_ros.planning.errors import InvalidRequestError, MediaUnavailableError, PlanningError
-from gemma4_ros.runtime.media_decode import load_image
+from gemma4_ros.media.decode import load_image
 from gemma4_ros.types import Plan
 
 EPILOG = ("exit code: 0 if every command got a plan with calls and no call was rejected, 1 if a "

@@ -38,7 +38,7 @@ from gemma4_ros.pipeline.wiring import Event, Pipeline, PlanningFailed, all_succ
 from gemma4_ros.planning.media import require_encoder
 from gemma4_ros.recording import FlightRecorder
 from gemma4_ros.recording.metadata import config_files, record_metadata
-from gemma4_ros.runtime.media_decode import load_image
+from gemma4_ros.media.decode import load_image
 from gemma4_ros.types import AudioChunk, AudioEncoding, Pose2D
 
 STILL_IMAGE_INTERVAL_S = 0.5  # a still image is re-sent like a camera seeing the same scene

@@ -25,8 +25,8 @@ import numpy as np
 
 from gemma4_ros.export.graphs import GraphSpec
 from gemma4_ros.export.media_wrappers import AudioEncoder, VisionEncoder, multimodal_model
-from gemma4_ros.runtime.audio_features import extract_audio_features
-from gemma4_ros.runtime.image_preprocessing import POOLING, preprocess_images
+from gemma4_ros.media.audio_features import extract_audio_features
+from gemma4_ros.media.image_preprocessing import POOLING, preprocess_images
 from gemma4_ros.runtime.media_encoders import pad_frames
 
 VISION = "vision_encoder"

@@ -23,9 +23,9 @@ from typing import Any
 import numpy as np
 
 from gemma4_ros.errors import Gemma4RosError
-from gemma4_ros.runtime.audio_features import extract_audio_features
+from gemma4_ros.media.audio_features import extract_audio_features
 from gemma4_ros.runtime.config import RuntimeConfig
-from gemma4_ros.runtime.image_preprocessing import (
+from gemma4_ros.media.image_preprocessing import (
     DEFAULT_BUDGET,
     SOFT_TOKEN_BUDGETS,
     preprocess_image,

@@ -6,7 +6,7 @@ and a copy (microseconds), so the callback never waits on voice detection, and m
 bounded however far the worker falls behind (it then loses the oldest audio and is told so).
 
 Resampling is streaming (``soxr.ResampleStream``, the same soxr HQ filter the runtime's one-shot
-:func:`~gemma4_ros.runtime.audio_features.to_mono_16k` uses): resampling each 10–20 ms chunk on
+:func:`~gemma4_ros.media.audio_features.to_mono_16k` uses): resampling each 10–20 ms chunk on
 its own would add a filter transient and a rounding of the length at every chunk boundary.
 
 Every sample has a global index (samples since the stream began) and a stamp: the stamp of the
@@ -26,8 +26,8 @@ import numpy as np
 import soxr
 
 from gemma4_ros.errors import Gemma4RosError
-from gemma4_ros.runtime.audio_features import SAMPLE_RATE, to_float_pcm
-from gemma4_ros.runtime.media_decode import pcm_from_chunk
+from gemma4_ros.media.audio_features import SAMPLE_RATE, to_float_pcm
+from gemma4_ros.media.decode import pcm_from_chunk
 from gemma4_ros.types import AudioChunk
 
 

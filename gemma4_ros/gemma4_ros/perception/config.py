@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from gemma4_ros.config import StrictModel, load_config
-from gemma4_ros.runtime.audio_features import MAX_SECONDS
+from gemma4_ros.media.audio_features import MAX_SECONDS
 
 VadBackend = Literal["silero", "webrtc"]
 

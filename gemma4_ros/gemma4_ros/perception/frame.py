@@ -8,7 +8,7 @@ these functions take plain values so the standalone pipeline and tests need no m
 Only 8-bit colour and grey encodings are accepted. Depth (16UC1, 32FC1), Bayer and YUV frames
 are refused with an error naming the encoding, because guessing a conversion would show the
 model an image that is not what the camera saw. Alpha is blended onto white exactly as Gemma 4's
-image processor does it (:func:`gemma4_ros.runtime.image_preprocessing.to_rgb`).
+image processor does it (:func:`gemma4_ros.media.image_preprocessing.to_rgb`).
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ import cv2
 import numpy as np
 
 from gemma4_ros.errors import Gemma4RosError
-from gemma4_ros.runtime.image_preprocessing import to_rgb
-from gemma4_ros.runtime.media_decode import decode_image
+from gemma4_ros.media.image_preprocessing import to_rgb
+from gemma4_ros.media.decode import decode_image
 
 RawEncoding = Literal["rgb8", "bgr8", "mono8", "rgba8", "bgra8"]
 #: The ``sensor_msgs/Image`` encodings a frame may be built from (and written back to).

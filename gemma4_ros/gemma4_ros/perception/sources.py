@@ -6,7 +6,7 @@ each item to a sink such as :meth:`LatestFrame.put` or :meth:`SpeechListener.pus
 thread owns the device: ``close()`` asks it to stop and it releases the capture or stream itself,
 so OpenCV and PortAudio handles are never freed under a read in progress.
 
-Files are decoded by the runtime's decoders (:mod:`gemma4_ros.runtime.media_decode`), so a
+Files are decoded by the runtime's decoders (:mod:`gemma4_ros.media.decode`), so a
 missing or corrupt file fails here with the same clear error as anywhere else.
 """
 
@@ -25,7 +25,7 @@ import numpy as np
 from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.image_files import IMAGE_SUFFIXES, list_images
 from gemma4_ros.perception.frame import Frame, frame_from_bgr
-from gemma4_ros.runtime.media_decode import load_audio, load_image
+from gemma4_ros.media.decode import load_audio, load_image
 from gemma4_ros.types import AudioChunk, AudioEncoding
 
 T = TypeVar("T")

@@ -22,7 +22,7 @@ import numpy as np
 
 from gemma4_ros.perception.config import VadConfig
 from gemma4_ros.perception.vad import VoiceDetector, end_threshold, make_detector
-from gemma4_ros.runtime.audio_features import SAMPLE_RATE
+from gemma4_ros.media.audio_features import SAMPLE_RATE
 
 
 @dataclass(frozen=True)

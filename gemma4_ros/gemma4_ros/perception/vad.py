@@ -23,7 +23,7 @@ import numpy as np
 
 from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.perception.config import VadConfig
-from gemma4_ros.runtime.audio_features import SAMPLE_RATE
+from gemma4_ros.media.audio_features import SAMPLE_RATE
 
 #: Below the start threshold by this much, silero speech ends (silero's own hysteresis default).
 SILERO_HYSTERESIS = 0.15

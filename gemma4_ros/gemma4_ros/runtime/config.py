@@ -13,7 +13,7 @@ from pydantic import Field, StrictBool, field_validator
 
 from gemma4_ros.config import StrictModel, load_config
 from gemma4_ros.paths import demo_model_dir
-from gemma4_ros.runtime.image_preprocessing import SoftTokenBudget
+from gemma4_ros.media.image_preprocessing import SoftTokenBudget
 
 Provider = Literal["tensorrt", "cuda", "cpu"]
 Variant = Literal["auto", "fp32", "fp16", "q4", "q4f16", "quantized"]

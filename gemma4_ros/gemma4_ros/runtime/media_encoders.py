@@ -22,9 +22,9 @@ from typing import Any, Literal
 import numpy as np
 
 from gemma4_ros.errors import Gemma4RosError
-from gemma4_ros.runtime.audio_features import SAMPLE_RATE, extract_audio_features
+from gemma4_ros.media.audio_features import SAMPLE_RATE, extract_audio_features
 from gemma4_ros.runtime.contracts import ORT_DTYPES
-from gemma4_ros.runtime.image_preprocessing import POOLING, ImageEncoding, preprocess_image
+from gemma4_ros.media.image_preprocessing import POOLING, ImageEncoding, preprocess_image
 from gemma4_ros.runtime.model_files import download_hint
 from gemma4_ros.runtime.sessions import Session, describe_io
 

@@ -27,7 +27,7 @@ from gemma4_ros.runtime.contracts import (
     embed_contract,
 )
 from gemma4_ros.runtime.embed_memo import EmbedMemo
-from gemma4_ros.runtime.image_preprocessing import ImageEncoding
+from gemma4_ros.media.image_preprocessing import ImageEncoding
 from gemma4_ros.runtime.kv_cache import KVCache
 from gemma4_ros.runtime.media_encoders import EncodedMedia, MediaEncoders
 from gemma4_ros.runtime.model_files import AUTO_CPU, AUTO_GPU, ModelFiles, discover

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from perception_fakes import SPEECH_WAV, EnergyDetector
 
-from gemma4_ros.runtime.media_decode import load_audio
+from gemma4_ros.media.decode import load_audio
 
 
 @pytest.fixture(scope="session")

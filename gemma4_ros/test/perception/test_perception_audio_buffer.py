@@ -7,7 +7,7 @@ import pytest
 
 from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.perception.audio_buffer import AudioRingBuffer, StreamResampler
-from gemma4_ros.runtime.audio_features import to_mono_16k
+from gemma4_ros.media.audio_features import to_mono_16k
 from gemma4_ros.types import AudioChunk, AudioEncoding
 
 STAMP = 1_800_000_000.0

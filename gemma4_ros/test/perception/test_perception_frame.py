@@ -192,7 +192,7 @@ def test_frame_owns_its_pixels(encoding: str) -> None:
 
 @pytest.mark.parametrize("encoding", ["rgba8", "bgra8"])
 def test_opaque_fast_path_equals_the_processor_blend(encoding: str) -> None:
-    from gemma4_ros.runtime.image_preprocessing import to_rgb
+    from gemma4_ros.media.image_preprocessing import to_rgb
 
     pixels = encoded_pixels(RGB, encoding).copy()
     opaque = frame_from_raw(pixels.tobytes(), height=5, width=7, encoding=encoding, step=28,

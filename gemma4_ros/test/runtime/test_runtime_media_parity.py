@@ -17,10 +17,10 @@ from typing import Any
 import numpy as np
 import pytest
 from gemma4_ros.errors import Gemma4RosError
-from gemma4_ros.runtime.audio_features import extract_audio_features
+from gemma4_ros.media.audio_features import extract_audio_features
 from gemma4_ros.runtime.config import RuntimeConfig
 from gemma4_ros.runtime.generation import Engine, Generation, GenerationOptions
-from gemma4_ros.runtime.image_preprocessing import SoftTokenBudget, preprocess_image
+from gemma4_ros.media.image_preprocessing import SoftTokenBudget, preprocess_image
 from gemma4_ros.runtime.loader import engine_from_config
 from gemma4_ros.runtime.media_encoders import EncodedMedia, MediaEncoders
 from gemma4_ros.runtime.model import Gemma4OnnxModel

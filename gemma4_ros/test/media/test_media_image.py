@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from gemma4_ros.errors import Gemma4RosError
-from gemma4_ros.runtime import image_preprocessing as ip
+from gemma4_ros.media import image_preprocessing as ip
 
 transformers = pytest.importorskip("transformers")
 pytest.importorskip("PIL")

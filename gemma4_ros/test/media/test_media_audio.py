@@ -10,7 +10,7 @@ import pytest
 import soundfile
 
 from gemma4_ros.errors import Gemma4RosError
-from gemma4_ros.runtime import audio_features as af
+from gemma4_ros.media import audio_features as af
 
 transformers = pytest.importorskip("transformers")
 from transformers.audio_utils import load_audio  # noqa: E402

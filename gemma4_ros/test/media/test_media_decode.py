@@ -11,9 +11,9 @@ import pytest
 import soundfile
 
 from gemma4_ros.errors import Gemma4RosError
-from gemma4_ros.runtime import audio_features as af
-from gemma4_ros.runtime import media_decode as md
-from gemma4_ros.runtime.image_preprocessing import preprocess_image
+from gemma4_ros.media import audio_features as af
+from gemma4_ros.media import decode as md
+from gemma4_ros.media.image_preprocessing import preprocess_image
 from gemma4_ros.types import AudioChunk, AudioEncoding
 
 transformers = pytest.importorskip("transformers")

@@ -13,7 +13,7 @@ default torchvision backend resizes uint8 frames on the CPU with torch's own ant
 kernel, measured at most 2/255 from Pillow in under 1% of the pixels (a test holds that
 bound); on a GPU it resamples in float without clipping between passes, up to 24/255 from Pillow
 on noise. So the torchvision backend is not one reference either; Pillow is the stable one.
-Measured in ``test/runtime/test_media_image.py``.
+Measured in ``test/media/test_media_image.py``.
 """
 
 from __future__ import annotations
