@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from gemma4_ros.errors import Gemma4RosError
+from gemma4_ros.export import attention
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +139,7 @@ def _load_model(hf_dir: Path, dtype: ExportDtype, torch: Any, transformers: Any)
         )
     torch_dtype = torch.float16 if dtype == "fp16" else torch.float32
     model = classes[config.model_type].from_pretrained(
-        hf_dir, dtype=torch_dtype, attn_implementation="eager"
+        hf_dir, dtype=torch_dtype, attn_implementation=attention.register(transformers)
     )
     return model.eval()
 
