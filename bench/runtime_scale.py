@@ -6,7 +6,8 @@ KV head of 256 (512 in full-attention layers), per-layer inputs of 256, E2B's fo
 layers (window 512) to one full-attention layer, the last layers sharing KV — only ``--layers``
 of them, as many as export in a few minutes on 2 cores. Built with transformers, exported with
 the project's own ``export_model`` (which checks it against transformers and says by how much)
-and quantized with ``quantize_model``; both cached under ``--cache``.
+and quantized with ``quantize_model``; both cached under ``--cache`` (exported again when the
+exporter's sources change).
 
 Each measurement runs in a subprocess of its own so peak RSS is its own:
 
@@ -34,8 +35,10 @@ quantize), 5 after, ~12 GB of disk and 11 GB of memory at 6 layers; Linux (reads
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -91,6 +94,10 @@ def build(args: argparse.Namespace) -> tuple[Path, Path, dict[str, Any]]:
         began = time.perf_counter()
         Gemma4ForCausalLM(config).eval().save_pretrained(hf_dir)
         built["build_s"] = round(time.perf_counter() - began, 1)
+    key = exporter_key()
+    stamp = onnx_dir / "exporter.key"
+    if onnx_dir.is_dir() and (not stamp.is_file() or stamp.read_text() != key):
+        shutil.rmtree(onnx_dir)  # exported by another exporter: its figures would not be ours
     if not (onnx_dir / "onnx" / "decoder_model_merged.onnx").is_file():
         from gemma4_ros.export.onnx_export import export_model
 
@@ -110,7 +117,17 @@ def build(args: argparse.Namespace) -> tuple[Path, Path, dict[str, Any]]:
             built["quantize_check"] = f"refused: {error.problem}"
             quantize_model(onnx_dir, verify=False)
         built["quantize_s"] = round(time.perf_counter() - began, 1)
+    stamp.write_text(key)
     return hf_dir, onnx_dir, built
+
+
+def exporter_key() -> str:
+    """Hash of the exporter's sources: a changed exporter re-exports the cached model."""
+    import gemma4_ros.export
+
+    sources = sorted(p.read_text(encoding="utf-8")
+                     for p in Path(gemma4_ros.export.__file__).parent.glob("*.py"))
+    return hashlib.sha256("\n".join(sources).encode()).hexdigest()[:16]
 
 
 def _engine(args: argparse.Namespace, variant: str, longest: int) -> Any:
