@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import Field, field_validator
 
 from gemma4_ros.config import StrictModel, load_config
+from gemma4_ros.copilot.index import MAX_DOCUMENTS
 from gemma4_ros.paths import default_config
 
 DEFAULT_FILE = "copilot.yaml"
@@ -20,6 +21,8 @@ class CopilotConfig(StrictModel):
     index: Path = Field(description="the SQLite index file")
     chunk_words: int = Field(default=200, ge=20, le=5000, description="words per passage")
     max_file_mb: float = Field(default=50, gt=0, description="larger files are skipped")
+    max_documents: int = Field(default=MAX_DOCUMENTS, ge=1,
+                               description="more in the folders is refused as a wrong path")
 
     @field_validator("documents", "index", mode="before")
     @classmethod

@@ -21,6 +21,7 @@ from gemma4_ros.copilot.documents import UnreadableDocument, is_document, read_p
 from gemma4_ros.errors import Gemma4RosError
 
 SCHEMA = 1
+MAX_DOCUMENTS = 10_000  # copilot.yaml's max_documents, unless it says otherwise
 # bm25() weights in column order: path and name (unindexed), locator, line (unindexed), text.
 RANK = "bm25(passages, 0.0, 0.0, 2.0, 0.0, 1.0)"
 
@@ -102,14 +103,17 @@ class DocumentIndex:
         self._db.commit()
 
     def update(self, folders: Sequence[Path], chunk_words: int, max_file_bytes: int,
-               progress: Progress | None = None) -> IndexReport:
-        """Bring the index in line with ``folders`` (see the module docstring)."""
+               progress: Progress | None = None,
+               max_documents: int = MAX_DOCUMENTS) -> IndexReport:
+        """Bring the index in line with ``folders`` (see the module docstring); a folder holding
+        more than ``max_documents`` documents (or ten times as many files) is refused before
+        anything is read, since it is far more likely a wrong path than a manual."""
         for folder in folders:
             if not folder.is_dir():
                 raise Gemma4RosError(f"documents folder {folder} does not exist",
                                      "check the path, or the `documents:` list of copilot.yaml")
         report = IndexReport()
-        files, report.ignored = _documents(folders)
+        files, report.ignored = _documents(folders, max_documents)
         with self._db:  # one transaction: all or nothing
             settings = f"{SCHEMA}:{chunk_words}"
             if self._meta("settings") != settings:  # passages cut another way: read all again
@@ -122,8 +126,11 @@ class DocumentIndex:
             for done, (path, name) in enumerate(files):
                 if progress is not None:
                     progress(name, done, len(files))
-                self._update_file(path, name, known.pop(str(path), None), chunk_words,
-                                  max_file_bytes, report)
+                try:
+                    self._update_file(path, name, known.pop(str(path), None), chunk_words,
+                                      max_file_bytes, report)
+                except OSError as error:  # unreadable, or gone since the folder was listed
+                    report.skipped[name] = f"cannot be read ({error.strerror or error})"
             for gone, (*_, name) in known.items():
                 self._forget(gone)
                 report.removed.append(name)
@@ -136,7 +143,9 @@ class DocumentIndex:
         if known is not None and known[:2] == (stat.st_size, stat.st_mtime_ns):
             report.unchanged.append(name)
             return
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        digest = ""  # a file over the size cap is neither hashed nor read
+        if stat.st_size <= max_file_bytes:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
         if known is not None and known[2] == digest:  # touched, not changed
             self._db.execute("UPDATE files SET size = ?, mtime_ns = ? WHERE path = ?",
                              (stat.st_size, stat.st_mtime_ns, str(path)))
@@ -148,9 +157,6 @@ class DocumentIndex:
             passages = read_passages(path, chunk_words, max_file_bytes)
         except UnreadableDocument as error:
             report.skipped[name] = str(error)
-            return
-        except OSError as error:
-            report.skipped[name] = f"cannot be read ({error.strerror})"
             return
         self._db.executemany(
             "INSERT INTO passages (path, name, locator, line, text) VALUES (?, ?, ?, ?, ?)",
@@ -184,13 +190,21 @@ class DocumentIndex:
                 for name, locator, line, text, rank in rows]
 
 
-def _documents(folders: Iterable[Path]) -> tuple[list[tuple[Path, str]], int]:
+def _documents(folders: Iterable[Path], limit: int) -> tuple[list[tuple[Path, str]], int]:
     """Every document under ``folders`` (recursively, in name order) with the name it is cited
     by (its path relative to its folder), and how many other files were passed over."""
     found: dict[Path, str] = {}
     ignored = 0
     for folder in folders:
-        for path in sorted(folder.rglob("*")):
+        paths = []
+        for path in folder.rglob("*"):
+            paths.append(path)
+            if len(paths) > 10 * limit:
+                raise Gemma4RosError(
+                    f"{folder} holds more than {10 * limit} files; is it the manuals folder?",
+                    "point `documents:` (or the command line) at the folder of manuals, or "
+                    "raise max_documents in copilot.yaml")
+        for path in sorted(paths):
             if not path.is_file() or any(part.startswith(".")
                                          for part in path.relative_to(folder).parts):
                 continue
@@ -198,4 +212,7 @@ def _documents(folders: Iterable[Path]) -> tuple[list[tuple[Path, str]], int]:
                 found.setdefault(path.resolve(), path.relative_to(folder).as_posix())
             else:
                 ignored += 1
+    if len(found) > limit:
+        raise Gemma4RosError(f"{len(found)} documents is more than max_documents ({limit})",
+                             "raise max_documents in copilot.yaml, or index fewer folders")
     return list(found.items()), ignored

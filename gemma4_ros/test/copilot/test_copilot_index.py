@@ -132,3 +132,31 @@ def test_a_missing_folder_and_a_corrupt_index_are_errors(tmp_path: Path) -> None
     with pytest.raises(Gemma4RosError, match="not a usable index") as error:
         DocumentIndex(bad)
     assert "delete the file" in error.value.hint
+
+
+def test_a_huge_folder_is_refused_before_anything_is_read(tmp_path: Path, docs: Path) -> None:
+    with open_index(tmp_path) as index:
+        with pytest.raises(Gemma4RosError, match=r"2 documents is more than max_documents \(1\)"):
+            index.update([docs], CHUNK, CAP, max_documents=1)
+        for number in range(30):
+            (docs / f"image_{number}.png").write_bytes(b"")
+        with pytest.raises(Gemma4RosError, match="more than 30 files") as error:
+            index.update([docs], CHUNK, CAP, max_documents=3)
+        assert "manuals" in error.value.hint
+        assert index.search("pump") == []  # nothing was indexed
+
+
+def test_files_over_the_cap_are_skipped_unread_and_unreadable_ones_reported(
+        tmp_path: Path, docs: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (docs / "dump.txt").write_text("x " * 5000)
+    read: list[str] = []
+    original = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self.name) or original(self))
+    with open_index(tmp_path) as index:
+        report = index.update([docs], CHUNK, max_file_bytes=5000)
+        assert "over the" in report.skipped["dump.txt"] and "dump.txt" not in read
+        monkeypatch.setattr(Path, "read_bytes", lambda self: (_ for _ in ()).throw(
+            PermissionError(13, "Permission denied")))
+        (docs / "pump.md").write_text("# Pump\nchanged\n")
+        report = index.update([docs], CHUNK, CAP)
+        assert report.skipped["pump.md"] == "cannot be read (Permission denied)"
