@@ -5,9 +5,9 @@ from __future__ import annotations
 import collections
 from pathlib import Path
 
-import onnx
 import pytest
 
+onnx = pytest.importorskip("onnx")
 torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
 
