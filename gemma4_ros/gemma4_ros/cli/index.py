@@ -39,10 +39,17 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--db", type=Path, metavar="FILE",
                         help="the index file (default: index of copilot.yaml)")
     parser.add_argument("--search", metavar="QUERY", help="then print the best passages for QUERY")
-    parser.add_argument("--limit", type=int, default=3, metavar="N",
+    parser.add_argument("--limit", type=_positive, default=3, metavar="N",
                         help="passages --search prints (default: 3)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(handler=handle)
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a positive number of passages")
+    return value
 
 
 def handle(args: argparse.Namespace) -> int:

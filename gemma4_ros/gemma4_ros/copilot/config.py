@@ -27,7 +27,8 @@ class CopilotConfig(StrictModel):
     @field_validator("documents", "index", mode="before")
     @classmethod
     def _not_empty(cls, value: object) -> object:
-        if value == "" or value == [""]:
+        """An empty path would mean the config file's own folder: never what was meant."""
+        if value == "" or (isinstance(value, list) and "" in value):
             raise ValueError("must name a path")
         return value
 

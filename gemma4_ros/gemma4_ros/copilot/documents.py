@@ -57,7 +57,8 @@ def read_passages(path: Path, chunk_words: int, max_bytes: int) -> list[Passage]
     data = path.read_bytes()
     suffix = path.suffix.lower()
     sections = _pdf_sections(path) if suffix in PDF else _text_sections(data, suffix)
-    passages = [part for section in sections for part in _cut(section, chunk_words)]
+    by_line = suffix not in PDF  # a PDF's parts keep their page number
+    passages = [part for section in sections for part in _cut(section, chunk_words, by_line)]
     if not passages:
         raise UnreadableDocument("no text in it", "remove the file or give it content")
     return passages
@@ -139,11 +140,10 @@ def _pdf_sections(path: Path) -> list[Passage]:
             for number, text in enumerate(pages, 1) if text.strip()]
 
 
-def _cut(section: Passage, chunk_words: int) -> Iterator[Passage]:
+def _cut(section: Passage, chunk_words: int, by_line: bool) -> Iterator[Passage]:
     """``section`` in parts of at most ``chunk_words`` words, cut at line ends (a line longer
-    than a part is cut between words), each located at the line it starts on (a PDF part keeps
-    its page number)."""
-    page = section.locator.startswith("page ")
+    than a part is cut between words), each located at the line it starts on when ``by_line``
+    (else at the section's own number: a PDF page)."""
     part: list[str] = []
     count, first = 0, section.line
     for offset, line in enumerate(section.text.splitlines()):
@@ -156,7 +156,7 @@ def _cut(section: Passage, chunk_words: int) -> Iterator[Passage]:
             if not part:
                 if not piece:
                     continue  # a part starts at words, not at a blank line
-                first = section.line if page else section.line + offset
+                first = section.line + offset if by_line else section.line
             part.append(" ".join(piece))
             count += len(piece)
     text = "\n".join(part).strip()

@@ -68,11 +68,14 @@ class DocumentIndex:
     """Open (or create) the index at ``path``; a context manager that closes it."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         try:
+            path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(path)
             self._create()
+        except OSError as error:
+            raise Gemma4RosError(f"cannot create the index {path} ({error.strerror or error})",
+                                 "choose a writable place: copilot.yaml's index, or --db") from None
         except sqlite3.DatabaseError as error:
             raise Gemma4RosError(f"{path} is not a usable index ({error})",
                                  "delete the file; `gemma4-ros index` builds it again") from None

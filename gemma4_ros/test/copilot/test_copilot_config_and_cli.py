@@ -34,6 +34,7 @@ def test_relative_paths_are_taken_from_the_file(tmp_path: Path, monkeypatch) -> 
     ("index: x.sqlite3\n", "documents"),
     ("documents: []\nindex: x.sqlite3\n", "documents"),
     ("documents: ['']\nindex: x.sqlite3\n", "documents"),
+    ("documents: [docs, '']\nindex: x.sqlite3\n", "documents"),
     ("documents: [d]\nindex: x\nchunk_words: 0\n", "chunk_words"),
     ("documents: [d]\nindex: x\nmax_file_mb: -1\n", "max_file_mb"),
     ("documents: [d]\nindex: x\nfolders: [d]\n", "folders"),
@@ -82,3 +83,9 @@ def test_skipped_files_and_empty_folders_exit_1(tmp_path: Path, capsys) -> None:
 def test_a_missing_folder_exits_2(tmp_path: Path, capsys) -> None:
     code, _, err = run(capsys, str(tmp_path / "nowhere"), "--db", str(tmp_path / "i.sqlite3"))
     assert code == 2 and "does not exist" in err and "Traceback" not in err
+
+
+def test_limit_must_be_positive(tmp_path: Path, capsys) -> None:
+    with pytest.raises(SystemExit):
+        main(["index", "--db", str(tmp_path / "i.sqlite3"), "--search", "x", "--limit", "0"])
+    assert "not a positive number" in capsys.readouterr().err

@@ -97,3 +97,9 @@ def test_files_over_the_cap_are_not_read(tmp_path: Path) -> None:
     with pytest.raises(UnreadableDocument, match="over the") as error:
         read_passages(write(tmp_path, "dump.txt", "x " * 2000), 200, 1000)
     assert "max_file_mb" in error.value.hint
+
+
+def test_a_heading_called_page_is_still_located_by_line(tmp_path: Path) -> None:
+    body = "\n".join("word " * 10 for _ in range(6))
+    passages = read_passages(write(tmp_path, "p.md", f"# page 2\n{body}\n"), 25, 10**6)
+    assert [p.line for p in passages] == [2, 4, 6]

@@ -160,3 +160,11 @@ def test_files_over_the_cap_are_skipped_unread_and_unreadable_ones_reported(
         (docs / "pump.md").write_text("# Pump\nchanged\n")
         report = index.update([docs], CHUNK, CAP)
         assert report.skipped["pump.md"] == "cannot be read (Permission denied)"
+
+
+def test_an_index_where_nothing_can_be_written_is_an_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(Gemma4RosError, match="cannot create the index") as error:
+        DocumentIndex(blocker / "sub" / "index.sqlite3")  # a file where a folder must go
+    assert "--db" in error.value.hint
