@@ -123,12 +123,11 @@ def build(args: argparse.Namespace) -> tuple[Path, Path, dict[str, Any]]:
 
 
 def exporter_key() -> str:
-    """Hash of the exporter's sources: a changed exporter re-exports the cached model."""
-    import gemma4_ros.export
+    """Hash of the exporter's sources (as the test fixtures key theirs): a changed exporter
+    re-exports the cached model."""
+    from gemma4_ros.testing.fixture_models import exporter_sources
 
-    sources = sorted(p.read_text(encoding="utf-8")
-                     for p in Path(gemma4_ros.export.__file__).parent.glob("*.py"))
-    return hashlib.sha256("\n".join(sources).encode()).hexdigest()[:16]
+    return hashlib.sha256("\n".join(exporter_sources()).encode()).hexdigest()[:16]
 
 
 def _engine(args: argparse.Namespace, variant: str, longest: int) -> Any:

@@ -115,17 +115,21 @@ def cache_root() -> Path:
     return Path(os.environ.get("GEMMA4_ROS_CACHE", "~/.cache/gemma4_ros")).expanduser() / "fixtures"
 
 
+def exporter_sources() -> list[str]:
+    """The exporter's source files, in a stable order: part of every cache key of an export."""
+    export_dir = Path(__file__).resolve().parent.parent / "export"
+    return sorted(p.read_text(encoding="utf-8") for p in export_dir.glob("*.py"))
+
+
 def fixture_key(name: str) -> str:
     """Hash of everything that changes the built files."""
-    export_dir = Path(__file__).resolve().parent.parent / "export"
-    sources = sorted(p.read_text(encoding="utf-8") for p in export_dir.glob("*.py"))
     payload = json.dumps(
         {
             "config": FIXTURES.get(name) or MULTIMODAL_FIXTURES[name],
             "seed": SEED,
             "stops": STOP_IDS,
             "versions": {pkg: _version(pkg) for pkg in TOOLCHAIN},
-            "exporter": sources,
+            "exporter": exporter_sources(),
         },
         sort_keys=True,
     )
