@@ -27,7 +27,9 @@ the executor's own worker does, and callbacks only enqueue.
 With ``planner_timeout_s`` set, a planner whose heartbeat goes silent (crashed, hung, its host
 gone) gets its running plan cancelled, and plans from the topic or ExecutePlan are refused until
 it is heard again — a plan whose author can no longer replan or be asked is not carried on. Each
-silence and each recovery is audited.
+silence and each recovery is audited. A watch tick that itself comes late (this process held up)
+is audited as ``watch_stalled`` and the planner judged on the next tick, once the heartbeats
+queued meanwhile have been read.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ from gemma4_ros.interfaces import (
     ConfirmRequest, ConfirmResponse, ExecutePlanFeedback, ExecutePlanResult, ResetEStopRequest,
     ResetEStopResponse,
 )
-from gemma4_ros.nodes.liveness import HEARTBEAT_TYPE, Liveness, PeerSilentError
+from gemma4_ros.nodes.liveness import HEARTBEAT_TYPE, Liveness, PeerSilentError, WatchTick
 from gemma4_ros.nodes.plan_goals import PlanGoals
 from gemma4_ros.nodes.robot_state import TopicRobotState
 from gemma4_ros.nodes.ros_bindings import register_ros_bindings
@@ -63,6 +65,9 @@ from gemma4_ros.types import ExecutorStatus, Plan, ResultStatus, SafetyVerdict, 
 ESTOP_GROUP = "estop"
 WATCHDOG_GROUP = "watchdog"
 WATCH_PERIOD_S = 0.25  # how often the planner's silence is checked (at most a quarter timeout)
+# A watch tick this many periods late means this process was held up: the planner is judged on
+# the next tick, once the heartbeats queued meanwhile have been read.
+STALL_PERIODS = 4
 RESULT_DEPTH = 100
 DRAIN_S = 2.0  # how long deactivation waits for ExecutePlan goals to end after the cancel
 
@@ -110,6 +115,8 @@ class ExecutorNodeLogic:
             "start planner_node (it publishes ~/heartbeat) and remap planner_heartbeat to it, or "
             "set planner_timeout_s to 0 if plans come from elsewhere")
         self._planner_lost = self._planner_met = False
+        self._watch_period_s = min(WATCH_PERIOD_S, self.planner_liveness.timeout_s / 4)
+        self._watch_tick = WatchTick(now, STALL_PERIODS * self._watch_period_s)
         self._always.add(transport.subscribe("estop", bool, self._on_estop, qos=Qos.ESTOP,
                                              depth=1, group=ESTOP_GROUP))
         self._always.add(transport.service("~/reset_estop", ResetEStopRequest,
@@ -145,13 +152,14 @@ class ExecutorNodeLogic:
         self._heartbeat()
         liveness = self.planner_liveness
         liveness.restart()
+        self._watch_tick.restart()
         self._planner_lost = self._planner_met = False
         if liveness.watching:
             self._active.add(transport.raw_subscribe(
                 "planner_heartbeat", HEARTBEAT_TYPE, lambda _: liveness.beat(),
                 group=WATCHDOG_GROUP))
-            self._active.add(transport.timer(min(WATCH_PERIOD_S, liveness.timeout_s / 4),
-                                             self.watch_planner, group=WATCHDOG_GROUP))
+            self._active.add(transport.timer(self._watch_period_s, self.watch_planner,
+                                             group=WATCHDOG_GROUP))
 
     def deactivate(self) -> None:
         """Stop taking plans, cancel whatever runs (an inactive node moves nothing), let the
@@ -201,7 +209,18 @@ class ExecutorNodeLogic:
 
     def watch_planner(self) -> None:
         """Timer: on the planner falling silent, cancel the running plan (once per silence);
-        log when it is first heard and when it is heard again. All are audited."""
+        log when it is first heard and when it is heard again. All are audited. A tick that
+        comes late says this node itself was held up: that is logged, and the planner is
+        judged on the next tick rather than blamed for heartbeats still waiting to be read."""
+        stall = self._watch_tick.tick()
+        if stall is not None:
+            self.audit.record("watch_stalled", stalled_s=round(stall, 3),
+                              period_s=self._watch_period_s)
+            self.transport.logger.warning(
+                f"the executor's planner watch ran {stall:.1f} s after its last check (period "
+                f"{self._watch_period_s:g} s): this process was held up (CPU starved or its "
+                "callbacks blocked); the planner is judged on the next check")
+            return
         silence = self.planner_liveness.silent_for()
         if silence is None:
             if self._planner_lost or (self.planner_liveness.heard and not self._planner_met):

@@ -8,6 +8,12 @@ carries, so clock skew between two machines cannot make a dead peer look alive. 
 from yet is silent once ``timeout_s`` has passed since watching began, so a peer that never
 started is caught too. A timeout of 0 turns watching off (a planner publishing plans for some
 other consumer has no executor to wait for).
+
+A watch that runs on a timer can itself be held up (its process starved of CPU, its executor's
+threads busy): the peer's signs of life from that time then wait unread in the queue, and the
+first check after the stall would blame the peer for the watcher's own stall. :class:`WatchTick`
+notices the late tick, so the watcher reports its stall and judges the peer one tick later, after
+the queued signs of life have been read.
 """
 
 from __future__ import annotations
@@ -87,3 +93,21 @@ class Liveness:
         raise PeerSilentError(
             f"{self.peer} silent: {silence:.1f} s {when} {self._sign} (timeout "
             f"{self.timeout_s:g} s)", self._hint)
+
+
+class WatchTick:
+    """How late a periodic watch runs: ``tick()`` returns the stall (seconds between this tick
+    and the last) when it is longer than ``stall_after_s``, else None."""
+
+    def __init__(self, clock: Callable[[], float], stall_after_s: float) -> None:
+        self._clock = clock
+        self.stall_after_s = stall_after_s
+        self._last = clock()
+
+    def restart(self) -> None:
+        self._last = self._clock()
+
+    def tick(self) -> float | None:
+        now = self._clock()
+        gap, self._last = now - self._last, now
+        return gap if gap > self.stall_after_s else None

@@ -26,7 +26,8 @@ from pydantic import BaseModel
 from gemma4_ros.errors import Gemma4RosError
 
 KINDS = frozenset({"plan", "verdict", "step_started", "step_result", "estop", "estop_reset",
-                   "confirmation", "mode", "planner_silent", "planner_heard", "plan_refused"})
+                   "confirmation", "mode", "planner_silent", "planner_heard", "plan_refused",
+                   "watch_stalled"})
 MEMORY_RECORDS = 1000
 
 

@@ -5,6 +5,7 @@ publishes no plan while the executor's status is, and both recover when the peer
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,13 +15,16 @@ from gemma4_ros.interfaces import (
     DiagnosticLevel, ExecutePlanFeedback, ExecutePlanResult, InstructFeedback, InstructGoal,
     InstructResult,
 )
-from gemma4_ros.nodes.liveness import Liveness, PeerSilentError
+from gemma4_ros.nodes.bus_transport import BusTransport
+from gemma4_ros.nodes.executor_config import ExecutorNodeConfig
+from gemma4_ros.nodes.executor_node import ExecutorNodeLogic
+from gemma4_ros.nodes.liveness import Liveness, PeerSilentError, WatchTick
 from gemma4_ros.nodes.planner_config import PlannerNodeConfig
 from gemma4_ros.chat.tokenizer import Gemma4Tokenizer
 from gemma4_ros.testing.clock import FakeClock
 from gemma4_ros.testing.fixture_tokenizer import build_fixture_tokenizer
 from gemma4_ros.testing.scripted_model import ScriptedModel
-from gemma4_ros.types import ExecutorState, ExecutorStatus, Plan, ResultStatus
+from gemma4_ros.types import ExecutorState, ExecutorStatus, Plan, ResultStatus, ToolResult
 from node_rig import NS, WAIT_S, make_plan, start_rig
 from planner_rig import WAIT, call, scripted, start_planner_rig
 
@@ -81,6 +85,59 @@ def test_liveness_names_the_peer_the_silence_and_the_fix() -> None:
     clock.advance(1e6)
     assert off.silent_for() is None and off.state() == "not watched"
     off.check()
+
+
+def test_watch_tick_reports_only_a_late_tick() -> None:
+    clock = FakeClock()
+    tick = WatchTick(clock, 1.0)
+    clock.advance(0.25)
+    assert tick.tick() is None
+    clock.advance(4.0)
+    assert tick.tick() == pytest.approx(4.0)
+    assert tick.tick() is None  # measured from the late tick, not from the one before it
+    clock.advance(9.0)
+    tick.restart()
+    assert tick.tick() is None
+
+
+@pytest.mark.parametrize("heard_after_stall", [True, False])
+def test_a_stalled_watch_judges_the_planner_one_tick_later(bus: Bus,
+                                                            heard_after_stall: bool) -> None:
+    """CI saw "planner silent for 25.4 s" with a 3 s timeout and a 0.25 s watch: the watch
+    itself had been held up and blamed the planner for heartbeats it had not read yet. Now the
+    stall is audited and the planner judged on the next tick: spared if a heartbeat was read
+    meanwhile, caught (plan cancelled) if not."""
+    clock = FakeClock(time.time())  # plans are stamped on the wall clock
+    logic = ExecutorNodeLogic(BusTransport(bus.node("executor", NS), clock=clock),
+                              ExecutorNodeConfig(planner_timeout_s=1.0))
+    audit = logic.audit
+    results: list[ToolResult] = []
+    bus.subscribe(f"{NS}/executor/results", ToolResult, results.append, depth=100)
+    heartbeat = bus.publisher(f"{NS}/planner_heartbeat", dict)
+    logic.activate()
+    try:
+        heartbeat.publish({"frame_id": ""})
+        assert bus.spin_until(lambda: logic.planner_liveness.heard, WAIT_S)
+        long = make_plan(("wait", {"seconds": 60}))
+        bus.publisher(f"{NS}/plan", Plan, latched=True).publish(long)
+        assert bus.spin_until(lambda: logic.executor.status.state is ExecutorState.EXECUTING,
+                              WAIT_S)
+        clock.advance(10.0)  # the process is held up: no tick, no heartbeat read
+        assert bus.spin_until(lambda: any(r["kind"] == "watch_stalled" for r in audit.recent),
+                              WAIT_S)
+        if heard_after_stall:
+            heartbeat.publish({"frame_id": ""})  # the queued heartbeat, read after the stall
+            bus.spin_until(lambda: False, 1.0)  # four watch periods of wall time
+            assert not [r for r in audit.recent if r["kind"] == "planner_silent"]
+            assert logic.executor.status.state is ExecutorState.EXECUTING
+        else:
+            assert bus.spin_until(lambda: any(r["kind"] == "planner_silent"
+                                              for r in audit.recent), WAIT_S)
+            assert bus.spin_until(lambda: any(r.plan_id == long.plan_id for r in results),
+                                  WAIT_S)
+            assert "planner silent for 10.0 s" in results[0].error
+    finally:
+        logic.close()
 
 
 def test_executor_cancels_and_refuses_while_the_planner_is_silent(bus: Bus) -> None:
