@@ -19,6 +19,10 @@ Choices (each keeps the decoded text parseable back, and a random model finite):
   plain character class, which llguidance's token slices can allow in bulk: 50 µs instead of
   2 ms per mask at 262k tokens (see :mod:`constraint`). Without ``maxLength`` a
   string is capped at ``max_string_chars`` so random logits still close it.
+- A string whose schema carries ``VERBATIM_KEY`` (a tool's ``verbatim`` arguments, marked by
+  the planner, never shown to the model) is, when ``verbatim_source`` is given, a run of that
+  text's words (llguidance's ``substring_words`` lexeme, of the text as written or lower-cased):
+  "say 'heading out'" can only say "heading out", or part of the operator's words.
 - Numbers are bare decimals without exponent; ranges are held by the regex itself (see
   :mod:`numeric`), open sides stop at ``max_integer_digits`` digits. Booleans ``true``/``false``,
   ``null``, enums and consts as literal alternatives; nested objects ``{}`` and arrays ``[]`` with
@@ -85,6 +89,9 @@ class GrammarOptions(StrictModel):
     text_end_tokens: tuple[str, ...] = Field(
         default=(tokens.TURN_END,), min_length=1,
         description="special tokens that end a text answer")
+    verbatim_source: str = Field(
+        default="", description="the operator's words that strings marked VERBATIM_KEY are "
+        "copied from; empty: those strings are free text like any other")
     call_end_tokens: tuple[str, ...] = Field(
         default=(tokens.TOOL_RESPONSE_START, tokens.TURN_END), min_length=1,
         description="special tokens that end a turn with calls (Gemma 4 stops on "
@@ -169,10 +176,13 @@ def _constant(value: Any, where: str) -> str:
 
 
 _STRING_OPEN = _STRING_CLOSE = tokens.STRING_DELIM
+VERBATIM_KEY = "x-gemma4-ros-verbatim"  # schema mark of a string copied from the instruction
 
 
 def _typed_value(writer: _Writer, schema: Mapping[str, Any], kind: str, where: str) -> str:
     options = writer.options
+    if kind == "string" and schema.get(VERBATIM_KEY) and options.verbatim_source.strip():
+        return f"{_STRING_OPEN} {_verbatim(writer, options.verbatim_source)} {_STRING_CLOSE}"
     if kind == "string":
         low = int(schema.get("minLength", 0))
         high = int(schema.get("maxLength", max(low, options.max_string_chars)))
@@ -191,6 +201,18 @@ def _typed_value(writer: _Writer, schema: Mapping[str, Any], kind: str, where: s
         return _array(writer, schema, where)
     raise _fail(where, f"unknown type {kind!r}",
                 "use string, number, integer, boolean, object, array or null")
+
+
+def _verbatim(writer: _Writer, source: str) -> str:
+    """A run of ``source``'s words as written or lower-cased (the forms operators' words and a
+    model's copies of them take), starting and ending on a word, not on the space between two.
+    ``|`` becomes a space: string content never holds it."""
+    source = source.replace("|", " ")
+    forms = dict.fromkeys((source, source.lower()))
+    names = [writer.terminal("VERBATIM", "%regex " + json.dumps({"substring_words": form})
+                             + r" & /\S(?s:.*\S)?/")
+             for form in forms]
+    return _choice(names)
 
 
 def _bound(schema: Mapping[str, Any], inclusive: str, exclusive: str, step: Decimal,

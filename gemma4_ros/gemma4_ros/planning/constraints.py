@@ -3,7 +3,10 @@
 The expensive parts live once per planner: llguidance's view of the tokenizer (seconds at Gemma
 4's 262,144 tokens, so built on the first constrained request, not at start-up) and one compiled
 grammar per request shape (answer mode × thinking × step limit), built and compiled on first use
-and kept by the factory, so a request neither writes nor compiles a grammar.
+and kept by the factory, so a request neither writes nor compiles a grammar — unless its tools
+copy arguments verbatim from a written instruction: that grammar holds the instruction's words,
+so it is compiled for the request (about a millisecond at the demo model's vocabulary; the
+tokenizer view, the costly part, is still shared).
 A request gets a fresh :class:`ToolCallConstraint` and wires it into the generation loop's three
 hooks: the mask as ``logits_processor``, ``commit_and_prefetch`` as ``on_commit`` (the next mask
 then computes while the model runs), and the grammar's forced tokens as ``forced_tokens`` (fed
@@ -19,7 +22,7 @@ from typing import Any, Literal, Optional
 from gemma4_ros.decoding.constraint import (CompiledGrammar, GrammarTokenizer,
                                             ToolCallConstraint, compile_grammar,
                                             load_grammar_tokenizer)
-from gemma4_ros.decoding.grammar import GrammarOptions, build_grammar
+from gemma4_ros.decoding.grammar import VERBATIM_KEY, GrammarOptions, build_grammar
 from gemma4_ros.planning.config import GrammarLimits
 from gemma4_ros.runtime.generation import GenerationOptions
 from gemma4_ros.chat.tokenizer import Gemma4Tokenizer
@@ -37,8 +40,10 @@ class ConstraintFactory:
         self.tokenizer = tokenizer
         self.vocab_size = vocab_size
         self.limits = limits
-        self.schemas = [(spec.name, _capped(spec.json_schema(), limits.string_chars_cap))
+        self.schemas = [(spec.name, _marked(_capped(spec.json_schema(), limits.string_chars_cap),
+                                            spec.verbatim))
                         for spec in registry.tools]
+        self.copies_verbatim = any(spec.verbatim for spec in registry.tools)
         self._grammar_tokenizer: Optional[GrammarTokenizer] = None
         self._compiled: dict[tuple[Mode, Thinking, int], CompiledGrammar] = {}
         self._lock = threading.Lock()
@@ -51,21 +56,26 @@ class ConstraintFactory:
                     self.vocab_size)
             return self._grammar_tokenizer
 
-    def new(self, mode: Mode, thinking: Thinking, max_calls: int) -> ToolCallConstraint:
-        """A fresh constraint for one answer of this shape."""
+    def new(self, mode: Mode, thinking: Thinking, max_calls: int,
+            instruction: str = "") -> ToolCallConstraint:
+        """A fresh constraint for one answer of this shape; ``instruction`` is the operator's
+        written words that verbatim arguments are copied from (empty for voice)."""
+        if mode != "text" and self.copies_verbatim and instruction.strip():
+            return self._compile(mode, thinking, max_calls, instruction).new_constraint()
         key = (mode, thinking, max_calls)
         compiled = self._compiled.get(key)
         if compiled is None:
             compiled = self._compiled[key] = self._compile(mode, thinking, max_calls)
         return compiled.new_constraint()
 
-    def _compile(self, mode: Mode, thinking: Thinking, max_calls: int) -> CompiledGrammar:
+    def _compile(self, mode: Mode, thinking: Thinking, max_calls: int,
+                 instruction: str = "") -> CompiledGrammar:
         limits = self.limits
         options = GrammarOptions(
             mode=mode, max_calls=max_calls, thinking=thinking,
             max_text_chars=limits.max_text_chars, max_thought_chars=limits.max_thought_chars,
             max_string_chars=limits.max_string_chars, max_array_items=limits.max_array_items,
-            max_decimals=limits.max_decimals)
+            max_decimals=limits.max_decimals, verbatim_source=instruction)
         grammar = build_grammar(self.schemas if mode != "text" else [], options)
         return compile_grammar(self.grammar_tokenizer(), grammar)
 
@@ -87,6 +97,16 @@ def _capped(schema: Any, cap: Optional[int]) -> Any:
         return schema
     schema = copy.deepcopy(schema)
     _cap_strings(schema, cap)
+    return schema
+
+
+def _marked(schema: Any, verbatim: tuple[str, ...]) -> Any:
+    """``schema`` with its verbatim arguments marked for the grammar (a copy when marked)."""
+    if not verbatim:
+        return schema
+    schema = copy.deepcopy(schema)
+    for name in verbatim:
+        schema["properties"][name][VERBATIM_KEY] = True
     return schema
 
 

@@ -134,7 +134,8 @@ class Planner:
                   "frame_id": self.registry.frame}
         mode: Mode = "auto" if self.config.allow_text_answer else "required"
         return self._start(prompt, mode, think, limits, started, cancel, inputs,
-                           lambda turn, text, stats: self._plan(turn, text, stats, prompt, fields))
+                           lambda turn, text, stats: self._plan(turn, text, stats, prompt, fields),
+                           verbatim_source=instruction if audio is None else "")
 
     def replan(self, plan: Plan, results: list[ToolResult], **options: Any) -> Plan:
         """Feed ``results`` back as Gemma 4 tool responses; the next steps, or a final answer
@@ -163,7 +164,9 @@ class Planner:
                   "frame_id": plan.frame_id}
         mode: Mode = "auto" if self.config.allow_text_answer else "required"
         return self._start(prompt, mode, think, limits, started, cancel, NO_MEDIA,
-                           lambda turn, text, stats: self._plan(turn, text, stats, prompt, fields))
+                           lambda turn, text, stats: self._plan(turn, text, stats, prompt, fields),
+                           verbatim_source=(plan.instruction if plan.source is not PlanSource.VOICE
+                                            else ""))
 
     # --- questions -----------------------------------------------------------------------
     def ask(self, question: str, image: Any = None, want_plan: bool = False,
@@ -199,8 +202,10 @@ class Planner:
     # --- the shared path -------------------------------------------------------------------
     def _start(self, prompt: Prompt, mode: Mode, thinking: bool, limits: Limits, started: float,
                cancel: Optional[threading.Event], inputs: EncodedInputs,
-               build: Callable[[ParsedTurn, str, Stats], Union[ResultT, PlanningError]]
-               ) -> PlanStream[ResultT]:
+               build: Callable[[ParsedTurn, str, Stats], Union[ResultT, PlanningError]],
+               verbatim_source: str = "") -> PlanStream[ResultT]:
+        """Generate under the request's constraint; ``verbatim_source`` is the operator's written
+        words that the tools' verbatim arguments are copied from (empty for voice: none)."""
         ids = self.tokenizer.encode(prompt.text)
         self._reuse_head(prompt.head, ids)
         cancel = cancel if cancel is not None else threading.Event()
@@ -209,7 +214,7 @@ class Planner:
         constraint = None
         if self.config.constrained:
             constraint = self.constraints.new(mode, _thinking_mode(prompt, thinking),
-                                              limits.max_steps)
+                                              limits.max_steps, verbatim_source)
             hook(options, constraint)
         try:
             generation = self.engine.generate(ids, options)

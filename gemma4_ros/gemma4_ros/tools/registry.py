@@ -182,7 +182,21 @@ def _tool_from(raw: dict[str, Any], index: int, places: Mapping[str, Pose2D],
                           "effect, so the gate cannot check where it ends against the geofence",
                           "add `effect:` with kind goto_place, translate or rotate (see the "
                           "packaged tools.yaml), or set `motion: false` if it does not move")
-    return with_grounding(_with_place_enum(tool, places, source, where), source, where)
+    tool = _with_place_enum(tool, places, source, where)
+    _check_verbatim(tool, source, where)
+    return with_grounding(tool, source, where)
+
+
+def _check_verbatim(tool: ToolSpec, source: str, where: str) -> None:
+    """Each verbatim argument is a declared free-text string (an enum already fixes its words)."""
+    properties = tool.parameters.get("properties", {})
+    for name in tool.verbatim:
+        prop = properties.get(name)
+        if not isinstance(prop, dict) or prop.get("type") != "string" or "enum" in prop:
+            raise ConfigError(source, f"{where}.verbatim",
+                              f"{name!r} is not a free-text string argument of {tool.name}",
+                              "list only arguments declared with `type: string` and no enum "
+                              f"(declared: {', '.join(properties) or 'none'})")
 
 
 def _with_place_enum(tool: ToolSpec, places: Mapping[str, Pose2D], source: str,

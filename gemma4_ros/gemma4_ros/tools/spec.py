@@ -102,6 +102,10 @@ class ToolSpec(StrictModel):
     effect: EffectSpec = EffectSpec()
     binding: BindingSpec = BindingSpec()
     grounding: dict[str, ArgumentGrounding] = Field(default_factory=dict)  # see tools/grounding.py
+    # String arguments the operator's own words supply ("say 'heading out'"): given a written
+    # instruction, constrained decoding lets the model write only a run of its words there, so a
+    # small model cannot garble them and a large one cannot put words in the operator's mouth.
+    verbatim: tuple[str, ...] = ()
 
     def json_schema(self) -> dict[str, Any]:
         """The arguments' JSON Schema (a copy: callers may not change the registry's)."""

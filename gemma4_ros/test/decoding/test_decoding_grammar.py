@@ -185,3 +185,42 @@ def test_text_slices_change_no_mask(grammar_tokenizer, fixture_tokenizer, tools)
             assert np.array_equal(sliced_mask, plain_mask)
             token = int(rng.choice(allowed_ids(sliced_mask.view(np.uint32))))
             assert sliced.consume_token(token) and walked.consume_token(token)
+
+
+VERBATIM_SPEAK = ("speak", {"type": "object", "required": ["text"], "properties": {
+    "text": {"type": "string", "minLength": 1, "x-gemma4-ros-verbatim": True}}})
+SAID = "Please say 'Valve three is dripping' to the team"
+
+
+@pytest.mark.parametrize("text, admitted", [
+    ("Valve three is dripping", True),
+    ("valve three is dripping", True),  # the lower-cased form (models that write lower case)
+    ("dripping", True),
+    ("three is dripping' to the team", True),  # a run of words may hold punctuation
+    ("Valve three is drill", False),  # a garbled word
+    ("the valve is dripping", False),  # words not in that order
+    (" three is dripping", False),  # starts between words
+    ("three is ", False),  # ends between words
+    ("Valve three is dripping.", False),  # nothing added
+])
+def test_verbatim_strings_are_runs_of_the_instruction(grammar_tokenizer, text: str,
+                                                      admitted: bool) -> None:
+    grammar = build_grammar([VERBATIM_SPEAK], GrammarOptions(verbatim_source=SAID))
+    assert admits(grammar_tokenizer, grammar, call(f"speak{{text:{S}{text}{S}}}") + TR) is admitted
+
+
+def test_verbatim_without_an_instruction_is_free_text(grammar_tokenizer) -> None:
+    """Voice has no written words to copy from: the string is free text as without the mark."""
+    anything = call(f"speak{{text:{S}the valve is dripping{S}}}") + TR
+    for source in ("", "  "):
+        grammar = build_grammar([VERBATIM_SPEAK], GrammarOptions(verbatim_source=source))
+        assert admits(grammar_tokenizer, grammar, anything)
+    said = build_grammar([VERBATIM_SPEAK], GrammarOptions(verbatim_source=SAID))
+    assert not admits(grammar_tokenizer, said, anything)
+
+
+def test_verbatim_source_with_markup_characters(grammar_tokenizer) -> None:
+    """``|`` never enters a string (the parser would read it as markup): it is a space there."""
+    grammar = build_grammar([VERBATIM_SPEAK], GrammarOptions(verbatim_source="say a|b now"))
+    assert admits(grammar_tokenizer, grammar, call(f"speak{{text:{S}a b now{S}}}") + TR)
+    assert not admits(grammar_tokenizer, grammar, call(f"speak{{text:{S}a|b{S}}}") + TR)

@@ -118,7 +118,8 @@ def test_instruct_streams_partial_text_and_publishes_only_with_execute(
         bus: Bus, rig: PlannerRig) -> None:
     client = bus.action_client(f"{NS}/planner/instruct", INSTRUCT)
     feedback: list[InstructFeedback] = []
-    quiet = client.send_goal(InstructGoal(instruction="move a bit"), feedback.append)
+    quiet = client.send_goal(InstructGoal(instruction="say moving and move a bit"),
+                             feedback.append)
     outcome = quiet.result(WAIT_S)
     assert outcome.status is GoalStatus.SUCCEEDED and outcome.result.success
     plan = outcome.result.plan
@@ -128,8 +129,8 @@ def test_instruct_streams_partial_text_and_publishes_only_with_execute(
     assert feedback[-1].partial_text.startswith("<|tool_call>call:speak")
     assert [f.tokens_generated for f in feedback] == sorted(f.tokens_generated for f in feedback)
     assert not rig.plans  # execute=False: returned only
-    loud = client.send_goal(InstructGoal(instruction="move", source=PlanSource.VOICE,
-                                         execute=True)).result(WAIT_S)
+    loud = client.send_goal(InstructGoal(instruction="say moving and move",
+                                         source=PlanSource.VOICE, execute=True)).result(WAIT_S)
     assert rig.wait(lambda: len(rig.plans) == 1)
     assert rig.plans[0].plan_id == loud.result.plan.plan_id
     assert rig.plans[0].source is PlanSource.VOICE
@@ -227,7 +228,8 @@ def test_ask_with_want_plan_answers_and_proposes_but_never_publishes(
         tokenizer, ["I will check the valve.<turn|>", SAY_AND_MOVE]))
     try:
         client = bus.client(f"{NS}/planner/ask", AskRequest, AskResponse)
-        reply = client.call_async(AskRequest(question="go check", want_plan=True)).result(WAIT_S)
+        question = AskRequest(question="say moving, then go check", want_plan=True)
+        reply = client.call_async(question).result(WAIT_S)
         assert reply.success and reply.answer == "I will check the valve."
         assert reply.plan is not None
         assert reply.plan.source is PlanSource.COPILOT and len(reply.plan.steps) == 2

@@ -39,11 +39,20 @@ def onnx_planner(tiny_model, tokenizer, registry) -> Planner:
     return Planner(engine, tokenizer, registry, config)
 
 
+def verbatim_values(plan: Plan, registry) -> list[str]:
+    """The plan's arguments that its tools declare verbatim (copied from the instruction)."""
+    return [step.call.arguments[name] for step in plan.steps
+            for name in registry.get(step.call.name).verbatim if name in step.call.arguments]
+
+
 def check_plans(planner: Planner, registry, count: int, seed: int) -> list[Plan]:
     plans = []
     for instruction in instructions(count, seed):
         plan = planner.plan(instruction)
         assert all(registry.validate(step.call) == [] for step in plan.steps), plan
+        for value in verbatim_values(plan, registry):  # even random weights copy them
+            assert value.strip() == value and (value in instruction
+                                               or value in instruction.lower()), plan
         assert plan.steps or plan.summary
         assert plan.model.startswith("onnx_model") and plan.completion_tokens > 0
         plans.append(plan)
@@ -53,6 +62,7 @@ def check_plans(planner: Planner, registry, count: int, seed: int) -> list[Plan]
 def test_40_random_instructions_give_schema_valid_plans(onnx_planner, registry) -> None:
     plans = check_plans(onnx_planner, registry, 40, seed=1)
     assert any(plan.steps for plan in plans)
+    assert any(verbatim_values(plan, registry) for plan in plans), "no verbatim argument tried"
 
 
 @pytest.mark.slow

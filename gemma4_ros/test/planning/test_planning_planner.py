@@ -88,7 +88,7 @@ def test_end_of_sequence_ends_a_turn_cleanly(tokenizer, registry) -> None:
 
 def test_stream_yields_partial_text_then_the_plan(tokenizer, registry) -> None:
     planner, _ = scripted_planner(tokenizer, registry, TWO_STEPS)
-    stream = planner.plan_stream("go")
+    stream = planner.plan_stream("go to the kitchen and say hello")  # speak copies its words
     deltas = list(stream)
     assert "".join(d.text for d in deltas) == TWO_STEPS == stream.text
     assert any(d.forced for d in deltas) and [d.index for d in deltas] == list(range(len(deltas)))
@@ -311,4 +311,4 @@ def test_warm_up_does_the_one_time_work_before_the_first_request(tokenizer, regi
     planner.warm_up()
     assert len(planner.engine.prefix_cache) == 1 and model.prompts == []
     assert planner.constraints._grammar_tokenizer is not None
-    assert len(planner.plan("go").steps) == 2
+    assert len(planner.plan("go to the kitchen and say hello").steps) == 2

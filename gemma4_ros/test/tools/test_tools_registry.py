@@ -210,6 +210,26 @@ def test_motion_tool_without_effect_names_the_fix(tmp_path: Path, raw: dict) -> 
     assert "motion: false" in caught.value.hint
 
 
+@pytest.mark.parametrize("tool, verbatim, problem", [
+    ("move", ["distance"], "'distance' is not a free-text string argument of move"),
+    ("speak", ["words"], "'words' is not a free-text string argument of speak"),
+    ("navigate_to", ["place"], "'place' is not a free-text string argument"),  # an enum
+])
+def test_verbatim_names_free_text_arguments(tmp_path: Path, raw: dict, tool: str,
+                                            verbatim: list[str], problem: str) -> None:
+    data = copy.deepcopy(raw)
+    _tool(data, tool)["verbatim"] = verbatim
+    with pytest.raises(ConfigError, match=problem) as caught:
+        ToolRegistry.load(_write(tmp_path, data))
+    assert caught.value.key.endswith(f"({tool}).verbatim")
+    assert "type: string" in caught.value.hint
+
+
+def test_packaged_tools_copy_what_the_operator_says(registry: ToolRegistry) -> None:
+    assert {t.name: t.verbatim for t in registry.tools if t.verbatim} == {
+        "inspect": ("target",), "speak": ("text",), "report": ("text",)}
+
+
 def test_packaged_nav2_tools_load() -> None:
     nav2 = ToolRegistry.load(default_config("tools_nav2.yaml"))
     assert all(t.effect.kind != "none" for t in nav2.tools if t.motion)
