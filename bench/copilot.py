@@ -9,8 +9,15 @@
   page of about 300 words), ``index_noop_update_s`` for the same folder unchanged, and
   ``search_p50_ms`` / ``search_p99_ms`` on that index with the questions above.
 
-``citation_correct``, ``answered_from_record`` and the answer latency need the copilot's tool loop
-(issue #17, item 3); they are printed with that reason until it exists.
+* ``citation_correct``: the share of those questions for which ``gemma4-ros ask --docs`` on the
+  embedded demo planner cites the answering passage (what it cites is what was fitted into the
+  model's 1,024-token context, so this can be below recall at 3), ``citation_first_correct`` for
+  its first citation, and ``answer_latency_p50_ms`` / ``_p99_ms`` of those answers (search, fit
+  and generation; the demo model was not taught to answer from passages, so its text is not
+  scored, and ``answers_failed`` counts the answers it rambled past ``ask_max_tokens``).
+
+``answered_from_record`` needs the robot's live record as copilot tools (issue #17, items 2-3);
+it is printed with that reason until they exist.
 
     python bench/copilot.py [--json]
 """
@@ -26,13 +33,17 @@ import time
 from pathlib import Path
 from typing import Any
 
+from gemma4_ros.copilot.answers import consult
 from gemma4_ros.copilot.config import load_copilot_config
 from gemma4_ros.copilot.index import DocumentIndex
+from gemma4_ros.planning.errors import PlanningError
+from gemma4_ros.planning.loading import load_planner
 from gemma4_ros.paths import share_dir
 
 QUESTIONS = Path("eval") / "copilot_questions.jsonl"
 PAGES, SECTIONS_PER_FILE, WORDS_PER_PAGE = 1000, 10, 300
-NOT_YET = "needs the copilot's tool loop (issue #17 item 3), not built yet"
+NOT_YET = ("answered_from_record needs the live record as copilot tools (issue #17 items "
+           "2-3), not built yet")
 
 
 def load_questions() -> list[dict[str, str]]:
@@ -61,6 +72,36 @@ def retrieval(questions: list[dict[str, str]], work: Path) -> dict[str, Any]:
             "retrieval_recall_at_3": round(sum(r is not None and r <= 3 for r in ranks) / count, 3),
             "mrr_at_10": round(sum(1 / r for r in ranks if r is not None) / count, 3),
             "misses": misses}
+
+
+def answers(questions: list[dict[str, str]], work: Path) -> dict[str, Any]:
+    """Citations and latency of answers from the shipped manual on the embedded demo planner."""
+    config = load_copilot_config()
+    planner = load_planner()
+    planner.warm_up()
+    correct = first = failed = 0
+    times = []
+    with DocumentIndex(work / "answers.sqlite3") as index:
+        index.update(config.documents, config.chunk_words, config.max_file_bytes)
+        for question in questions:
+            began = time.perf_counter()
+            consulted, citations = consult(planner, index, question["question"])
+            try:
+                planner.ask(question["question"], consulted=[consulted])
+            except PlanningError:
+                failed += 1  # rambled past ask_max_tokens: its sources were found regardless
+            times.append((time.perf_counter() - began) * 1000)
+            right = [cited.source == question["document"]
+                     and cited.locator.split(", line ")[0] == question["section"]
+                     for cited in citations]
+            correct += any(right)
+            first += bool(right and right[0])
+    times.sort()
+    return {"citation_correct": round(correct / len(questions), 3),
+            "citation_first_correct": round(first / len(questions), 3),
+            "answer_latency_p50_ms": round(statistics.median(times), 1),
+            "answer_latency_p99_ms": round(times[max(int(len(times) * 0.99) - 1, 0)], 1),
+            "answers_failed": failed}
 
 
 def generated_pages(folder: Path, seed: int = 0) -> None:
@@ -109,9 +150,9 @@ def main() -> None:
     args = parser.parse_args()
     questions = load_questions()
     with tempfile.TemporaryDirectory() as tmp:
-        result = {**retrieval(questions, Path(tmp)), **scale(questions, Path(tmp)),
-                  "citation_correct": None, "answered_from_record": None,
-                  "answer_latency_p50_ms": None, "not_measured_why": NOT_YET}
+        result = {**retrieval(questions, Path(tmp)), **answers(questions, Path(tmp)),
+                  **scale(questions, Path(tmp)), "answered_from_record": None,
+                  "not_measured_why": NOT_YET}
     if args.json:
         print(json.dumps(result))
         return

@@ -1,14 +1,25 @@
 """``gemma4-ros ask``: the maintenance copilot from the command line — a question, optionally
-about an image, answered by the model (and with ``--plan``, a proposed plan that is never run)."""
+about an image, answered by the model (and with ``--plan``, a proposed plan that is never run).
+With ``--docs DIR`` the folder's manuals are indexed (only what changed) and searched first: the
+model answers with the best passages before it, and the answer cites them."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from gemma4_ros.cli.arguments import add_config_options, add_model_option
 from gemma4_ros.cli.text import command_text
+from gemma4_ros.copilot.answers import consult
+from gemma4_ros.copilot.config import load_copilot_config
+from gemma4_ros.copilot.index import DocumentIndex
+from gemma4_ros.planning.answer import Answer, Citation, Consultation
+from gemma4_ros.planning.errors import PlanningError
+from gemma4_ros.planning.planner import Planner
 from gemma4_ros.perception.frame import frame_from_bgr
 from gemma4_ros.pipeline.console import plan_lines
 from gemma4_ros.pipeline.model import load_cli_planner
@@ -24,6 +35,15 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--image", metavar="FILE", help="an image to ask about (PNG, JPEG...)")
     parser.add_argument("--plan", action="store_true",
                         help="also propose a plan of tool calls (shown, never run)")
+    parser.add_argument("--docs", action="append", type=Path, metavar="DIR",
+                        help="answer from these manuals (Markdown, text, PDF; repeatable): they "
+                             "are indexed, searched for the question, and cited")
+    parser.add_argument("--passages", type=int, default=3, choices=range(1, 11), metavar="N",
+                        help="passages of --docs given to the model and cited (1-10, default 3)")
+    parser.add_argument("--db", type=Path, metavar="FILE",
+                        help="the index file of --docs (default: index of copilot.yaml)")
+    parser.add_argument("--copilot-config", metavar="FILE",
+                        help="copilot.yaml: index file, passage size, limits (default: packaged)")
     add_model_option(parser)
     add_config_options(parser, "tools", "planner-config", "runtime-config")
     parser.add_argument("--json", action="store_true", help="print the answer as JSON")
@@ -35,11 +55,51 @@ def run(args: argparse.Namespace) -> int:
     # The image is read before the model loads, so a wrong path fails at once.
     image = None if args.image is None else frame_from_bgr(load_image(args.image), time.time()).rgb
     planner = load_cli_planner(args.model, args.tools, args.planner_config, args.runtime_config)
-    answer = planner.ask(args.question, image, want_plan=args.plan)
+    if args.docs:
+        consulted, citations = _consult_documents(planner, args)
+        try:
+            answer = planner.ask(args.question, image, want_plan=args.plan,
+                                 consulted=[consulted])
+        except PlanningError as error:  # the sources were found all the same: show them
+            print(f"gemma4-ros ask: error: {error}", file=sys.stderr)
+            if args.json:
+                print(json.dumps({"question": args.question, "text": "", "error": str(error),
+                                  "citations": [c.model_dump() for c in citations],
+                                  "plan": None}))
+            else:
+                _print_citations(Answer(question=args.question, citations=citations))
+            return 1
+        answer = answer.model_copy(update={"citations": citations})
+    else:
+        answer = planner.ask(args.question, image, want_plan=args.plan)
     if args.json:
         print(answer.model_dump_json())
         return 0
     print(answer.text or "(no answer text)")
+    _print_citations(answer)
     if answer.plan is not None:
         print("\n".join(plan_lines(answer.plan)))
     return 0
+
+
+def _consult_documents(planner: Planner, args: argparse.Namespace
+                       ) -> tuple[Consultation, tuple[Citation, ...]]:
+    """Bring the index of ``--docs`` up to date (files it cannot read are named on stderr and
+    left out), then search it for the question."""
+    config = load_copilot_config(args.copilot_config)
+    folders = [folder.expanduser().resolve() for folder in args.docs]
+    with DocumentIndex((args.db or config.index).expanduser()) as index:
+        report = index.update(folders, config.chunk_words, config.max_file_bytes, None,
+                              config.max_documents)
+        for name, why in report.skipped.items():
+            print(f"gemma4-ros ask: skipped {name}: {why}", file=sys.stderr)
+        return consult(planner, index, args.question, args.passages)
+
+
+def _print_citations(answer: Answer) -> None:
+    if not answer.citations:
+        return
+    print("\nSources:")
+    for rank, cited in enumerate(answer.citations, 1):
+        print(f"  [{rank}] {cited.source} > {cited.locator}")
+        print(f"      {cited.quote}")

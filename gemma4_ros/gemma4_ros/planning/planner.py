@@ -16,12 +16,12 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Optional, Union
+from typing import Any, Callable, Optional, Sequence, Union
 
 from gemma4_ros.decoding.call_parser import CallValidator, ParsedTurn
 from gemma4_ros.decoding.constraint import ToolCallConstraint
 from gemma4_ros.errors import Gemma4RosError
-from gemma4_ros.planning.answer import Answer
+from gemma4_ros.planning.answer import Answer, Consultation
 from gemma4_ros.planning.confidence import call_confidences, token_pieces
 from gemma4_ros.planning.config import PlannerConfig
 from gemma4_ros.planning.constraints import ConstraintFactory, Mode, Thinking, hook
@@ -170,10 +170,11 @@ class Planner:
 
     # --- questions -----------------------------------------------------------------------
     def ask(self, question: str, image: Any = None, want_plan: bool = False,
-            **options: Any) -> Answer:
-        """A short grounded text answer (no tools); with ``want_plan`` also a plan of the
-        question as an instruction (source COPILOT), a proposal that is never executed here."""
-        answer = self.ask_stream(question, image, **options).result()
+            consulted: Sequence[Consultation] = (), **options: Any) -> Answer:
+        """A short grounded text answer (no robot tools; ``consulted`` read-only tools' responses
+        before it); with ``want_plan`` also a plan of the question as an instruction (source
+        COPILOT), a proposal that is never executed here."""
+        answer = self.ask_stream(question, image, consulted=consulted, **options).result()
         if not want_plan:
             return answer
         options.setdefault("source", PlanSource.COPILOT)
@@ -182,15 +183,24 @@ class Planner:
             "plan": plan, "prompt_tokens": answer.prompt_tokens + plan.prompt_tokens,
             "completion_tokens": answer.completion_tokens + plan.completion_tokens})
 
+    def answer_room(self, question: str, consulted: Sequence[Consultation] = ()) -> int:
+        """Tokens the context leaves for the answer to ``question`` after ``consulted`` (no
+        media), so a caller can fit what it consults to the model before asking."""
+        prompt = self.prompts.question(question, thinking=self.config.thinking,
+                                       consulted=consulted)
+        return self.engine.max_context_tokens - len(self.tokenizer.encode(prompt.text))
+
     def ask_stream(self, question: str, image: Any = None, *, thinking: Optional[bool] = None,
                    max_tokens: Optional[int] = None, deadline_s: Optional[float] = None,
-                   cancel: Optional[threading.Event] = None) -> PlanStream[Answer]:
+                   cancel: Optional[threading.Event] = None,
+                   consulted: Sequence[Consultation] = ()) -> PlanStream[Answer]:
         """Like :meth:`ask` without a plan, as a stream."""
         started = self.engine.clock()
         limits = self._limits(None, max_tokens, deadline_s, self.config.ask_max_tokens)
         think = self.config.thinking if thinking is None else thinking
         inputs = encode_media(self.engine, image, None)
-        prompt = self.prompts.question(question, thinking=think, media=inputs.media)
+        prompt = self.prompts.question(question, thinking=think, media=inputs.media,
+                                       consulted=consulted)
 
         def answer(turn: ParsedTurn, _: str, stats: Stats) -> Answer:
             return Answer(question=question, text=turn.text, model=self.model_name,

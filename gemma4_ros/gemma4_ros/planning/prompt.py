@@ -25,6 +25,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Mapping, Optional, Sequence, Union
 
+from gemma4_ros.planning.answer import Consultation
 from gemma4_ros.planning.errors import InvalidRequestError, ReplanError
 from gemma4_ros.chat import chat_format
 from gemma4_ros.chat import special_tokens as tok
@@ -79,11 +80,19 @@ class PromptBuilder:
         return self.render([chat_format.system(self.system_prompt), turn], self.declarations,
                            thinking, media)
 
-    def question(self, question: str, *, thinking: bool = False, media: Media = Media()) -> Prompt:
-        """The prompt of ``ask``: its own system turn and no tools."""
+    def question(self, question: str, *, thinking: bool = False, media: Media = Media(),
+                 consulted: Sequence[Consultation] = ()) -> Prompt:
+        """The prompt of ``ask``: its own system turn, no robot tools; each consultation is a
+        call of its (declared) read-only tool with the tool's response, the answer after."""
         turn = self.user_turn(question, None, media)
-        system = chat_format.system(self.ask_system_prompt)
-        return self.render([system, turn], None, thinking, media)
+        messages = [chat_format.system(self.ask_system_prompt), turn]
+        declarations = None
+        if consulted:
+            declarations = [{"type": "function", "function": c.declaration} for c in consulted]
+            calls = [chat_format.tool_call(c.name, c.arguments) for c in consulted]
+            responses = [{"name": c.name, "response": c.response} for c in consulted]
+            messages.append(chat_format.model(calls=calls, responses=responses))
+        return self.render(messages, declarations, thinking, media)
 
     def replan(self, plan: Plan, results: Sequence[ToolResult], conversation: Sequence[dict],
                *, thinking: bool = False) -> Prompt:
