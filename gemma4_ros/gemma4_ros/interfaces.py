@@ -23,7 +23,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from gemma4_ros.types import ExecutorState, Plan, PlanSource, ToolResult
+from gemma4_ros.types import Citation, ExecutorState, Plan, PlanSource, ToolResult
 
 
 class _Frozen(BaseModel):
@@ -115,9 +115,11 @@ class AskRequest(_Frozen):
 
 
 class AskResponse(_Frozen):
-    """``plan`` is only proposed (never executed); None when none was asked for or made."""
+    """``plan`` is only proposed (never executed); None when none was asked for or made.
+    ``citations``: the manual passages the answer was given, best first."""
 
     answer: str = ""
+    citations: tuple[Citation, ...] = ()
     plan: Plan | None = None
     success: bool = False
     error: str = ""

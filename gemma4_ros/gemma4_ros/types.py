@@ -254,3 +254,18 @@ class RobotState(_Frozen):
     pose: Pose2D = Pose2D()
     gripper_holding: bool = False
     battery: float = Field(default=1.0, ge=0.0, le=1.0)
+
+
+class CitationKind(str, Enum):
+    """What a citation points into (``Citation.msg``'s KIND_* constants equal these values)."""
+
+    DOCUMENT = "document"  # a passage of a manual or procedure
+
+
+class Citation(_Frozen):
+    """Where part of a copilot answer came from, precisely enough for an operator to check it."""
+
+    kind: CitationKind = CitationKind.DOCUMENT
+    source: str = Field(min_length=1, description="the document's path within its folder")
+    locator: str = Field(description="section path or page, and the line it starts on")
+    quote: str = Field(description="the passage's words, shortened")

@@ -17,9 +17,10 @@ from gemma4_ros.cli.text import command_text
 from gemma4_ros.copilot.answers import consult
 from gemma4_ros.copilot.config import load_copilot_config
 from gemma4_ros.copilot.index import DocumentIndex
-from gemma4_ros.planning.answer import Answer, Citation, Consultation
+from gemma4_ros.planning.answer import Answer, Consultation
 from gemma4_ros.planning.errors import PlanningError
 from gemma4_ros.planning.planner import Planner
+from gemma4_ros.types import Citation
 from gemma4_ros.perception.frame import frame_from_bgr
 from gemma4_ros.pipeline.console import plan_lines
 from gemma4_ros.pipeline.model import load_cli_planner

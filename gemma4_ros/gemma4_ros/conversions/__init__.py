@@ -13,6 +13,7 @@ hold (a count past ``uint32``, a stamp past 2038) raise the same error on the wa
 
 from gemma4_ros.conversions.base import (
     AUDIO_CHUNK,
+    CITATION,
     EXECUTOR_STATUS,
     HEADER,
     PACKAGE,
@@ -36,6 +37,8 @@ from gemma4_ros.conversions.messages import (
     Conversion,
     audio_chunk_from_ros,
     audio_chunk_to_ros,
+    citation_from_ros,
+    citation_to_ros,
     conversion_for,
     executor_status_from_ros,
     executor_status_to_ros,
@@ -55,6 +58,7 @@ from gemma4_ros.conversions.messages import (
 
 __all__ = [
     "AUDIO_CHUNK",
+    "CITATION",
     "CONFIDENCE_UNKNOWN",
     "CONVERSIONS",
     "EXECUTOR_STATUS",
@@ -71,6 +75,8 @@ __all__ = [
     "WireError",
     "audio_chunk_from_ros",
     "audio_chunk_to_ros",
+    "citation_from_ros",
+    "citation_to_ros",
     "conversion_for",
     "executor_status_from_ros",
     "executor_status_to_ros",

@@ -31,6 +31,7 @@ SAFETY_VERDICT = f"{PACKAGE}/msg/SafetyVerdict"
 TOOL_RESULT = f"{PACKAGE}/msg/ToolResult"
 EXECUTOR_STATUS = f"{PACKAGE}/msg/ExecutorStatus"
 AUDIO_CHUNK = f"{PACKAGE}/msg/AudioChunk"
+CITATION = f"{PACKAGE}/msg/Citation"
 
 UINT16_MAX = 2**16 - 1
 UINT32_MAX = 2**32 - 1

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from gemma4_ros.conversions.base import (
     AUDIO_CHUNK,
+    CITATION,
     EXECUTOR_STATUS,
     INT32_MAX,
     PLAN,
@@ -39,6 +40,8 @@ from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.types import (
     AudioChunk,
     AudioEncoding,
+    Citation,
+    CitationKind,
     Decision,
     ExecutorState,
     ExecutorStatus,
@@ -269,6 +272,20 @@ def audio_chunk_from_ros(msg: Any) -> AudioChunk:
     )
 
 
+# --- Citation ------------------------------------------------------------------------------
+
+
+def citation_to_ros(cited: Citation, types: MessageTypes) -> Any:
+    return types(CITATION)(kind=cited.kind.value, source=cited.source, locator=cited.locator,
+                           quote=cited.quote)
+
+
+def citation_from_ros(msg: Any) -> Citation:
+    return build(Citation, CITATION,
+                 kind=parse_enum(CitationKind, msg.kind, CITATION, "kind", "KIND"),
+                 source=msg.source, locator=msg.locator, quote=msg.quote)
+
+
 # --- registry ------------------------------------------------------------------------------
 
 
@@ -288,6 +305,7 @@ CONVERSIONS: Mapping[type[BaseModel], Conversion] = {
     ToolResult: Conversion(TOOL_RESULT, tool_result_to_ros, tool_result_from_ros),
     ExecutorStatus: Conversion(EXECUTOR_STATUS, executor_status_to_ros, executor_status_from_ros),
     AudioChunk: Conversion(AUDIO_CHUNK, audio_chunk_to_ros, audio_chunk_from_ros),
+    Citation: Conversion(CITATION, citation_to_ros, citation_from_ros),
 }
 
 

@@ -14,8 +14,9 @@ from dataclasses import replace
 from typing import Any
 
 from gemma4_ros.copilot.index import DocumentIndex, Hit
-from gemma4_ros.planning.answer import Answer, Citation, Consultation
+from gemma4_ros.planning.answer import Answer, Consultation
 from gemma4_ros.planning.planner import Planner
+from gemma4_ros.types import Citation
 
 QUOTE_CHARS = 300  # a citation's quote; the model is given the whole passage
 MIN_WORDS = 20  # a passage cut to fit the context keeps at least this many words

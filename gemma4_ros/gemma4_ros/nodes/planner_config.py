@@ -63,12 +63,18 @@ class PlannerNodeConfig(StrictModel):
     record: str = Field(default="", description="write a flight record (MCAP) of every "
                         "command, the inputs of each plan, the plans and the executor's "
                         "verdicts, results and status to this file; empty: none")
+    documents: bool = Field(default=False, description="answer Ask from the manuals "
+                            "copilot_file names: indexed at configure (only what changed), "
+                            "searched for each question, cited in the response; false: answer "
+                            "from the question and image alone")
+    copilot_file: str = Field(default="", description="copilot.yaml (manual folders, index "
+                              "file); empty: the packaged default, the simulated robot's manual")
     warning_throttle_s: float = Field(default=5.0, ge=0.0, le=3600.0, description="the same "
                                       "input warning (e.g. an unsupported image encoding) is "
                                       "logged at most once per this many seconds")
 
     def path(self, name: Literal["model_dir", "tools_file", "planner_file", "runtime_file",
-                                 "perception_file", "record"]) -> Path | None:
+                                 "perception_file", "record", "copilot_file"]) -> Path | None:
         """The path for ``name``, or None for the default."""
         value: str = getattr(self, name)
         return Path(value).expanduser() if value else None

@@ -42,10 +42,14 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, wait
 from concurrent.futures import TimeoutError as FutureTimeout
+from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
 
+from gemma4_ros.copilot.answers import consult
+from gemma4_ros.copilot.config import load_copilot_config
+from gemma4_ros.copilot.index import DocumentIndex
 from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.nodes.inference_worker import InferenceWorker, Job, PlannerBusyError
 from gemma4_ros.nodes.liveness import HEARTBEAT_TYPE, Liveness, PeerSilentError
@@ -69,12 +73,15 @@ from gemma4_ros.perception.frame import Frame
 from gemma4_ros.perception.listener import SpeechListener
 from gemma4_ros.perception.utterances import SAMPLE_RATE, Utterance
 from gemma4_ros.perception.vad import VoiceDetector
-from gemma4_ros.planning.errors import MediaUnavailableError, PlanCancelledError
+from gemma4_ros.planning.answer import Consultation
+from gemma4_ros.planning.errors import (MediaUnavailableError, PlanCancelledError,
+                                        PlanningError)
 from gemma4_ros.planning.planner import Planner
 from gemma4_ros.planning.stream import PlanStream
 from gemma4_ros.stamps import split_stamp
 from gemma4_ros.types import (
     AudioChunk,
+    Citation,
     ExecutorStatus,
     Plan,
     PlanSource,
@@ -110,6 +117,7 @@ class PlannerNodeLogic:
         self.planner = planner
         self.config = config or PlannerNodeConfig()
         self.recorder = recorder
+        self._manuals = self._index_manuals()  # first: a bad copilot.yaml leaves nothing open
         self.perception = perception or self.config.perception()
         self._detector = detector
         self.camera = CameraInput(transport.logger, self.config.warning_throttle_s,
@@ -131,6 +139,22 @@ class PlannerNodeLogic:
         self._diagnostics_pub = transport.publisher("/diagnostics", DiagnosticStatus)
         self._estop = transport.subscribe("estop", bool, self.on_estop, qos=Qos.ESTOP, depth=1,
                                           group=ESTOP_GROUP)
+
+    def _index_manuals(self) -> Path | None:
+        """With ``documents``: bring the manuals' index up to date now (configure), naming each
+        file it skips; returns the index Ask searches, else None. A bad copilot.yaml or a
+        missing folder fails here, at configure, with its fix."""
+        if not self.config.documents:
+            return None
+        copilot = load_copilot_config(self.config.path("copilot_file"))
+        with DocumentIndex(copilot.index.expanduser()) as index:
+            report = index.update(copilot.documents, copilot.chunk_words,
+                                  copilot.max_file_bytes, None, copilot.max_documents)
+        for name, why in report.skipped.items():
+            self.transport.logger.warning(f"manual {name} not indexed: {why}")
+        self.transport.logger.info(f"Ask answers from the manuals in {index.path}: "
+                                   f"{report.summary()}")
+        return index.path
 
     # --- lifecycle -------------------------------------------------------------------------------
 
@@ -338,14 +362,28 @@ class PlannerNodeLogic:
         implicit = image is None
         frame = self._camera_frame() if implicit else image
         question = request.question
-        answer = self._generate(job, lambda f: self.planner.ask_stream(
-            question, None if f is None else f.rgb, cancel=job.cancel), frame, implicit)
+        consulted, citations = self._consult_manuals(question)
+        try:
+            answer = self._generate(job, lambda f: self.planner.ask_stream(
+                question, None if f is None else f.rgb, cancel=job.cancel, consulted=consulted),
+                frame, implicit)
+        except PlanningError as error:  # no answer, but the passages were found: send them
+            return AskResponse(citations=citations, error=_message(error))
         plan = None
         if request.want_plan:
             plan = self._generate(job, lambda f: self.planner.plan_stream(
                 question, None if f is None else f.rgb, source=PlanSource.COPILOT,
                 cancel=job.cancel), frame, implicit)
-        return AskResponse(answer=answer.text, plan=plan, success=True)
+        return AskResponse(answer=answer.text, citations=citations, plan=plan, success=True)
+
+    def _consult_manuals(self, question: str) -> tuple[list[Consultation], tuple[Citation, ...]]:
+        """The manuals' passages for ``question`` (on the worker thread: the index is opened
+        where it is read), or nothing when Ask does not answer from documents."""
+        if self._manuals is None:
+            return [], ()
+        with DocumentIndex(self._manuals) as index:
+            consulted, citations = consult(self.planner, index, question)
+        return [consulted], citations
 
     # --- the worker side -------------------------------------------------------------------------
 

@@ -3,22 +3,11 @@
 from __future__ import annotations
 
 import time
-from typing import Any, Literal, Optional
+from typing import Any, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from gemma4_ros.types import Plan, PlanLatency
-
-
-class Citation(BaseModel):
-    """Where part of an answer came from, precisely enough for an operator to check it."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    kind: Literal["document"] = "document"
-    source: str = Field(min_length=1, description="the document's path within its folder")
-    locator: str = Field(description="section path or page, and the line it starts on")
-    quote: str = Field(description="the passage's words, shortened")
+from gemma4_ros.types import Citation, Plan, PlanLatency
 
 
 class Consultation(BaseModel):

@@ -78,6 +78,15 @@ PLANNER_ARGUMENTS = [
 ]
 
 
+COPILOT_ARGUMENTS = [
+    DeclareLaunchArgument("documents", default_value="true", choices=["true", "false"],
+                          description="answer Ask from the manuals copilot_file names, citing "
+                          "them (indexed at configure)"),
+    DeclareLaunchArgument("copilot_file", default_value="",
+                          description="copilot.yaml (manual folders, index file); empty: "
+                          "packaged, the simulated robot's manual"),
+]
+
 EXECUTOR_ARGUMENTS = [
     DeclareLaunchArgument("safety_file", default_value="",
                           description="safety.yaml (gate policies); empty: packaged"),
@@ -98,12 +107,16 @@ EXECUTOR_ARGUMENTS = [
 ]
 
 
-def planner_node(watch_executor: bool = False) -> LifecycleNode:
+def planner_node(watch_executor: bool = False, copilot: bool = False) -> LifecycleNode:
     """The planner (``planner_node``): model, provider and config from launch arguments.
     ``watch_executor``: an executor runs beside it (``executor_node()``), and plans are only
-    published while its status keeps coming (timeout ``heartbeat_timeout_s``)."""
+    published while its status keeps coming (timeout ``heartbeat_timeout_s``). ``copilot``:
+    Ask answers from manuals as COPILOT_ARGUMENTS say."""
     timeout: LaunchConfiguration | float = (
         LaunchConfiguration("heartbeat_timeout_s") if watch_executor else 0.0)
+    manuals: dict[str, LaunchConfiguration] = {
+        "documents": LaunchConfiguration("documents"),
+        "copilot_file": LaunchConfiguration("copilot_file")} if copilot else {}
     return LifecycleNode(
         package=PACKAGE, executable="planner_node", name="planner",
         namespace=LaunchConfiguration("namespace"), output="screen",
@@ -116,6 +129,7 @@ def planner_node(watch_executor: bool = False) -> LifecycleNode:
             "executor_timeout_s": timeout,
             "record": LaunchConfiguration("record"),
             "use_sim_time": LaunchConfiguration("use_sim_time"),
+            **manuals,
         }],
         remappings=[
             ("executor_status", "executor/status"),

@@ -14,7 +14,7 @@ from diagnostic_msgs.msg import DiagnosticArray as RosDiagnosticArray
 from sensor_msgs.msg import CompressedImage as RosCompressedImage
 from sensor_msgs.msg import Image as RosImage
 
-from gemma4_ros.conversions import plan_to_ros
+from gemma4_ros.conversions import citation_to_ros, plan_to_ros
 from gemma4_ros.conversions.base import UINT32_MAX, in_range, parse_enum
 from gemma4_ros.conversions.node_messages import (
     compressed_image_data_from_ros,
@@ -57,8 +57,10 @@ def ask_request_from_ros(request: RosAsk.Request, _: str) -> AskRequest:
 
 
 def ask_response_to_ros(response: AskResponse) -> RosAsk.Response:
-    return RosAsk.Response(answer=response.answer, plan=_plan_to_ros(response.plan),
-                           success=response.success, error=response.error)
+    return RosAsk.Response(answer=response.answer,
+                           citations=[citation_to_ros(c, TYPES) for c in response.citations],
+                           plan=_plan_to_ros(response.plan), success=response.success,
+                           error=response.error)
 
 
 def instruct_goal_from_ros(goal: RosInstruct.Goal) -> InstructGoal:

@@ -33,6 +33,8 @@ from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.types import (
     AudioChunk,
     AudioEncoding,
+    Citation,
+    CitationKind,
     Decision,
     ExecutorState,
     ExecutorStatus,
@@ -120,6 +122,9 @@ EXAMPLES: list[BaseModel] = [
         data=bytes(range(256)) * 4,
     ),
     AudioChunk(stamp=STAMP, sample_rate=16_000, encoding=AudioEncoding.PCM_F32LE),
+    Citation(source="manuals/Akku wechseln ☃.md",
+             locator="Battery > Replacing the battery, line 35",
+             quote="Press the e-stop so that nothing can move. Switch the robot off ..."),
 ]
 
 # For each enum field: an example to vary, the field, and the constant prefix in the message.
@@ -129,6 +134,7 @@ ENUM_FIELDS: list[tuple[BaseModel, str, type[Enum], str]] = [
     (EXAMPLES[9], "status", ResultStatus, "STATUS"),
     (EXAMPLES[13], "state", ExecutorState, "STATE"),
     (EXAMPLES[14], "encoding", AudioEncoding, "ENCODING"),
+    (EXAMPLES[16], "kind", CitationKind, "KIND"),
 ]
 
 ENUM_IDS = [prefix for *_, prefix in ENUM_FIELDS]

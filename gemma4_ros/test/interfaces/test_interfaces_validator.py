@@ -63,7 +63,7 @@ def test_our_package_passes_with_a_one_line_summary(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
     assert len(lines) == 1
-    assert "7 msg, 2 srv, 2 action parsed" in lines[0]
+    assert "8 msg, 2 srv, 2 action parsed" in lines[0]
     assert "dependencies checked: sensor_msgs, std_msgs" in lines[0]
 
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from gemma4_ros.bus import Bus, GoalStatus
+from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.interfaces import (
     AskRequest,
     AskResponse,
@@ -19,7 +21,10 @@ from gemma4_ros.interfaces import (
     InstructGoal,
     InstructResult,
 )
+from gemma4_ros.nodes.bus_transport import BusTransport
 from gemma4_ros.nodes.planner_config import PlannerNodeConfig
+from gemma4_ros.nodes.planner_node import PlannerNodeLogic
+from gemma4_ros.paths import share_dir
 from gemma4_ros.recording import read_recording
 from gemma4_ros.recording.metadata import open_planner_record
 from gemma4_ros.recording import topics as recorded
@@ -236,6 +241,34 @@ def test_ask_with_want_plan_answers_and_proposes_but_never_publishes(
         assert not made.plans
     finally:
         made.close()
+
+
+def test_ask_answers_from_the_manuals_and_cites_them(bus: Bus, tokenizer: Gemma4Tokenizer,
+                                                     tmp_path: Path) -> None:
+    """With ``documents`` the manuals are indexed at configure and every answer is given the
+    best passages for its question and cites them; a bad copilot.yaml fails at configure."""
+    copilot = tmp_path / "copilot.yaml"
+    copilot.write_text(f"documents: [{share_dir() / 'examples' / 'manuals'}]\n"
+                       f"index: {tmp_path / 'index.sqlite3'}\n", encoding="utf-8")
+    model = ScriptedModel(tokenizer, ["Open the battery bay.<turn|>"])
+    made = rig_for(bus, tokenizer, model, documents=True, copilot_file=str(copilot))
+    try:
+        client = bus.client(f"{NS}/planner/ask", AskRequest, AskResponse)
+        reply = client.call_async(AskRequest(question="how do I replace the battery?")
+                                  ).result(WAIT_S)
+        assert reply.success and reply.answer == "Open the battery bay."
+        assert reply.citations[0].source == "battery.md"
+        assert reply.citations[0].locator.startswith("Battery > Replacing the battery")
+        assert "call:search_manual" in model.prompts[-1]
+    finally:
+        made.close()
+    (tmp_path / "bad.yaml").write_text("documents: [/no/such/folder]\n"
+                                       f"index: {tmp_path / 'bad.sqlite3'}\n", encoding="utf-8")
+    with pytest.raises(Gemma4RosError, match="/no/such/folder"):
+        PlannerNodeLogic(BusTransport(bus.node("planner", NS)),
+                         scripted(tokenizer, ScriptedModel(tokenizer, ["x<turn|>"])),
+                         PlannerNodeConfig(listen=False, documents=True,
+                                           copilot_file=str(tmp_path / "bad.yaml")))
 
 
 def test_unsupported_encodings_are_dropped_with_one_throttled_warning(
