@@ -260,6 +260,8 @@ class CitationKind(str, Enum):
     """What a citation points into (``Citation.msg``'s KIND_* constants equal these values)."""
 
     DOCUMENT = "document"  # a passage of a manual or procedure
+    RULE = "rule"  # a safety rule the gate applied (source: the rule id)
+    AUDIT = "audit"  # another event of the audit log (a failed step, an e-stop)
 
 
 class Citation(_Frozen):

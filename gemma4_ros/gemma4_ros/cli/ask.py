@@ -14,13 +14,13 @@ from typing import Any
 
 from gemma4_ros.cli.arguments import add_config_options, add_model_option
 from gemma4_ros.cli.text import command_text
-from gemma4_ros.copilot.answers import consult
+from gemma4_ros.copilot.answers import consult, consult_record
 from gemma4_ros.copilot.config import load_copilot_config
 from gemma4_ros.copilot.index import DocumentIndex
 from gemma4_ros.planning.answer import Answer, Consultation
 from gemma4_ros.planning.errors import PlanningError
 from gemma4_ros.planning.planner import Planner
-from gemma4_ros.types import Citation
+from gemma4_ros.types import Citation, CitationKind
 from gemma4_ros.perception.frame import frame_from_bgr
 from gemma4_ros.pipeline.console import plan_lines
 from gemma4_ros.pipeline.model import load_cli_planner
@@ -41,6 +41,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                              "are indexed, searched for the question, and cited")
     parser.add_argument("--passages", type=int, default=3, choices=range(1, 11), metavar="N",
                         help="passages of --docs given to the model and cited (1-10, default 3)")
+    parser.add_argument("--audit", type=Path, metavar="FILE",
+                        help="answer from the executor's audit log too (gemma4-ros run --audit "
+                             "FILE): its latest refusals, failed steps and e-stops, cited with "
+                             "their rule ids and reasons")
+    parser.add_argument("--events", type=int, default=5, choices=range(1, 21), metavar="N",
+                        help="latest events of --audit given to the model (1-20, default 5)")
     parser.add_argument("--db", type=Path, metavar="FILE",
                         help="the index file of --docs (default: index of copilot.yaml)")
     parser.add_argument("--copilot-config", metavar="FILE",
@@ -56,11 +62,11 @@ def run(args: argparse.Namespace) -> int:
     # The image is read before the model loads, so a wrong path fails at once.
     image = None if args.image is None else frame_from_bgr(load_image(args.image), time.time()).rgb
     planner = load_cli_planner(args.model, args.tools, args.planner_config, args.runtime_config)
-    if args.docs:
-        consulted, citations = _consult_documents(planner, args)
+    if args.docs or args.audit:
+        consulted, citations = _consult(planner, args)
         try:
             answer = planner.ask(args.question, image, want_plan=args.plan,
-                                 consulted=[consulted])
+                                 consulted=consulted)
         except PlanningError as error:  # the sources were found all the same: show them
             print(f"gemma4-ros ask: error: {error}", file=sys.stderr)
             if args.json:
@@ -83,8 +89,24 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _consult_documents(planner: Planner, args: argparse.Namespace
-                       ) -> tuple[Consultation, tuple[Citation, ...]]:
+def _consult(planner: Planner, args: argparse.Namespace
+             ) -> tuple[list[Consultation], tuple[Citation, ...]]:
+    """The audit log's latest events, then the manuals' best passages for the question (fitted
+    beside them), as the model will see them, and their citations."""
+    consulted: list[Consultation] = []
+    citations: tuple[Citation, ...] = ()
+    if args.audit:
+        events, citations = consult_record(planner, args.audit, args.question, args.events)
+        consulted.append(events)
+    if args.docs:
+        passages, cited = _consult_documents(planner, args, consulted)
+        consulted.append(passages)
+        citations += cited
+    return consulted, citations
+
+
+def _consult_documents(planner: Planner, args: argparse.Namespace,
+                       beside: list[Consultation]) -> tuple[Consultation, tuple[Citation, ...]]:
     """Bring the index of ``--docs`` up to date (files it cannot read are named on stderr and
     left out), then search it for the question."""
     config = load_copilot_config(args.copilot_config)
@@ -94,7 +116,7 @@ def _consult_documents(planner: Planner, args: argparse.Namespace
                               config.max_documents)
         for name, why in report.skipped.items():
             print(f"gemma4-ros ask: skipped {name}: {why}", file=sys.stderr)
-        return consult(planner, index, args.question, args.passages)
+        return consult(planner, index, args.question, args.passages, beside)
 
 
 def _print_citations(answer: Answer) -> None:
@@ -102,5 +124,8 @@ def _print_citations(answer: Answer) -> None:
         return
     print("\nSources:")
     for rank, cited in enumerate(answer.citations, 1):
-        print(f"  [{rank}] {cited.source} > {cited.locator}")
-        print(f"      {cited.quote}")
+        where = f"{cited.source} > {cited.locator}" if cited.kind is CitationKind.DOCUMENT else (
+            f"{cited.kind.value} {cited.source} ({cited.locator})")
+        print(f"  [{rank}] {where}")
+        if cited.quote:
+            print(f"      {cited.quote}")

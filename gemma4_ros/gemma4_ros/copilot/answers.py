@@ -10,10 +10,13 @@ model was given, best match first, so an operator can check every answer against
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from gemma4_ros.copilot.index import DocumentIndex, Hit
+from gemma4_ros.copilot.records import event_citations, events_consultation, recent_events
 from gemma4_ros.planning.answer import Answer, Consultation
 from gemma4_ros.planning.planner import Planner
 from gemma4_ros.types import Citation
@@ -49,13 +52,15 @@ def consultation(question: str, hits: list[Hit]) -> Consultation:
                             "passages": [], "note": "nothing in the manuals matches"})
 
 
-def fitted(planner: Planner, question: str, hits: list[Hit]) -> list[Hit]:
-    """The passages that fit the model's context with room for a whole answer: the worst match
-    is left out first, the best one cut short last (a small model's context is short: the demo
-    planner's holds 1,024 tokens)."""
+def fitted(planner: Planner, question: str, hits: list[Hit],
+           beside: Sequence[Consultation] = ()) -> list[Hit]:
+    """The passages that fit the model's context beside what else it consults, with room for a
+    whole answer: the worst match is left out first, the best one cut short last (a small
+    model's context is short: the demo planner's holds 1,024 tokens)."""
     hits = list(hits)
     needed = planner.config.ask_max_tokens
-    while hits and planner.answer_room(question, [consultation(question, hits)]) < needed:
+    while hits and planner.answer_room(question, [*beside, consultation(question, hits)]
+                                       ) < needed:
         words = hits[-1].text.split()
         if len(hits) > 1 or len(words) < 2 * MIN_WORDS:
             hits.pop()
@@ -64,12 +69,25 @@ def fitted(planner: Planner, question: str, hits: list[Hit]) -> list[Hit]:
     return hits
 
 
-def consult(planner: Planner, index: DocumentIndex, question: str,
-            passages: int = 3) -> tuple[Consultation, tuple[Citation, ...]]:
-    """The search for ``question`` as the model will see it, and the citations of what it
-    holds (known before the model answers, so they survive an answer that fails)."""
-    hits = fitted(planner, question, index.search(question, passages))
+def consult(planner: Planner, index: DocumentIndex, question: str, passages: int = 3,
+            beside: Sequence[Consultation] = ()) -> tuple[Consultation, tuple[Citation, ...]]:
+    """The search for ``question`` as the model will see it (beside what else it consults), and
+    the citations of what it holds (known before the model answers, so they survive an answer
+    that fails)."""
+    hits = fitted(planner, question, index.search(question, passages), beside)
     return consultation(question, hits), tuple(citation(hit) for hit in hits)
+
+
+def consult_record(planner: Planner, audit: Path, question: str,
+                   count: int = 5) -> tuple[Consultation, tuple[Citation, ...]]:
+    """The audit log's latest events as the model will see them, the oldest left out until
+    they fit its context with room for the answer, and their citations."""
+    events = recent_events(audit, count)
+    needed = planner.config.ask_max_tokens
+    while events and planner.answer_room(question, [events_consultation(events, count)]
+                                         ) < needed:
+        events.pop()
+    return events_consultation(events, count), event_citations(events)
 
 
 def ask_documents(planner: Planner, index: DocumentIndex, question: str, *, image: Any = None,
