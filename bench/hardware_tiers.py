@@ -11,9 +11,10 @@ GatherBlockQuantized: 4 bits per weight plus one fp32 scale per block of 32, i.e
 Rows for this machine use the bandwidth this script measures (a large numpy copy, best of
 several); Jetson rows use the module's published DRAM bandwidth. Every row is *computed*: a
 ceiling, which a real engine reaches a fraction of (the measured fraction is ``roofline_fraction``
-in ``bench/runtime_scale.py``). Memory is what the weights as exported take (the tied embedding
-is stored twice by today's export: once in the embedding graph, once as the decoder's output
-projection) plus the KV cache at ``--context`` tokens.
+in ``bench/runtime_scale.py``). Memory is what the weights as exported take plus the KV cache at
+``--context`` tokens: in fp32 and fp16 the tied embedding is stored once (the embedding graph
+gathers from the decoder's output projection), in int4 twice (the quantizer writes a blocked
+table for the Gather and another for the projection's MatMulNBits).
 
 Usage: python bench/hardware_tiers.py [--json] [--context 4096] [--copy-mb 512]
 """
@@ -148,8 +149,9 @@ def tiers(context: int, bandwidth_gbs: float) -> list[dict[str, Any]]:
         for precision, per_weight in PRECISIONS.items():
             kv = kv_values_per_token(config, context) * KV_BYTES[precision]
             per_token = w.streamed * per_weight + w.per_token_rows * per_weight + kv
-            # Stored as exported: the vocabulary table twice (embedding graph and projection).
-            stored = (w.streamed + w.gathered) * per_weight
+            # Stored as exported: the tied vocabulary table once in fp32/fp16, twice in int4.
+            once = config.vocab * config.hidden if precision != "int4" else 0
+            stored = (w.streamed + w.gathered - once) * per_weight
             need = stored + kv  # the cache holds what the step reads
             for device in (here, *JETSONS):
                 fits = need / GB < device.memory_gb * 0.85

@@ -25,6 +25,7 @@ from typing import Any, Literal
 
 from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.export import attention
+from gemma4_ros.export.tied_embedding import share_tied_embedding
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +87,7 @@ def export_model(
     with tempfile.TemporaryDirectory(prefix=".export-", dir=out_path) as scratch:
         staging = Path(scratch)
         used = _export_graphs(model, staging / "onnx", SUFFIX[dtype], torch, exporter)
+        share_tied_embedding(staging / "onnx", SUFFIX[dtype])
         _write_side_files(hf_path, staging, model)
         report = ExportReport(out_path, used)
         if verify:

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from gemma4_ros.errors import Gemma4RosError
+from gemma4_ros.export.tied_embedding import unshared
 
 GRAPHS = ("embed_tokens", "decoder_model_merged", "vision_encoder", "audio_encoder")
 SUFFIX = "_q4"
@@ -117,8 +118,12 @@ def _quantize_graph(source: Path, staging: Path, block_size: int, accuracy_level
     config = quantizer.DefaultWeightOnlyQuantConfig(
         block_size=block_size, is_symmetric=True, accuracy_level=accuracy_level,
         op_types_to_quantize=ops, quant_axes=axes)
+    model = onnx.load(str(source), load_external_data=False)
+    if source.stem == "embed_tokens":
+        model = unshared(model, source.parent)  # int4 blocks run along a [vocab, hidden] table
+    onnx.external_data_helper.load_external_data_for_model(model, str(source.parent))
     worker = quantizer.MatMulNBitsQuantizer(
-        onnx.load(str(source)), algo_config=config, op_types_to_quantize=ops, quant_axes=axes)
+        model, algo_config=config, op_types_to_quantize=ops, quant_axes=axes)
     # It logs every node at INFO, warns that it raises the opset to 21 for int4 (the result is
     # checked below), and divides by all-zero blocks' zero scale before masking them.
     quiet = logging.getLogger(quantizer.__name__)
