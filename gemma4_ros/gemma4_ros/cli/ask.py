@@ -116,7 +116,12 @@ def _consult_documents(planner: Planner, args: argparse.Namespace,
                               config.max_documents)
         for name, why in report.skipped.items():
             print(f"gemma4-ros ask: skipped {name}: {why}", file=sys.stderr)
-        return consult(planner, index, args.question, args.passages, beside)
+        consulted, cited = consult(planner, index, args.question, args.passages, beside)
+    if not cited:
+        print(f"gemma4-ros ask: nothing in the manuals matches {args.question!r}; the model "
+              "answers from the question alone (the search takes the question's words as "
+              "written: ask in the manuals' language, or check --docs)", file=sys.stderr)
+    return consulted, cited
 
 
 def _print_citations(answer: Answer) -> None:

@@ -114,3 +114,13 @@ def test_cli_ask_docs_missing_folder_exits_2(tmp_path: Path, capsys) -> None:
                  "--db", str(tmp_path / "index.sqlite3")])
     assert code == 2
     assert "nowhere" in capsys.readouterr().err
+
+
+def test_cli_ask_docs_says_when_nothing_matches(tmp_path: Path, capsys) -> None:
+    """A question in another language finds nothing in an English manual: said, not silent."""
+    code = main(["ask", "Wo ist die Ladestation?", "--docs", str(MANUALS),
+                 "--db", str(tmp_path / "index.sqlite3"), "--json"])
+    captured = capsys.readouterr()
+    assert code in (0, 1)  # the demo model's own answer is not what is tested
+    assert json.loads(captured.out)["citations"] == []
+    assert "nothing in the manuals matches 'Wo ist die Ladestation?'" in captured.err
