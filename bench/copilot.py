@@ -57,7 +57,7 @@ def retrieval(questions: list[dict[str, str]], work: Path) -> dict[str, Any]:
     ranks: list[int | None] = []
     misses = []
     with DocumentIndex(work / "manual.sqlite3") as index:
-        index.update(config.documents, config.chunk_words, config.max_file_bytes)
+        config.refresh_index(index)
         for question in questions:
             hits = index.search(question["question"], limit=10)
             rank = next((i for i, hit in enumerate(hits, 1) if hit.document
@@ -82,7 +82,7 @@ def answers(questions: list[dict[str, str]], work: Path) -> dict[str, Any]:
     correct = first = failed = 0
     times = []
     with DocumentIndex(work / "answers.sqlite3") as index:
-        index.update(config.documents, config.chunk_words, config.max_file_bytes)
+        config.refresh_index(index)
         for question in questions:
             began = time.perf_counter()
             consulted, citations = consult(planner, index, question["question"])
@@ -126,10 +126,10 @@ def scale(questions: list[dict[str, str]], work: Path) -> dict[str, Any]:
     config = load_copilot_config()
     with DocumentIndex(work / "pages.sqlite3") as index:
         began = time.perf_counter()
-        report = index.update([folder], config.chunk_words, config.max_file_bytes)
+        report = config.refresh_index(index, [folder])
         build = time.perf_counter() - began
         began = time.perf_counter()
-        index.update([folder], config.chunk_words, config.max_file_bytes)
+        config.refresh_index(index, [folder])
         noop = time.perf_counter() - began
         times = []
         for _ in range(5):

@@ -112,8 +112,7 @@ def _consult_documents(planner: Planner, args: argparse.Namespace,
     config = load_copilot_config(args.copilot_config)
     folders = [folder.expanduser().resolve() for folder in args.docs]
     with DocumentIndex((args.db or config.index).expanduser()) as index:
-        report = index.update(folders, config.chunk_words, config.max_file_bytes, None,
-                              config.max_documents)
+        report = config.refresh_index(index, folders)
         for name, why in report.skipped.items():
             print(f"gemma4-ros ask: skipped {name}: {why}", file=sys.stderr)
         consulted, cited = consult(planner, index, args.question, args.passages, beside)

@@ -57,8 +57,7 @@ def handle(args: argparse.Namespace) -> int:
     folders = [folder.expanduser().resolve() for folder in args.folders] or config.documents
     with DocumentIndex((args.db or config.index).expanduser()) as index:
         with _progress(enabled=not args.json and sys.stderr.isatty()) as progress:
-            report = index.update(folders, config.chunk_words, config.max_file_bytes, progress,
-                                  config.max_documents)
+            report = config.refresh_index(index, folders, progress)
         hits = index.search(args.search, args.limit) if args.search is not None else None
     found = report.added + report.updated + report.unchanged
     if args.json:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from pydantic import Field, field_validator
 
 from gemma4_ros.config import StrictModel, load_config
-from gemma4_ros.copilot.index import MAX_DOCUMENTS
+from gemma4_ros.copilot.index import MAX_DOCUMENTS, DocumentIndex, IndexReport, Progress
 from gemma4_ros.paths import default_config
 
 DEFAULT_FILE = "copilot.yaml"
@@ -35,6 +36,13 @@ class CopilotConfig(StrictModel):
     @property
     def max_file_bytes(self) -> int:
         return int(self.max_file_mb * 1024 * 1024)
+
+    def refresh_index(self, index: DocumentIndex, folders: Sequence[Path] = (),
+                      progress: Progress | None = None) -> IndexReport:
+        """Bring ``index`` up to date with ``folders`` (default: ``documents``), cut and bounded
+        as this file says."""
+        return index.update(list(folders) or self.documents, self.chunk_words,
+                            self.max_file_bytes, progress, self.max_documents)
 
 
 def load_copilot_config(path: str | Path | None = None) -> CopilotConfig:

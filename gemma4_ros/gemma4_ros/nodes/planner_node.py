@@ -147,9 +147,8 @@ class PlannerNodeLogic:
         if not self.config.documents:
             return None
         copilot = load_copilot_config(self.config.path("copilot_file"))
-        with DocumentIndex(copilot.index.expanduser()) as index:
-            report = index.update(copilot.documents, copilot.chunk_words,
-                                  copilot.max_file_bytes, None, copilot.max_documents)
+        with DocumentIndex(copilot.index) as index:
+            report = copilot.refresh_index(index)
         for name, why in report.skipped.items():
             self.transport.logger.warning(f"manual {name} not indexed: {why}")
         self.transport.logger.info(f"Ask answers from the manuals in {index.path}: "
