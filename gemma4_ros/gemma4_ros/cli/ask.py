@@ -70,11 +70,10 @@ def run(args: argparse.Namespace) -> int:
         except PlanningError as error:  # the sources were found all the same: show them
             print(f"gemma4-ros ask: error: {error}", file=sys.stderr)
             if args.json:
-                print(json.dumps({"question": args.question, "text": "", "error": str(error),
-                                  "citations": [c.model_dump() for c in citations],
-                                  "plan": None}))
+                empty = Answer(question=args.question, citations=citations)
+                print(json.dumps({**empty.model_dump(mode="json"), "error": str(error)}))
             else:
-                _print_citations(Answer(question=args.question, citations=citations))
+                _print_citations(citations)
             return 1
         answer = answer.model_copy(update={"citations": citations})
     else:
@@ -83,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
         print(answer.model_dump_json())
         return 0
     print(answer.text or "(no answer text)")
-    _print_citations(answer)
+    _print_citations(answer.citations)
     if answer.plan is not None:
         print("\n".join(plan_lines(answer.plan)))
     return 0
@@ -123,11 +122,11 @@ def _consult_documents(planner: Planner, args: argparse.Namespace,
     return consulted, cited
 
 
-def _print_citations(answer: Answer) -> None:
-    if not answer.citations:
+def _print_citations(citations: tuple[Citation, ...]) -> None:
+    if not citations:
         return
     print("\nSources:")
-    for rank, cited in enumerate(answer.citations, 1):
+    for rank, cited in enumerate(citations, 1):
         where = f"{cited.source} > {cited.locator}" if cited.kind is CitationKind.DOCUMENT else (
             f"{cited.kind.value} {cited.source} ({cited.locator})")
         print(f"  [{rank}] {where}")

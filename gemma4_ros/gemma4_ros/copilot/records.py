@@ -16,7 +16,7 @@ from typing import Any
 from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.planning.answer import Consultation
 from gemma4_ros.safety.audit import read_audit
-from gemma4_ros.types import Citation, CitationKind
+from gemma4_ros.types import Citation, CitationKind, Decision, ResultStatus
 
 RECENT_EVENTS: dict[str, Any] = {
     "name": "recent_events",
@@ -30,7 +30,8 @@ RECENT_EVENTS: dict[str, Any] = {
         "required": ["count"],
     },
 }
-STOPPING_RESULTS = ("FAILED", "CANCELED", "TIMED_OUT", "REJECTED")
+# Every way a step ends other than success stopped its plan.
+STOPPING_RESULTS = frozenset(s.value for s in ResultStatus if s is not ResultStatus.SUCCEEDED)
 
 
 def recent_events(path: Path, count: int) -> list[dict[str, Any]]:
@@ -66,7 +67,7 @@ def _event(record: dict[str, Any], instructions: dict[str, str]) -> dict[str, An
         return None
     if kind == "verdict" and isinstance(record.get("verdict"), dict):
         verdict = record["verdict"]
-        if verdict.get("decision") == "APPROVED":
+        if verdict.get("decision") == Decision.APPROVED.value:
             return None
         plan_id = str(verdict.get("plan_id", ""))
         return {"what": f"gate {verdict.get('decision')}", "time": when, "plan_id": plan_id,

@@ -13,7 +13,7 @@ from gemma4_ros.chat.tokenizer import Gemma4Tokenizer
 from gemma4_ros.cli import main
 from gemma4_ros.copilot.answers import ask_documents, consultation, fitted
 from gemma4_ros.copilot.index import DocumentIndex
-from gemma4_ros.paths import share_dir
+from gemma4_ros.paths import default_config, share_dir
 from gemma4_ros.planning import Planner, PlannerConfig
 from gemma4_ros.runtime.generation import Engine
 from gemma4_ros.testing.fixture_tokenizer import build_fixture_tokenizer
@@ -124,3 +124,22 @@ def test_cli_ask_docs_says_when_nothing_matches(tmp_path: Path, capsys) -> None:
     assert code in (0, 1)  # the demo model's own answer is not what is tested
     assert json.loads(captured.out)["citations"] == []
     assert "nothing in the manuals matches 'Wo ist die Ladestation?'" in captured.err
+
+
+def test_cli_ask_docs_keeps_the_sources_when_the_model_gives_no_answer(tmp_path: Path,
+                                                                        capsys) -> None:
+    """Two tokens cannot hold an answer: exit 1, the error named, the passages still shown."""
+    planner = default_config("planner.yaml")
+    tight = tmp_path / "planner.yaml"
+    tight.write_text(planner.read_text(encoding="utf-8").replace(
+        "ask_max_tokens: 256", "ask_max_tokens: 2"), encoding="utf-8")
+    argv = ["ask", "how do I replace the battery?", "--docs", str(MANUALS),
+            "--db", str(tmp_path / "index.sqlite3"), "--planner-config", str(tight)]
+    assert main([*argv, "--json"]) == 1
+    answer = json.loads(capsys.readouterr().out)
+    assert "used all 2 tokens" in answer["error"] and answer["text"] == ""
+    assert answer["citations"][0]["source"] == "battery.md"
+    assert main(argv) == 1
+    captured = capsys.readouterr()
+    assert "used all 2 tokens" in captured.err
+    assert "Sources:\n  [1] battery.md > Battery > Replacing the battery" in captured.out
