@@ -5,8 +5,9 @@ The expensive parts live once per planner: llguidance's view of the tokenizer (s
 grammar per request shape (answer mode × thinking × step limit), built and compiled on first use
 and kept by the factory, so a request neither writes nor compiles a grammar — unless its tools
 copy arguments verbatim from a written instruction: that grammar holds the instruction's words,
-so it is compiled for the request (about a millisecond at the demo model's vocabulary; the
-tokenizer view, the costly part, is still shared).
+so it is built and compiled for the request (about 3 ms, measured: 0.7 ms writing it, 2.5 ms
+compiling it, alike at the demo model's 1,024 tokens and Gemma 4's 262,144; the tokenizer view,
+the costly part, is still shared, and ``compile_grammar`` keeps the last 32 compiled).
 A request gets a fresh :class:`ToolCallConstraint` and wires it into the generation loop's three
 hooks: the mask as ``logits_processor``, ``commit_and_prefetch`` as ``on_commit`` (the next mask
 then computes while the model runs), and the grammar's forced tokens as ``forced_tokens`` (fed
