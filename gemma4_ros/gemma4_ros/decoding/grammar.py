@@ -23,6 +23,8 @@ Choices (each keeps the decoded text parseable back, and a random model finite):
   the planner, never shown to the model) is, when ``verbatim_source`` is given, a run of that
   text's words (llguidance's ``substring_words`` lexeme, of the text as written or lower-cased):
   "say 'heading out'" can only say "heading out", or part of the operator's words.
+- A number whose schema carries ``SAID_KEY`` (marked by the planner, per request: the values a
+  written command says for that argument, as decimal strings) is one of those strings.
 - Numbers are bare decimals without exponent; ranges are held by the regex itself (see
   :mod:`numeric`), open sides stop at ``max_integer_digits`` digits. Booleans ``true``/``false``,
   ``null``, enums and consts as literal alternatives; nested objects ``{}`` and arrays ``[]`` with
@@ -177,6 +179,7 @@ def _constant(value: Any, where: str) -> str:
 
 _STRING_OPEN = _STRING_CLOSE = tokens.STRING_DELIM
 VERBATIM_KEY = "x-gemma4-ros-verbatim"  # schema mark of a string copied from the instruction
+SAID_KEY = "x-gemma4-ros-said"  # schema mark: the decimal strings a number may be, from the command
 
 
 def _typed_value(writer: _Writer, schema: Mapping[str, Any], kind: str, where: str) -> str:
@@ -189,6 +192,8 @@ def _typed_value(writer: _Writer, schema: Mapping[str, Any], kind: str, where: s
         if low > high:
             raise _fail(where, f"minLength {low} exceeds maxLength {high}", "fix the bounds")
         return f"{_STRING_OPEN} {writer.text_terminal('STR', low, high)} {_STRING_CLOSE}"
+    if kind in ("integer", "number") and schema.get(SAID_KEY):
+        return _choice([_literal(text) for text in schema[SAID_KEY]])
     if kind in ("integer", "number"):
         return writer.terminal("NUM", _numeric(schema, kind, options, where))
     if kind == "boolean":

@@ -40,6 +40,10 @@ class GrammarLimits(StrictModel):
         description="also cap strings that declare a larger maxLength; null = no")
     max_array_items: int = Field(default=16, ge=1, description="arrays without maxItems")
     max_decimals: int = Field(default=4, ge=1, le=12, description="decimals a number may carry")
+    said_numbers: StrictBool = Field(
+        default=True,
+        description="a written command's grounded numbers (tools.yaml units) may only be values "
+                    "it says, when it says any of their kind; false: any number in range")
 
 
 class PlannerConfig(StrictModel):

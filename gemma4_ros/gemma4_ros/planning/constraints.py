@@ -7,7 +7,9 @@ and kept by the factory, so a request neither writes nor compiles a grammar — 
 copy arguments verbatim from a written instruction: that grammar holds the instruction's words,
 so it is built and compiled for the request (about 3 ms, measured: 0.7 ms writing it, 2.5 ms
 compiling it, alike at the demo model's 1,024 tokens and Gemma 4's 262,144; the tokenizer view,
-the costly part, is still shared, and ``compile_grammar`` keeps the last 32 compiled).
+the costly part, is still shared, and ``compile_grammar`` keeps the last 32 compiled). The same
+grammar holds the numbers the instruction says (:mod:`said_numbers`), so a tool set with grounded
+numbers compiles per written request too.
 A request gets a fresh :class:`ToolCallConstraint` and wires it into the generation loop's three
 hooks: the mask as ``logits_processor``, ``commit_and_prefetch`` as ``on_commit`` (the next mask
 then computes while the model runs), and the grammar's forced tokens as ``forced_tokens`` (fed
@@ -25,6 +27,7 @@ from gemma4_ros.decoding.constraint import (CompiledGrammar, GrammarTokenizer,
                                             load_grammar_tokenizer)
 from gemma4_ros.decoding.grammar import VERBATIM_KEY, GrammarOptions, build_grammar
 from gemma4_ros.planning.config import GrammarLimits
+from gemma4_ros.planning.said_numbers import said_schemas
 from gemma4_ros.runtime.generation import GenerationOptions
 from gemma4_ros.chat.tokenizer import Gemma4Tokenizer
 from gemma4_ros.tools import ToolRegistry
@@ -45,6 +48,8 @@ class ConstraintFactory:
                                             spec.verbatim))
                         for spec in registry.tools]
         self.copies_verbatim = any(spec.verbatim for spec in registry.tools)
+        self.grounded = ({spec.name: dict(spec.grounding) for spec in registry.tools
+                          if spec.grounding} if limits.said_numbers else {})
         self._grammar_tokenizer: Optional[GrammarTokenizer] = None
         self._compiled: dict[tuple[Mode, Thinking, int], CompiledGrammar] = {}
         self._lock = threading.Lock()
@@ -60,8 +65,9 @@ class ConstraintFactory:
     def new(self, mode: Mode, thinking: Thinking, max_calls: int,
             instruction: str = "") -> ToolCallConstraint:
         """A fresh constraint for one answer of this shape; ``instruction`` is the operator's
-        written words that verbatim arguments are copied from (empty for voice)."""
-        if mode != "text" and self.copies_verbatim and instruction.strip():
+        written words that verbatim arguments are copied from and grounded numbers are read from
+        (empty for voice)."""
+        if mode != "text" and (self.copies_verbatim or self.grounded) and instruction.strip():
             return self._compile(mode, thinking, max_calls, instruction).new_constraint()
         key = (mode, thinking, max_calls)
         compiled = self._compiled.get(key)
@@ -77,7 +83,10 @@ class ConstraintFactory:
             max_text_chars=limits.max_text_chars, max_thought_chars=limits.max_thought_chars,
             max_string_chars=limits.max_string_chars, max_array_items=limits.max_array_items,
             max_decimals=limits.max_decimals, verbatim_source=instruction)
-        grammar = build_grammar(self.schemas if mode != "text" else [], options)
+        schemas = self.schemas
+        if self.grounded and instruction.strip():
+            schemas = said_schemas(schemas, self.grounded, instruction, limits.max_decimals)
+        grammar = build_grammar(schemas if mode != "text" else [], options)
         return compile_grammar(self.grammar_tokenizer(), grammar)
 
 

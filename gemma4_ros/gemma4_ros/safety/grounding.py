@@ -16,7 +16,8 @@ import math
 from dataclasses import dataclass, field
 
 from gemma4_ros.safety.spoken import BREAK, Quantity, read
-from gemma4_ros.tools.units import Dimension
+from gemma4_ros.tools.grounding import ArgumentGrounding
+from gemma4_ros.tools.units import Dimension, dimension, to_unit
 
 JOINS = frozenset(("then", "and", "after", "afterwards", "next", "finally", "before", "also",
                    "plus"))
@@ -80,6 +81,50 @@ class Instruction:
         return said
 
 
+@dataclass(frozen=True)
+class Reading:
+    """A mention that can stand for a numeric argument, and the signed values it stands for in
+    the argument's unit ("1 m" after "back up" is -1 for a distance)."""
+
+    index: int
+    mention: Mention
+    values: tuple[float, ...]
+
+
+def readings(instruction: Instruction, grounding: ArgumentGrounding) -> tuple[Reading, ...]:
+    """Every mention that can ground an argument declared by ``grounding``: quantities of its
+    dimension, and bare numbers when the instruction says none of that dimension with a unit (in
+    "go 10 meters and wait 5" the 5 is no distance). The gate matches a call's numbers to these;
+    the planner's grammar lets a written command's numbers be only these."""
+    unit = grounding.unit
+    wanted = dimension(unit)
+    bare = not instruction.has_units(wanted)
+    found = []
+    for index, mention in enumerate(instruction.mentions):
+        if mention.dimension == wanted:
+            said = to_unit(mention.value, unit)
+        elif mention.dimension is None and bare:
+            said = mention.value
+        else:
+            continue
+        found.append(Reading(index, mention, _signed(said, mention.clause, grounding,
+                                                      instruction)))
+    return tuple(found)
+
+
+def _signed(said: float, clause: int, grounding: ArgumentGrounding,
+            instruction: Instruction) -> tuple[float, ...]:
+    """The values a said magnitude stands for, by the direction words of its clause."""
+    if said < 0 or not (grounding.positive or grounding.negative):
+        return (said,)  # written with a minus, or an argument without a sign convention
+    positive, negative = instruction.direction(clause, grounding.positive, grounding.negative)
+    if positive != negative:
+        return (said,) if positive else (-said,)
+    if positive or grounding.unsigned == "either":
+        return (said, -said)
+    return (said,)
+
+
 def _names(words: tuple[str, ...], phrase: str) -> bool:
     if f" {phrase} " in f" {' '.join(words)} ":
         return True
@@ -140,10 +185,13 @@ def understand(text: str) -> Instruction:
 
 
 def _implied_angles(words: list[str], clause: int) -> list[Mention]:
-    for phrase, degrees in IMPLIED_ANGLES:
-        for i in range(len(words)):
-            if _starts(words, i, phrase):
-                return [Mention(degrees, "angle", clause, " ".join(phrase))]
+    """Every turn the clause's phrases imply ("spin round to face the other way": 360 or 180,
+    either may be meant), or a quarter turn for a turn verb with a side."""
+    found = {degrees: phrase for phrase, degrees in reversed(IMPLIED_ANGLES)
+             if any(_starts(words, i, phrase) for i in range(len(words)))}
+    if found:
+        return [Mention(degrees, "angle", clause, " ".join(phrase))
+                for degrees, phrase in sorted(found.items(), reverse=True)]
     if TURN_VERBS.intersection(words):
         side = next((w for w in words if w in SIDES), None)
         if side is not None:

@@ -20,13 +20,13 @@ from typing import Any
 
 from gemma4_ros.errors import ConfigError
 from gemma4_ros.safety.config import SafetyConfig, config_source
-from gemma4_ros.safety.grounding import Instruction, understand
+from gemma4_ros.safety.grounding import Instruction, readings, understand
 from gemma4_ros.safety.grounding_config import ArgumentPolicy
 from gemma4_ros.safety.rule import StepContext, rule_type
 from gemma4_ros.safety.rules_call import require_tool
 from gemma4_ros.tools import ToolRegistry, ToolSpec
 from gemma4_ros.tools.grounding import ArgumentGrounding
-from gemma4_ros.tools.units import dimension, to_unit
+from gemma4_ros.tools.units import dimension
 from gemma4_ros.types import Decision, Plan, PlanStep
 
 RULE = "plan.ungrounded"
@@ -166,22 +166,12 @@ class GroundingRule:
         """Indices of the mentions that say ``value`` (in the argument's unit, signed)."""
         if not math.isfinite(value):
             return ()
-        grounding, unit = number.grounding, number.grounding.unit
-        wanted = dimension(unit)
-        bare = not instruction.has_units(wanted)
         slack = number.policy.tolerance
         found = []
-        for k, mention in enumerate(instruction.mentions):
-            if mention.dimension == wanted:
-                said = to_unit(mention.value, unit)
-            elif mention.dimension is None and bare:
-                said = mention.value
-            else:
-                continue
-            for target in _signed(said, mention.clause, grounding, instruction):
-                if abs(value - target) <= max(slack, self.relative * abs(target)):
-                    found.append(k)
-                    break
+        for reading in readings(instruction, number.grounding):
+            if any(abs(value - target) <= max(slack, self.relative * abs(target))
+                   for target in reading.values):
+                found.append(reading.index)
         return tuple(found)
 
     def _ungrounded(self, demand: _Demand, instruction: Instruction) -> str:
@@ -233,33 +223,9 @@ def _check_arguments(config: SafetyConfig, spec: ToolSpec,
 def _heard(number: _Number, instruction: Instruction) -> tuple[str, ...]:
     """What the instruction says that an argument like this could come from, and the values
     that stands for in the argument's unit: "a meter → 1", "1 m → -1" after "back up"."""
-    unit = number.grounding.unit
-    wanted = dimension(unit)
-    bare = not instruction.has_units(wanted)
-    heard = []
-    for mention in instruction.mentions:
-        if mention.dimension == wanted:
-            said = to_unit(mention.value, unit)
-        elif mention.dimension is None and bare:
-            said = mention.value
-        else:
-            continue
-        values = _signed(said, mention.clause, number.grounding, instruction)
-        heard.append(f"{mention.words} → {' or '.join(f'{v:.4g}' for v in values)}")
+    heard = [f"{r.mention.words} → {' or '.join(f'{v:.4g}' for v in r.values)}"
+             for r in readings(instruction, number.grounding)]
     return tuple(dict.fromkeys(heard))
-
-
-def _signed(said: float, clause: int, grounding: ArgumentGrounding,
-            instruction: Instruction) -> tuple[float, ...]:
-    """The values a said magnitude stands for, by the direction words of its clause."""
-    if said < 0 or not (grounding.positive or grounding.negative):
-        return (said,)  # written with a minus, or an argument without a sign convention
-    positive, negative = instruction.direction(clause, grounding.positive, grounding.negative)
-    if positive != negative:
-        return (said,) if positive else (-said,)
-    if positive or grounding.unsigned == "either":
-        return (said, -said)
-    return (said,)
 
 
 def _unsaid_allowed(value: float, number: _Number, instruction: Instruction) -> bool:

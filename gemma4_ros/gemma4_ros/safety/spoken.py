@@ -1,5 +1,5 @@
 """Quantities as operators say them: "10 meters", "two and a half metres", "half a turn", "30 cm",
-"a couple of seconds", "0.5 m/s", "1 1/2 ft".
+"a couple of seconds", "0.5 m/s", "1 1/2 ft", "seven tenths of a meter", "2 feet 6 inches".
 
 Pure text to values, no config and no tools: :func:`read` turns an instruction into a sequence of
 words, clause breaks and :class:`Quantity` items, each quantity in its dimension's base unit
@@ -11,6 +11,7 @@ leave out.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -23,7 +24,9 @@ ONES = {word: value for value, word in enumerate((
 TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
         "eighty": 80, "ninety": 90}
 FRACTIONS = {"half": 0.5, "halves": 0.5, "quarter": 0.25, "quarters": 0.25, "fourth": 0.25,
-             "fourths": 0.25, "third": 1 / 3, "thirds": 1 / 3}
+             "fourths": 0.25, "third": 1 / 3, "thirds": 1 / 3, "fifth": 0.2, "fifths": 0.2,
+             "eighth": 0.125, "eighths": 0.125, "tenth": 0.1, "tenths": 0.1,
+             "hundredth": 0.01, "hundredths": 0.01}
 AND_FRACTIONS = {("a", "half"): 0.5, ("one", "half"): 0.5, ("a", "quarter"): 0.25,
                  ("three", "quarters"): 0.75}
 
@@ -91,28 +94,63 @@ def tokens(text: str) -> list[str]:
 
 
 def read(text: str) -> list[str | Quantity]:
-    """The instruction as words, :data:`BREAK` items and quantities, in order."""
+    """The instruction as words, :data:`BREAK` items and quantities, in order. An amount said in
+    two units, the larger first ("2 feet 6 inches", "a minute and 30 seconds", "1 m 20 cm"), is
+    one quantity: the operator means the sum, not two amounts."""
     words = tokens(text)
     items: list[str | Quantity] = []
+    sizes: list[float] = []  # the unit size of each quantity in items (0: none), in order
     i = 0
     while i < len(words):
-        found = _quantity(words, i)
+        # After a "/" the reader did not take in, a number is part of something it cannot read
+        # ("turn pi/2"): no amount at all, rather than a wrong one.
+        found = None if _at(words, i - 1) == "/" else _quantity(words, i)
         if found is None:
             items.append(words[i])
             i += 1
-        else:
-            quantity, i = found
-            items.append(quantity)
+            continue
+        quantity, size, i = found
+        before = _before(items)
+        if before is not None and _adds(items[before], sizes[-1], quantity, size):
+            first = items[before]
+            assert isinstance(first, Quantity)
+            joined = " ".join(str(w) for w in items[before + 1:])
+            quantity = Quantity(first.value + quantity.value, quantity.dimension,
+                                " ".join(filter(None, (first.words, joined, quantity.words))))
+            del items[before:]
+            sizes.pop()
+        items.append(quantity)
+        sizes.append(size)
     return items
 
 
-def _quantity(words: list[str], i: int) -> tuple[Quantity, int] | None:
+def _before(items: list[str | Quantity]) -> int | None:
+    """The index of a quantity just before, or before an "and" just before; None if there is
+    none."""
+    if items and isinstance(items[-1], Quantity):
+        return len(items) - 1
+    if len(items) >= 2 and items[-1] == "and" and isinstance(items[-2], Quantity):
+        return len(items) - 2
+    return None
+
+
+def _adds(first: str | Quantity, first_size: float, second: Quantity, second_size: float) -> bool:
+    """Whether ``second`` continues ``first`` in a smaller unit of the same dimension."""
+    return (isinstance(first, Quantity) and first.dimension is not None
+            and first.dimension == second.dimension and first.dimension != "speed"
+            and 0 < second_size < first_size)
+
+
+def _quantity(words: list[str], i: int) -> tuple[Quantity, float, int] | None:
+    """The quantity starting at ``i``, the size of its unit (0 without one), the next index."""
     number = _number(words, i)
     if number is None:
         return None
     value, j, needs_unit = number
     if needs_unit:
         j = _skip(words, j, FILLERS)
+    elif _at(words, j) == "of" and _unit(words, _skip(words, j, FILLERS)) is not None:
+        j = _skip(words, j, FILLERS)  # "0.7 of a meter", "3/4 of a turn"
     whole = _skip(words, j, WHOLE)
     unit = _unit(words, whole)
     if unit is not None and (whole == j or UNITS[unit[0]][0] == "angle"):
@@ -127,10 +165,10 @@ def _quantity(words: list[str], i: int) -> tuple[Quantity, int] | None:
         if speed is not None:
             per, j = speed
             dimension, value = "speed", value / per
-        return Quantity(value, dimension, " ".join(words[i:j])), j
+        return Quantity(value, dimension, " ".join(words[i:j])), size, j
     if needs_unit:
         return None
-    return Quantity(value, None, " ".join(words[i:j])), j
+    return Quantity(value, None, " ".join(words[i:j])), 0.0, j
 
 
 def _number(words: list[str], i: int) -> tuple[float, int, bool] | None:
@@ -145,8 +183,14 @@ def _number(words: list[str], i: int) -> tuple[float, int, bool] | None:
         value, j, needs_unit = 1.0, i + 1, True
     elif word in FRACTIONS or word == "couple":
         value, j, needs_unit = 1.0, i, True
+    elif word == "pi":
+        value, j = 1.0, i
     else:
         return None
+    if _at(words, j) == "pi":  # "pi/2 rad", "2 pi radians", "pi over 4 radians": with a unit
+        value, j, needs_unit = value * math.pi, j + 1, True
+        if _at(words, j) in ("/", "over") and _is_digits(_at(words, j + 1)) and float(words[j + 1]):
+            value, j = value / float(words[j + 1]), j + 2
     following = words[j] if j < len(words) else ""
     if following == "couple" and needs_unit:
         value, j = 2.0, j + 1

@@ -6,7 +6,7 @@ from typing import Any, Union
 
 import pytest
 from gemma4_ros.decoding.constraint import GrammarTokenizer, compile_grammar
-from gemma4_ros.decoding.grammar import GrammarError, GrammarOptions, build_grammar
+from gemma4_ros.decoding.grammar import SAID_KEY, GrammarError, GrammarOptions, build_grammar
 
 S = '<|"|>'  # the string delimiter token
 TC, TE, TR, END = "<|tool_call>", "<tool_call|>", "<|tool_response>", "<turn|>"
@@ -224,3 +224,24 @@ def test_verbatim_source_with_markup_characters(grammar_tokenizer) -> None:
     grammar = build_grammar([VERBATIM_SPEAK], GrammarOptions(verbatim_source="say a|b now"))
     assert admits(grammar_tokenizer, grammar, call(f"speak{{text:{S}a b now{S}}}") + TR)
     assert not admits(grammar_tokenizer, grammar, call(f"speak{{text:{S}a|b{S}}}") + TR)
+
+
+SAID_MOVE = ("move", {"type": "object", "required": ["distance"], "properties": {
+    "distance": {"type": "number", SAID_KEY: ["-1", "0.5", "1.5"]},
+    "speed": {"type": "number", "minimum": 0, "maximum": 1}}})
+
+
+@pytest.mark.parametrize("value, admitted", [
+    ("0.5", True), ("-1", True), ("1.5", True),
+    ("1", False),  # a prefix of a said value is not one
+    ("0.55", False), ("1.0", False), ("2", False), ("-0.5", False),
+])
+def test_said_numbers_are_only_the_said_values(grammar_tokenizer, value: str,
+                                               admitted: bool) -> None:
+    grammar = build_grammar([SAID_MOVE], GrammarOptions())
+    assert admits(grammar_tokenizer, grammar, call(f"move{{distance:{value}}}") + TR) is admitted
+
+
+def test_a_number_without_said_values_is_free(grammar_tokenizer) -> None:
+    grammar = build_grammar([SAID_MOVE], GrammarOptions())
+    assert admits(grammar_tokenizer, grammar, call("move{distance:0.5,speed:0.25}") + TR)

@@ -65,11 +65,26 @@ QUANTITIES = [
     ("two and three", [(2.0, None), (3.0, None)]),
     ("go 2 meters and wait 3", [(2.0, "length"), (3.0, None)]),
     ("move forward a meter, then turn left 90 degrees", [(1.0, "length"), (90.0, "angle")]),
+    ("move forward seven tenths of a meter", [(0.7, "length")]),
+    ("a tenth of a second", [(0.1, "duration")]),
+    ("three fifths of a meter", [(0.6, "length")]),
+    ("go forward 0.7 of a meter", [(0.7, "length")]),
+    ("3/4 of a turn", [(270.0, "angle")]),
+    # an amount in two units, the larger first, is their sum
+    ("go 2 feet 6 inches", [(0.762, "length")]),
+    ("wait a minute and 30 seconds", [(90.0, "duration")]),
+    ("go 1 m 20 cm", [(1.2, "length")]),
+    ("go 1 meter and then 20 cm", [(1.0, "length"), (0.2, "length")]),
+    ("rotate 90 degrees and 45 degrees", [(90.0, "angle"), (45.0, "angle")]),
+    ("wait 2 seconds and 1 minute", [(2.0, "duration"), (60.0, "duration")]),
+    ("turn right pi/2 rad", [(90.0, "angle")]),
+    ("rotate 2 pi radians", [(360.0, "angle")]),
+    ("turn pi over 4 radians", [(45.0, "angle")]),
 ]
 
 NOT_QUANTITIES = ["make me a coffee", "make a turn", "wait a few seconds", "go to the kitchen",
                   "take a picture", "drive into the wall at full speed", "turn left", "a", "half",
-                  "point"]
+                  "point", "say pi", "turn pi/2", "the tenth time"]
 
 
 @pytest.mark.parametrize("text, expected", QUANTITIES)
@@ -119,6 +134,12 @@ def test_clauses_split_at_joins_and_punctuation() -> None:
 ])
 def test_implied_angles(text: str, degrees: float) -> None:
     assert [(m.value, m.dimension) for m in understand(text).mentions] == [(degrees, "angle")]
+
+
+def test_every_implied_angle_of_a_clause() -> None:
+    """Phrases that imply different turns in one clause are all read: either may be meant."""
+    assert [m.value for m in understand("spin round to face the other way").mentions] == [
+        360.0, 180.0]
 
 
 @pytest.mark.parametrize("text", ["turn left 45 degrees", "go left", "turn the valve", "left"])
