@@ -21,8 +21,9 @@ Choices (each keeps the decoded text parseable back, and a random model finite):
   string is capped at ``max_string_chars`` so random logits still close it.
 - A string whose schema carries ``VERBATIM_KEY`` (a tool's ``verbatim`` arguments, marked by
   the planner, never shown to the model) is, when ``verbatim_source`` is given, a run of that
-  text's words (llguidance's ``substring_words`` lexeme, of the text as written or lower-cased):
-  "say 'heading out'" can only say "heading out", or part of the operator's words.
+  text's words (llguidance's ``substring_words`` lexeme, of the text as written or lower-cased),
+  or one of its quotations whole: "say 'heading out' now" can say "heading out", "say" or "now",
+  never "heading" alone and never words nobody said.
 - A number whose schema carries ``SAID_KEY`` (marked by the planner, per request: the values a
   written command says for that argument, as decimal strings) is one of those strings.
 - Numbers are bare decimals without exponent; ranges are held by the regex itself (see
@@ -208,16 +209,30 @@ def _typed_value(writer: _Writer, schema: Mapping[str, Any], kind: str, where: s
                 "use string, number, integer, boolean, object, array or null")
 
 
+# A quotation: an opening mark at the start or after a space or bracket, a closing one before
+# the end, a space or punctuation, so the apostrophe in "it's" or "Bob's" opens nothing.
+_QUOTATION = re.compile(r"""(?:^|(?<=[\s(\[:]))(?:'([^']+)'|"([^"]+)"|“([^”]+)”|‘([^’]+)’)"""
+                        r"""(?=$|[\s.,!?;:)\]])""")
+
+
 def _verbatim(writer: _Writer, source: str) -> str:
     """A run of ``source``'s words as written or lower-cased (the forms operators' words and a
     model's copies of them take), starting and ending on a word, not on the space between two.
+    Words the operator quoted are copied whole ("Say 'good morning, team'" says all three, never
+    "good morning"): a quotation is one choice, and runs are taken from the words around it.
     ``|`` becomes a space: string content never holds it."""
     source = source.replace("|", " ")
-    forms = dict.fromkeys((source, source.lower()))
-    names = [writer.terminal("VERBATIM", "%regex " + json.dumps({"substring_words": form})
-                             + r" & /\S(?s:.*\S)?/")
-             for form in forms]
-    return _choice(names)
+    quoted = [next(filter(None, match.groups())) for match in _QUOTATION.finditer(source)]
+    quoted = [text.strip() for text in quoted if text.strip()]
+    outside = _QUOTATION.sub("|", source).split("|") if quoted else [source]
+    choices = [_literal(form) for text in quoted for form in dict.fromkeys((text, text.lower()))]
+    for part in outside:
+        if not part.strip():
+            continue
+        choices += [writer.terminal("VERBATIM", "%regex " + json.dumps({"substring_words": form})
+                                    + r" & /\S(?s:.*\S)?/")
+                    for form in dict.fromkeys((part, part.lower()))]
+    return _choice(choices)
 
 
 def _bound(schema: Mapping[str, Any], inclusive: str, exclusive: str, step: Decimal,

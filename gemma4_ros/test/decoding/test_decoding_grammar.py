@@ -189,14 +189,14 @@ def test_text_slices_change_no_mask(grammar_tokenizer, fixture_tokenizer, tools)
 
 VERBATIM_SPEAK = ("speak", {"type": "object", "required": ["text"], "properties": {
     "text": {"type": "string", "minLength": 1, "x-gemma4-ros-verbatim": True}}})
-SAID = "Please say 'Valve three is dripping' to the team"
+SAID = "Please say: Valve three is dripping, to the team"
 
 
 @pytest.mark.parametrize("text, admitted", [
     ("Valve three is dripping", True),
     ("valve three is dripping", True),  # the lower-cased form (models that write lower case)
     ("dripping", True),
-    ("three is dripping' to the team", True),  # a run of words may hold punctuation
+    ("three is dripping, to the team", True),  # a run of words may hold punctuation
     ("Valve three is drill", False),  # a garbled word
     ("the valve is dripping", False),  # words not in that order
     (" three is dripping", False),  # starts between words
@@ -206,6 +206,21 @@ SAID = "Please say 'Valve three is dripping' to the team"
 def test_verbatim_strings_are_runs_of_the_instruction(grammar_tokenizer, text: str,
                                                       admitted: bool) -> None:
     grammar = build_grammar([VERBATIM_SPEAK], GrammarOptions(verbatim_source=SAID))
+    assert admits(grammar_tokenizer, grammar, call(f"speak{{text:{S}{text}{S}}}") + TR) is admitted
+
+
+QUOTED = "Say 'good morning, team' and it's done"
+
+
+@pytest.mark.parametrize("text, admitted", [
+    ("good morning, team", True),  # a quotation is copied whole
+    ("good morning", False),  # never in part
+    ("good morning, team' and", False),  # nor across its marks
+    ("it's done", True),  # words around it are runs as before ("it's" opens no quotation)
+    ("Say", True), ("say", True),
+])
+def test_quotations_are_copied_whole(grammar_tokenizer, text: str, admitted: bool) -> None:
+    grammar = build_grammar([VERBATIM_SPEAK], GrammarOptions(verbatim_source=QUOTED))
     assert admits(grammar_tokenizer, grammar, call(f"speak{{text:{S}{text}{S}}}") + TR) is admitted
 
 

@@ -152,13 +152,13 @@ def test_the_report_adds_up(registry) -> None:
 
 def test_the_demo_model_on_the_whole_set(registry) -> None:
     """The bench's path end to end: every command planned and judged. A floor under today's
-    figures (exact 0.864, refusals right 0.957 without the gate's checks, one wrong motion
+    figures (exact 0.905, refusals right 0.957 without the gate's checks, one wrong motion
     approved with them) catches a runtime, grammar, parser or gate change that breaks plans the
     model used to get right."""
     report = evaluate(demo_model_dir())
     figures = report.as_json()
     assert figures["n"] == len(load_eval_set(registry=registry)) and figures["failed_plans"] == 0
-    assert figures["exact"] >= 0.82 and figures["names"] >= figures["exact"]
+    assert figures["exact"] >= 0.87 and figures["names"] >= figures["exact"]
     assert figures["without_checks"]["refusals_right"] >= 0.93
     checks, alone = figures["with_checks"], figures["without_checks"]
     assert checks["wrong_motion_approved"] <= min(alone["wrong_motion_approved"], 6)
