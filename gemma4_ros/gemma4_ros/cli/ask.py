@@ -1,7 +1,8 @@
 """``gemma4-ros ask``: the maintenance copilot from the command line — a question, optionally
 about an image, answered by the model (and with ``--plan``, a proposed plan that is never run).
 With ``--docs DIR`` the folder's manuals are indexed (only what changed) and searched first: the
-model answers with the best passages before it, and the answer cites them."""
+model answers with the best passages before it, and the answer cites them; with ``--plan`` too,
+a numbered procedure among those passages becomes the proposed plan, step by step."""
 
 from __future__ import annotations
 
@@ -17,9 +18,11 @@ from gemma4_ros.cli.text import command_text
 from gemma4_ros.copilot.answers import consult, consult_record
 from gemma4_ros.copilot.config import load_copilot_config
 from gemma4_ros.copilot.index import DocumentIndex
+from gemma4_ros.copilot.procedures import Procedure, find_procedure, plan_procedure
 from gemma4_ros.planning.answer import Answer, Consultation
 from gemma4_ros.planning.errors import PlanningError
 from gemma4_ros.planning.planner import Planner
+from gemma4_ros.safety.config import SafetyConfig
 from gemma4_ros.types import Citation, CitationKind
 from gemma4_ros.perception.frame import frame_from_bgr
 from gemma4_ros.pipeline.console import plan_lines
@@ -35,7 +38,10 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("question", type=command_text, help="the question, in plain words")
     parser.add_argument("--image", metavar="FILE", help="an image to ask about (PNG, JPEG...)")
     parser.add_argument("--plan", action="store_true",
-                        help="also propose a plan of tool calls (shown, never run)")
+                        help="also propose a plan of tool calls (shown, never run); with --docs, "
+                             "a numbered procedure in the passages found becomes the plan: each "
+                             "step the model does surely and as written is its calls, the rest "
+                             "go to the operator as report prompts, each citing its line")
     parser.add_argument("--docs", action="append", type=Path, metavar="DIR",
                         help="answer from these manuals (Markdown, text, PDF; repeatable): they "
                              "are indexed, searched for the question, and cited")
@@ -52,7 +58,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--copilot-config", metavar="FILE",
                         help="copilot.yaml: index file, passage size, limits (default: packaged)")
     add_model_option(parser)
-    add_config_options(parser, "tools", "planner-config", "runtime-config")
+    add_config_options(parser, "tools", "planner-config", "runtime-config", "safety")
     parser.add_argument("--json", action="store_true", help="print the answer as JSON")
     parser.set_defaults(handler=run)
     return parser
@@ -63,19 +69,27 @@ def run(args: argparse.Namespace) -> int:
     image = None if args.image is None else frame_from_bgr(load_image(args.image), time.time()).rgb
     planner = load_cli_planner(args.model, args.tools, args.planner_config, args.runtime_config)
     if args.docs or args.audit:
-        consulted, citations = _consult(planner, args)
+        consulted, citations, procedure = _consult(planner, args)
+        # read before the model runs, so a wrong --safety fails at once
+        safety = SafetyConfig.load(args.safety) if procedure is not None else None
         try:
-            answer = planner.ask(args.question, image, want_plan=args.plan,
+            answer = planner.ask(args.question, image, want_plan=args.plan and procedure is None,
                                  consulted=consulted)
         except PlanningError as error:  # the sources were found all the same: show them
             print(f"gemma4-ros ask: error: {error}", file=sys.stderr)
-            if args.json:
-                empty = Answer(question=args.question, citations=citations)
-                print(json.dumps({**empty.model_dump(mode="json"), "error": str(error)}))
-            else:
-                _print_citations(citations)
-            return 1
+            if safety is None:
+                if args.json:
+                    empty = Answer(question=args.question, citations=citations)
+                    print(json.dumps({**empty.model_dump(mode="json"), "error": str(error)}))
+                else:
+                    _print_citations(citations)
+                return 1
+            answer = Answer(question=args.question)  # the procedure is planned without it
         answer = answer.model_copy(update={"citations": citations})
+        if procedure is not None and safety is not None:
+            answer = answer.model_copy(update={
+                "plan": plan_procedure(planner, procedure, safety),
+                "citations": citations + tuple(procedure.citation(s) for s in procedure.steps)})
     else:
         answer = planner.ask(args.question, image, want_plan=args.plan)
     if args.json:
@@ -89,25 +103,28 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _consult(planner: Planner, args: argparse.Namespace
-             ) -> tuple[list[Consultation], tuple[Citation, ...]]:
+             ) -> tuple[list[Consultation], tuple[Citation, ...], Procedure | None]:
     """The audit log's latest events, then the manuals' best passages for the question (fitted
-    beside them), as the model will see them, and their citations."""
+    beside them), as the model will see them, their citations, and with ``--plan`` the numbered
+    procedure among the passages found, if one is."""
     consulted: list[Consultation] = []
     citations: tuple[Citation, ...] = ()
+    procedure = None
     if args.audit:
         events, citations = consult_record(planner, args.audit, args.question, args.events)
         consulted.append(events)
     if args.docs:
-        passages, cited = _consult_documents(planner, args, consulted)
+        passages, cited, procedure = _consult_documents(planner, args, consulted)
         consulted.append(passages)
         citations += cited
-    return consulted, citations
+    return consulted, citations, procedure
 
 
-def _consult_documents(planner: Planner, args: argparse.Namespace,
-                       beside: list[Consultation]) -> tuple[Consultation, tuple[Citation, ...]]:
+def _consult_documents(planner: Planner, args: argparse.Namespace, beside: list[Consultation]
+                       ) -> tuple[Consultation, tuple[Citation, ...], Procedure | None]:
     """Bring the index of ``--docs`` up to date (files it cannot read are named on stderr and
-    left out), then search it for the question."""
+    left out), then search it for the question (whole passages for a procedure: the model's
+    are fitted to its context)."""
     config = load_copilot_config(args.copilot_config)
     folders = [folder.expanduser().resolve() for folder in args.docs]
     with DocumentIndex((args.db or config.index).expanduser()) as index:
@@ -115,11 +132,13 @@ def _consult_documents(planner: Planner, args: argparse.Namespace,
         for name, why in report.skipped.items():
             print(f"gemma4-ros ask: skipped {name}: {why}", file=sys.stderr)
         consulted, cited = consult(planner, index, args.question, args.passages, beside)
+        procedure = (find_procedure(index.search(args.question, args.passages)) if args.plan
+                     else None)
     if not cited:
         print(f"gemma4-ros ask: nothing in the manuals matches {args.question!r}; the model "
               "answers from the question alone (the search takes the question's words as "
               "written: ask in the manuals' language, or check --docs)", file=sys.stderr)
-    return consulted, cited
+    return consulted, cited, procedure
 
 
 def _print_citations(citations: tuple[Citation, ...]) -> None:

@@ -64,7 +64,10 @@ def step_line(step: PlanStep) -> str:
 def plan_lines(plan: Plan) -> list[str]:
     head = f"plan {plan.plan_id} ({plan.source.value}) for {plan.instruction!r}"
     lines = [head + ("" if plan.steps else ": no tool calls")]
-    lines.extend(step_line(step) for step in plan.steps)
+    for step in plan.steps:
+        lines.append(step_line(step))
+        if step.rationale:  # why the call is there (a procedure's step: where it is written)
+            lines.append(f"     why: {step.rationale}")
     if plan.summary:
         lines.append(f"  model says: {plan.summary}")
     return lines

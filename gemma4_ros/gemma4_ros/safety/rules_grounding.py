@@ -112,12 +112,13 @@ class GroundingRule:
         last = self._last
         if last is not None and last[0] is plan:
             return last[1]
-        reasons = self._judge(plan)
+        reasons = self.judge(plan)
         self._last = (plan, reasons)
         return reasons
 
-    def _judge(self, plan: Plan) -> dict[int, str]:
-        """Why each step is not what the instruction says, by step index (absent: it is)."""
+    def judge(self, plan: Plan) -> dict[int, str]:
+        """Why each step is not what the instruction says, by step index (absent: it is),
+        whatever the plan's source (the copilot judges a procedure's steps with it)."""
         instruction = understand(plan.instruction)
         found: dict[int, list[str]] = {}
         steps = [step for step in plan.steps if step.call.name in self.tools
