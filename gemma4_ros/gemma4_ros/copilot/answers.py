@@ -80,9 +80,15 @@ def consult(planner: Planner, index: DocumentIndex, question: str, passages: int
 
 def consult_record(planner: Planner, audit: Path, question: str,
                    count: int = 5) -> tuple[Consultation, tuple[Citation, ...]]:
-    """The audit log's latest events as the model will see them, the oldest left out until
-    they fit its context with room for the answer, and their citations."""
-    events = recent_events(audit, count)
+    """The audit log's latest events as the model will see them (:func:`consult_events`)."""
+    return consult_events(planner, recent_events(audit, count), question, count)
+
+
+def consult_events(planner: Planner, events: list[dict[str, Any]], question: str,
+                   count: int = 5) -> tuple[Consultation, tuple[Citation, ...]]:
+    """``events`` (newest first) as the model will see them, the oldest left out until they fit
+    its context with room for the answer, and their citations."""
+    events = list(events)
     needed = planner.config.ask_max_tokens
     while events and planner.answer_room(question, [events_consultation(events, count)]
                                          ) < needed:

@@ -1,6 +1,8 @@
-"""The robot's own record as the copilot reads it: what stopped or held its plans, from the
-executor's audit log (the gate's refusals and confirmations with their rule ids, steps that
-failed, were cancelled or timed out, e-stops, the planner falling silent).
+"""The robot's own record as the copilot reads it: what stopped or held its plans (the gate's
+refusals and confirmations with their rule ids, steps that failed, were cancelled or timed out,
+e-stops, the planner falling silent), from the executor's audit log or, on a planner node, from
+the executor's verdicts and results as they are published (:class:`EventLog`, fed records of the
+audit log's shape, so both read alike).
 
 Given to the model as the response of a ``recent_events`` call, newest first, and cited exactly
 (rule ids and reasons as the gate wrote them), so "why was my last command refused?" is answered
@@ -10,13 +12,16 @@ from what happened rather than from what a model guesses.
 from __future__ import annotations
 
 import datetime
+import threading
+from collections import OrderedDict, deque
 from pathlib import Path
 from typing import Any
 
 from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.planning.answer import Consultation
 from gemma4_ros.safety.audit import read_audit
-from gemma4_ros.types import Citation, CitationKind, Decision, ResultStatus
+from gemma4_ros.types import (Citation, CitationKind, Decision, Plan, ResultStatus, SafetyVerdict,
+                              ToolResult)
 
 RECENT_EVENTS: dict[str, Any] = {
     "name": "recent_events",
@@ -34,28 +39,87 @@ RECENT_EVENTS: dict[str, Any] = {
 STOPPING_RESULTS = frozenset(s.value for s in ResultStatus if s is not ResultStatus.SUCCEEDED)
 
 
+PLANS_KEPT = 64  # plans whose command and steps an event log remembers, newest kept
+
+
+class EventLog:
+    """The latest events that stopped or held a plan, at most ``depth``: records of the audit
+    log's shape go in (:meth:`add`, or the typed ``add_*`` of a node's topics), events as
+    ``recent_events`` gives them come out, newest first. A plan's verdict repeated when its step
+    is rechecked before running is one event. Thread-safe: a node's topics feed it while Ask
+    reads it."""
+
+    def __init__(self, depth: int | None = None) -> None:
+        self._lock = threading.Lock()
+        self._events: deque[tuple[tuple[Any, ...], dict[str, Any]]] = deque()
+        self._depth = depth
+        self._keys: set[tuple[Any, ...]] = set()
+        self._instructions: OrderedDict[str, str] = OrderedDict()
+        self._calls: OrderedDict[str, tuple[int, str]] = OrderedDict()
+
+    def add(self, record: dict[str, Any]) -> None:
+        with self._lock:
+            self._add(record)
+
+    def _add(self, record: dict[str, Any]) -> None:
+        event = _event(record, self._instructions)
+        self._trim(self._instructions)
+        if event is None:
+            return
+        key = (event["what"], event.get("plan_id"), event.get("step"),
+               tuple(event.get("rules", ())))
+        if key in self._keys:
+            return
+        self._keys.add(key)
+        self._events.append((key, event))
+        if self._depth is not None and len(self._events) > self._depth:
+            self._keys.discard(self._events.popleft()[0])
+
+    def add_plan(self, plan: Plan) -> None:
+        """A plan sent to the executor: its command names later events, its calls the results."""
+        with self._lock:
+            for step in plan.steps:
+                self._calls[step.call.id] = (step.index, step.call.name)
+            self._trim(self._calls, PLANS_KEPT * 8)
+        self.add({"kind": "plan", "time": plan.stamp,
+                  "plan": {"plan_id": plan.plan_id, "instruction": plan.instruction}})
+
+    def add_verdict(self, verdict: SafetyVerdict) -> None:
+        self.add({"kind": "verdict", "time": verdict.stamp,
+                  "verdict": verdict.model_dump(mode="json")})
+
+    def add_result(self, result: ToolResult) -> None:
+        with self._lock:
+            step, tool = self._calls.get(result.call_id, (None, None))
+        self.add({"kind": "step_result", "time": result.stamp, "plan_id": result.plan_id,
+                  "status": result.status.value, "step_index": step, "tool": tool,
+                  "error": result.error})
+
+    def add_estop(self, stamp: float) -> None:
+        self.add({"kind": "estop", "time": stamp})
+
+    def latest(self, count: int) -> list[dict[str, Any]]:
+        with self._lock:
+            return [event for _, event in reversed(self._events)][:count]
+
+    @staticmethod
+    def _trim(kept: OrderedDict[str, Any], most: int = PLANS_KEPT) -> None:
+        while len(kept) > most:
+            kept.popitem(last=False)
+
+
 def recent_events(path: Path, count: int) -> list[dict[str, Any]]:
-    """The last ``count`` events of the audit log at ``path``, newest first. A plan's verdict
-    repeated when its step is rechecked before running is one event."""
+    """The last ``count`` events of the audit log at ``path``, newest first."""
     try:
         records = read_audit(path).records
     except OSError as error:
         raise Gemma4RosError(f"cannot read audit log {path}: {error.strerror}",
                              "give the executor's audit_file (gemma4-ros run --audit FILE)"
                              ) from None
-    instructions: dict[str, str] = {}
-    events: list[dict[str, Any]] = []
-    seen: set[tuple[Any, ...]] = set()
+    log = EventLog()
     for record in records:
-        event = _event(record, instructions)
-        if event is None:
-            continue
-        key = (event["what"], event.get("plan_id"), event.get("step"),
-               tuple(event.get("rules", ())))
-        if key not in seen:
-            seen.add(key)
-            events.append(event)
-    return events[::-1][:count]
+        log.add(record)
+    return log.latest(count)
 
 
 def _event(record: dict[str, Any], instructions: dict[str, str]) -> dict[str, Any] | None:

@@ -67,6 +67,10 @@ class PlannerNodeConfig(StrictModel):
                             "copilot_file names: indexed at configure (only what changed), "
                             "searched for each question, cited in the response; false: answer "
                             "from the question and image alone")
+    ask_events: int = Field(default=5, ge=0, le=20, description="Ask answers from the latest "
+                            "this many events that stopped or held a plan (the executor's "
+                            "refusals, confirmations, failed steps; e-stops), cited with their "
+                            "rule ids; 0: not")
     copilot_file: str = Field(default="", description="copilot.yaml (manual folders, index "
                               "file); empty: the packaged default, the simulated robot's manual")
     warning_throttle_s: float = Field(default=5.0, ge=0.0, le=3600.0, description="the same "

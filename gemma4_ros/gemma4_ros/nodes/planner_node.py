@@ -47,9 +47,10 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from gemma4_ros.copilot.answers import consult
+from gemma4_ros.copilot.answers import consult, consult_events
 from gemma4_ros.copilot.config import load_copilot_config
 from gemma4_ros.copilot.index import DocumentIndex
+from gemma4_ros.copilot.records import EventLog
 from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.nodes.inference_worker import InferenceWorker, Job, PlannerBusyError
 from gemma4_ros.nodes.liveness import HEARTBEAT_TYPE, Liveness, PeerSilentError
@@ -100,6 +101,7 @@ FEEDBACK_PERIOD_S = 0.05
 AUDIO_DEPTH = 100
 RECORD_DEPTH = 100  # the executor's RESULT_DEPTH: a burst of verdicts is kept whole
 R = TypeVar("R")
+M = TypeVar("M")
 
 
 class PlannerNodeLogic:
@@ -117,6 +119,8 @@ class PlannerNodeLogic:
         self.planner = planner
         self.config = config or PlannerNodeConfig()
         self.recorder = recorder
+        # What stopped or held plans, for Ask ("why was my last command refused?").
+        self.events = EventLog(RECORD_DEPTH) if self.config.ask_events else None
         self._manuals = self._index_manuals()  # first: a bad copilot.yaml leaves nothing open
         self.perception = perception or self.config.perception()
         self._detector = detector
@@ -180,21 +184,31 @@ class PlannerNodeLogic:
                         lambda _: self.executor_liveness.beat(), group=HEARTBEAT_GROUP))
         add(t.timer(self.config.heartbeat_period_s, self.publish_heartbeat,
                     group=HEARTBEAT_GROUP))
-        if self.recorder is not None:
-            self._record_executor(self.recorder)
+        self._follow_executor()
         self.publish_heartbeat()
         t.logger.info(f"planner ready: model {self.stats.model} on {self.stats.provider}")
 
-    def _record_executor(self, recorder: MissionRecord) -> None:
-        """The executor's verdicts, results and status into the record, from the executor's own
-        topics beside this node (``executor/...`` in the same namespace)."""
-        t, add = self.transport, self._active.add
-        add(t.subscribe("executor/verdicts", SafetyVerdict, recorder.verdict,
-                        depth=RECORD_DEPTH, group=RECORD_GROUP))
-        add(t.subscribe("executor/results", ToolResult, recorder.result, depth=RECORD_DEPTH,
-                        group=RECORD_GROUP))
-        add(t.subscribe("executor/status", ExecutorStatus, recorder.status, qos=Qos.LATCHED,
-                        depth=1, group=RECORD_GROUP))
+    def _follow_executor(self) -> None:
+        """The executor's verdicts and results into the flight record and the event log Ask
+        reads, its status into the record, from the executor's own topics beside this node
+        (``executor/...`` in the same namespace)."""
+        t, add, recorder, events = self.transport, self._active.add, self.recorder, self.events
+        verdicts: list[Callable[[SafetyVerdict], None]] = []
+        results: list[Callable[[ToolResult], None]] = []
+        if recorder is not None:
+            verdicts.append(recorder.verdict)
+            results.append(recorder.result)
+        if events is not None:
+            verdicts.append(events.add_verdict)
+            results.append(events.add_result)
+        if verdicts:
+            add(t.subscribe("executor/verdicts", SafetyVerdict, _fan_out(verdicts),
+                            depth=RECORD_DEPTH, group=RECORD_GROUP))
+            add(t.subscribe("executor/results", ToolResult, _fan_out(results),
+                            depth=RECORD_DEPTH, group=RECORD_GROUP))
+        if recorder is not None:
+            add(t.subscribe("executor/status", ExecutorStatus, recorder.status,
+                            qos=Qos.LATCHED, depth=1, group=RECORD_GROUP))
 
     def deactivate(self) -> None:
         """Stop listening and serving; cancel what is planned or queued."""
@@ -230,6 +244,8 @@ class PlannerNodeLogic:
         Questions (Ask) go on: answering moves nothing."""
         if pressed and self.recorder is not None:
             self.recorder.estop()
+        if pressed and self.events is not None:
+            self.events.add_estop(self.transport.now())
         if pressed and self.worker.cancel_all(lambda job: job.void_after_estop):
             self.transport.logger.warning("e-stop: plan requests in flight cancelled")
 
@@ -277,6 +293,8 @@ class PlannerNodeLogic:
             if publish and plan.steps:  # no steps: the model declined; nothing to execute
                 self._require_executor(job.kind)
                 self._plan_pub.publish(plan)
+                if self.events is not None:
+                    self.events.add_plan(plan)
             return plan
 
         job: Job[Plan] = Job(f"{source.value} plan", run, void_after_estop=True)
@@ -361,7 +379,7 @@ class PlannerNodeLogic:
         implicit = image is None
         frame = self._camera_frame() if implicit else image
         question = request.question
-        consulted, citations = self._consult_manuals(question)
+        consulted, citations = self._consult_records(question)
         try:
             answer = self._generate(job, lambda f: self.planner.ask_stream(
                 question, None if f is None else f.rgb, cancel=job.cancel, consulted=consulted),
@@ -375,14 +393,23 @@ class PlannerNodeLogic:
                 cancel=job.cancel), frame, implicit)
         return AskResponse(answer=answer.text, citations=citations, plan=plan, success=True)
 
-    def _consult_manuals(self, question: str) -> tuple[list[Consultation], tuple[Citation, ...]]:
-        """The manuals' passages for ``question`` (on the worker thread: the index is opened
-        where it is read), or nothing when Ask does not answer from documents."""
-        if self._manuals is None:
-            return [], ()
-        with DocumentIndex(self._manuals) as index:
-            consulted, citations = consult(self.planner, index, question)
-        return [consulted], citations
+    def _consult_records(self, question: str) -> tuple[list[Consultation], tuple[Citation, ...]]:
+        """The latest events that stopped or held a plan (when there are any), then the
+        manuals' passages for ``question`` fitted beside them (on the worker thread: the index
+        is opened where it is read), as the model will see them, and their citations."""
+        consulted: list[Consultation] = []
+        citations: tuple[Citation, ...] = ()
+        count = self.config.ask_events
+        events = self.events.latest(count) if self.events is not None else []
+        if events:
+            said, citations = consult_events(self.planner, events, question, count)
+            consulted.append(said)
+        if self._manuals is not None:
+            with DocumentIndex(self._manuals) as index:
+                passages, cited = consult(self.planner, index, question, beside=consulted)
+            consulted.append(passages)
+            citations += cited
+        return consulted, citations
 
     # --- the worker side -------------------------------------------------------------------------
 
@@ -450,6 +477,14 @@ class PlannerNodeLogic:
         """``std_msgs/Header`` stamped now: the executor only needs that it arrives."""
         sec, nanosec = split_stamp(self.transport.now())
         self._heartbeat_pub.publish({"stamp": {"sec": sec, "nanosec": nanosec}, "frame_id": ""})
+
+
+def _fan_out(sinks: list[Callable[[M], None]]) -> Callable[[M], None]:
+    """One subscription's messages to every sink, in order."""
+    def each(message: M) -> None:
+        for sink in sinks:
+            sink(message)
+    return each
 
 
 def _message(error: BaseException) -> str:

@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 
 from gemma4_ros.cli import main
-from gemma4_ros.copilot.records import event_citations, recent_events
+from gemma4_ros.copilot.records import EventLog, event_citations, recent_events
 from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.safety.audit import AuditLog
 from gemma4_ros.testing.clock import FakeClock
-from gemma4_ros.types import CitationKind, Decision, Plan, SafetyVerdict, ToolCall
+from gemma4_ros.types import (CitationKind, Decision, Plan, ResultStatus, SafetyVerdict, ToolCall,
+                              ToolResult)
 
 STAMP = 1_796_000_000.0
 
@@ -75,6 +76,45 @@ def test_citations_quote_the_rule_ids_and_reasons_as_written(audit_file: Path) -
     others = [c for c in cited if c.kind is CitationKind.AUDIT]
     assert [c.source for c in others] == ["step CANCELED", "e-stop"]
     assert others[0].quote == "e-stop pressed"
+
+
+def test_a_nodes_live_topics_read_as_the_audit_log(audit_file: Path) -> None:
+    """The same morning from typed messages (a planner node's view of the executor's topics):
+    the same events, a result's step and tool found from the plan's call ids."""
+    log = EventLog(depth=10)
+    fast = Plan.from_calls([ToolCall(name="move", arguments={"distance": 2, "speed": 0.9})],
+                           instruction="move forward 2 meters at 0.9 m/s", plan_id="plan-fast")
+    long = Plan.from_calls([ToolCall(name="speak", arguments={"text": "off"}),
+                            ToolCall(name="navigate_to", arguments={"place": "lab"})],
+                           instruction="drive to the lab", plan_id="plan-long")
+    log.add_plan(fast)
+    refused = verdict(fast, 0, Decision.REJECTED, ("bounds.speed",), ("too fast",))
+    log.add_verdict(refused)
+    log.add_verdict(refused)  # the recheck: one event
+    log.add_verdict(verdict(fast, 0, Decision.APPROVED))  # approved: no event
+    log.add_plan(long)
+    log.add_estop(STAMP)
+    log.add_result(ToolResult(plan_id=long.plan_id, call_id=long.steps[1].call.id,
+                              status=ResultStatus.CANCELED, error="e-stop pressed"))
+    events = log.latest(10)
+    assert [e["what"] for e in events] == ["step CANCELED", "e-stop", "gate REJECTED"]
+    assert (events[0]["step"], events[0]["tool"], events[0]["command"]) == (
+        1, "navigate_to", "drive to the lab")
+    assert events[2]["rules"] == ["bounds.speed"] and events[2]["command"] == fast.instruction
+
+
+def test_an_event_log_keeps_the_latest(audit_file: Path) -> None:
+    log = EventLog(depth=2)
+    for index in range(5):
+        plan = Plan.from_calls([ToolCall(name="wait", arguments={"seconds": 1})],
+                               plan_id=f"plan-{index}")
+        log.add_verdict(verdict(plan, 0, Decision.NEEDS_CONFIRMATION, ("mode.supervised",)))
+    assert [e["plan_id"] for e in log.latest(10)] == ["plan-4", "plan-3"]
+    again = verdict(Plan.from_calls([ToolCall(name="wait", arguments={"seconds": 1})],
+                                    plan_id="plan-0"), 0, Decision.NEEDS_CONFIRMATION,
+                    ("mode.supervised",))
+    log.add_verdict(again)  # forgotten with its event, so it is news again
+    assert [e["plan_id"] for e in log.latest(10)] == ["plan-0", "plan-4"]
 
 
 def test_a_missing_audit_log_names_the_fix(tmp_path: Path) -> None:

@@ -31,7 +31,7 @@ from gemma4_ros.recording import topics as recorded
 from gemma4_ros.chat.tokenizer import Gemma4Tokenizer
 from gemma4_ros.testing.fixture_tokenizer import build_fixture_tokenizer
 from gemma4_ros.testing.scripted_model import ScriptedModel
-from gemma4_ros.types import PlanSource, ResultStatus
+from gemma4_ros.types import CitationKind, PlanSource, ResultStatus
 from node_rig import NS, WAIT_S
 from planner_rig import (
     WAIT,
@@ -269,6 +269,34 @@ def test_ask_answers_from_the_manuals_and_cites_them(bus: Bus, tokenizer: Gemma4
                          scripted(tokenizer, ScriptedModel(tokenizer, ["x<turn|>"])),
                          PlannerNodeConfig(listen=False, documents=True,
                                            copilot_file=str(tmp_path / "bad.yaml")))
+
+
+def test_ask_answers_why_the_last_command_was_refused(bus: Bus, tokenizer: Gemma4Tokenizer
+                                                      ) -> None:
+    """The node keeps the executor's refusals it hears (executor/verdicts) with the command of
+    the plan it sent: Ask is given them as a recent_events response and cites the rule ids."""
+    model = ScriptedModel(tokenizer, [call("move", distance=0.2, speed=0.9) + WAIT,
+                                      "It was too fast.<turn|>"])
+    made = rig_for(bus, tokenizer, model)
+    try:
+        made.commands.publish("move 20 cm at 0.9 m/s")
+        assert made.wait(lambda: any(v.rules for v in made.executor.probe.verdicts))
+        assert made.wait(lambda: bool(made.logic.events and made.logic.events.latest(1)))
+        client = bus.client(f"{NS}/planner/ask", AskRequest, AskResponse)
+        reply = client.call_async(AskRequest(question="why was my last command refused?")
+                                  ).result(WAIT_S)
+        assert reply.success and reply.answer == "It was too fast."
+        rules = [c for c in reply.citations if c.kind is CitationKind.RULE]
+        assert rules and rules[0].source == "bounds.speed"
+        assert "call:recent_events" in model.prompts[-1]
+        assert "move 20 cm at 0.9 m/s" in model.prompts[-1]  # the command, not just a plan id
+    finally:
+        made.close()
+    quiet = rig_for(bus, tokenizer, ScriptedModel(tokenizer, ["Hello.<turn|>"]), ask_events=0)
+    try:
+        assert quiet.logic.events is None
+    finally:
+        quiet.close()
 
 
 def test_unsupported_encodings_are_dropped_with_one_throttled_warning(

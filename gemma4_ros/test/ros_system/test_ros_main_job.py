@@ -14,7 +14,9 @@ from ros_ready import require_ros
 require_ros()
 
 from gemma4_ros_msgs.action import ExecutePlan, Instruct  # noqa: E402
-from gemma4_ros_msgs.msg import ExecutorStatus, Plan, SafetyVerdict, ToolResult  # noqa: E402
+from gemma4_ros_msgs.msg import (  # noqa: E402
+    Citation, ExecutorStatus, Plan, SafetyVerdict, ToolResult,
+)
 from gemma4_ros_msgs.srv import Ask, Confirm  # noqa: E402
 from ros_harness import (  # noqa: E402
     LATCHED, NS, Client, latest, plan_message, start_system, wait_until,
@@ -135,3 +137,21 @@ def test_ask_answers_and_with_a_plan_request_also_proposes_a_plan(
     assert both.plan.source == Plan.SOURCE_COPILOT
     assert [s.call.name for s in both.plan.steps] == ["navigate_to", "wait"]
     assert not [p for p in plans if p.source == Plan.SOURCE_COPILOT], "a proposal is not sent"
+
+
+def test_ask_cites_the_rules_that_refused_the_last_command(launch: Callable[..., Any],
+                                                            client: Client) -> None:
+    """The planner hears the executor refuse its plan (executor/verdicts) and gives Ask the
+    refusal with the command it answered: the response cites the gate's rule ids."""
+    command = "rotate 270 degrees to the left"
+    verdicts = client.collect(f"{NS}/executor/verdicts", SafetyVerdict)
+    start_system(launch, client)
+    client.publish_when_heard(f"{NS}/command", String(data=command))
+    refused = wait_until(lambda: latest(
+        verdicts, lambda v: v.decision == SafetyVerdict.DECISION_REJECTED), what="a refusal")
+    answer = client.call(f"{NS}/planner/ask", Ask,
+                         Ask.Request(question="why was my last command refused?"))
+    rules = [c for c in answer.citations if c.kind == Citation.KIND_RULE]
+    assert rules, (answer.error, answer.citations)
+    assert [c.source for c in rules] == list(refused.rules)
+    assert rules[0].quote == refused.reasons[0] and refused.plan_id in rules[0].locator
