@@ -9,6 +9,7 @@ in :mod:`gemma4_ros.types` mirror the messages, so the rclpy transport converts 
 - ``AskRequest`` / ``AskResponse`` ⇄ ``gemma4_ros_msgs/srv/Ask``
 - ``InstructGoal`` / ``InstructFeedback`` / ``InstructResult`` ⇄ ``gemma4_ros_msgs/action/Instruct``
 - ``DiagnosticStatus`` ⇄ ``diagnostic_msgs/msg/DiagnosticArray`` (one status per array)
+- ``LogRecord`` ⇄ ``rcl_interfaces/msg/Log`` (``/rosout``)
 - ``ImageData`` ⇄ ``sensor_msgs/msg/Image``; ``CompressedImageData`` ⇄
   ``sensor_msgs/msg/CompressedImage``. These carry the message's bytes unconverted: the planner
   turns them into a :class:`~gemma4_ros.perception.Frame` itself, so an unsupported encoding is
@@ -144,6 +145,28 @@ class InstructResult(_Frozen):
     plan: Plan | None = None
     success: bool = False
     error: str = ""
+
+
+class LogLevel(int, Enum):
+    """``rcl_interfaces/Log`` levels."""
+
+    DEBUG = 10
+    INFO = 20
+    WARN = 30
+    ERROR = 40
+    FATAL = 50
+
+
+class LogRecord(_Frozen):
+    """One line a node logged, as ``/rosout`` carries it (``rcl_interfaces/Log``)."""
+
+    stamp: float
+    level: LogLevel
+    name: str  # the logger: the node's name, namespaced
+    msg: str
+    file: str = ""
+    function: str = ""
+    line: int = Field(default=0, ge=0)
 
 
 class DiagnosticLevel(int, Enum):

@@ -262,6 +262,7 @@ class CitationKind(str, Enum):
     DOCUMENT = "document"  # a passage of a manual or procedure
     RULE = "rule"  # a safety rule the gate applied (source: the rule id)
     AUDIT = "audit"  # another event of the audit log (a failed step, an e-stop)
+    LOG = "log"  # a line a node logged on /rosout (source: the logger)
 
 
 class Citation(_Frozen):

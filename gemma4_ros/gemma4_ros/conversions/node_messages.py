@@ -5,6 +5,7 @@
   per frame at 30 Hz); turning them into a frame, and refusing encodings, is the planner's job.
 - :class:`DiagnosticStatus` ⇄ ``diagnostic_msgs/DiagnosticArray`` holding that one status, as
   ``diagnostic_updater`` publishes it on ``/diagnostics``.
+- :class:`LogRecord` ⇄ ``rcl_interfaces/Log``, what every node's logger publishes on ``/rosout``.
 """
 
 from __future__ import annotations
@@ -20,12 +21,16 @@ from gemma4_ros.conversions.base import (
     header_field_to_ros,
     in_range,
     inside,
+    time_from_ros,
+    time_to_ros,
 )
 from gemma4_ros.interfaces import (
     CompressedImageData,
     DiagnosticLevel,
     DiagnosticStatus,
     ImageData,
+    LogLevel,
+    LogRecord,
 )
 
 IMAGE = "sensor_msgs/msg/Image"
@@ -33,6 +38,7 @@ COMPRESSED_IMAGE = "sensor_msgs/msg/CompressedImage"
 DIAGNOSTIC_ARRAY = "diagnostic_msgs/msg/DiagnosticArray"
 DIAGNOSTIC_STATUS = "diagnostic_msgs/msg/DiagnosticStatus"
 KEY_VALUE = "diagnostic_msgs/msg/KeyValue"
+LOG = "rcl_interfaces/msg/Log"
 
 
 def image_data_from_ros(msg: Any) -> ImageData:
@@ -102,3 +108,22 @@ def _level(raw: Any) -> DiagnosticLevel:
     except ValueError:
         raise WireError(DIAGNOSTIC_STATUS, "level", value, "unknown level; allowed: 0..3",
                         "use the DiagnosticStatus OK/WARN/ERROR/STALE constants") from None
+
+
+def log_record_to_ros(record: LogRecord, types: MessageTypes) -> Any:
+    return types(LOG)(stamp=time_to_ros(record.stamp, types), level=record.level.value,
+                      name=record.name, msg=record.msg, file=record.file,
+                      function=record.function,
+                      line=in_range(record.line, 0, UINT32_MAX, LOG, "line"))
+
+
+def log_record_from_ros(msg: Any) -> LogRecord:
+    with inside(LOG, "stamp"):
+        stamp = time_from_ros(msg.stamp)
+    try:
+        level = LogLevel(int(msg.level))
+    except ValueError:
+        raise WireError(LOG, "level", msg.level, "unknown level; allowed: 10, 20, 30, 40, 50",
+                        "use the Log DEBUG/INFO/WARN/ERROR/FATAL constants") from None
+    return LogRecord(stamp=stamp, level=level, name=msg.name, msg=msg.msg, file=msg.file,
+                     function=msg.function, line=int(msg.line))

@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from gemma4_ros.copilot.index import DocumentIndex, Hit
+from gemma4_ros.copilot.node_logs import log_citations, logs_consultation
 from gemma4_ros.copilot.records import event_citations, events_consultation, recent_events
+from gemma4_ros.interfaces import LogRecord
 from gemma4_ros.planning.answer import Answer, Consultation
 from gemma4_ros.planning.planner import Planner
 from gemma4_ros.types import Citation
@@ -94,6 +96,18 @@ def consult_events(planner: Planner, events: list[dict[str, Any]], question: str
                                          ) < needed:
         events.pop()
     return events_consultation(events, count), event_citations(events)
+
+
+def consult_logs(planner: Planner, lines: list[LogRecord], question: str, count: int = 5,
+                 beside: Sequence[Consultation] = ()) -> tuple[Consultation, tuple[Citation, ...]]:
+    """Logged lines (newest first) as the model will see them beside what else it consults, the
+    oldest left out until they fit with room for the answer, and their citations."""
+    lines = list(lines)
+    needed = planner.config.ask_max_tokens
+    while lines and planner.answer_room(question, [*beside, logs_consultation(lines, count)]
+                                        ) < needed:
+        lines.pop()
+    return logs_consultation(lines, count), log_citations(lines)
 
 
 def ask_documents(planner: Planner, index: DocumentIndex, question: str, *, image: Any = None,

@@ -67,10 +67,15 @@ class PlannerNodeConfig(StrictModel):
                             "copilot_file names: indexed at configure (only what changed), "
                             "searched for each question, cited in the response; false: answer "
                             "from the question and image alone")
-    ask_events: int = Field(default=5, ge=0, le=20, description="Ask answers from the latest "
+    ask_events: int = Field(default=0, ge=0, le=20, description="Ask answers from the latest "
                             "this many events that stopped or held a plan (the executor's "
                             "refusals, confirmations, failed steps; e-stops), cited with their "
-                            "rule ids; 0: not")
+                            "rule ids; 0: not (the demo model was not taught to read them: "
+                            "its answers go astray beside them)")
+    ask_logs: int = Field(default=0, ge=0, le=20, description="Ask answers from the latest "
+                          "this many warnings and errors the robot's nodes logged on /rosout, "
+                          "cited by node; 0: /rosout is not read (as ask_events: for a model "
+                          "taught to read them)")
     copilot_file: str = Field(default="", description="copilot.yaml (manual folders, index "
                               "file); empty: the packaged default, the simulated robot's manual")
     warning_throttle_s: float = Field(default=5.0, ge=0.0, le=3600.0, description="the same "

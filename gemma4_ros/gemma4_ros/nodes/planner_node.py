@@ -47,9 +47,10 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from gemma4_ros.copilot.answers import consult, consult_events
+from gemma4_ros.copilot.answers import consult, consult_events, consult_logs
 from gemma4_ros.copilot.config import load_copilot_config
 from gemma4_ros.copilot.index import DocumentIndex
+from gemma4_ros.copilot.node_logs import LogBuffer
 from gemma4_ros.copilot.records import EventLog
 from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.nodes.inference_worker import InferenceWorker, Job, PlannerBusyError
@@ -63,6 +64,7 @@ from gemma4_ros.interfaces import (
     InstructFeedback,
     InstructGoal,
     InstructResult,
+    LogRecord,
 )
 from gemma4_ros.nodes.mission_record import MissionRecord
 from gemma4_ros.nodes.planner_config import PlannerNodeConfig
@@ -121,6 +123,7 @@ class PlannerNodeLogic:
         self.recorder = recorder
         # What stopped or held plans, for Ask ("why was my last command refused?").
         self.events = EventLog(RECORD_DEPTH) if self.config.ask_events else None
+        self.logs = LogBuffer() if self.config.ask_logs else None
         self._manuals = self._index_manuals()  # first: a bad copilot.yaml leaves nothing open
         self.perception = perception or self.config.perception()
         self._detector = detector
@@ -185,6 +188,9 @@ class PlannerNodeLogic:
         add(t.timer(self.config.heartbeat_period_s, self.publish_heartbeat,
                     group=HEARTBEAT_GROUP))
         self._follow_executor()
+        if self.logs is not None:
+            add(t.subscribe("/rosout", LogRecord, self.logs.add, depth=RECORD_DEPTH,
+                            group=RECORD_GROUP))
         self.publish_heartbeat()
         t.logger.info(f"planner ready: model {self.stats.model} on {self.stats.provider}")
 
@@ -394,8 +400,8 @@ class PlannerNodeLogic:
         return AskResponse(answer=answer.text, citations=citations, plan=plan, success=True)
 
     def _consult_records(self, question: str) -> tuple[list[Consultation], tuple[Citation, ...]]:
-        """The latest events that stopped or held a plan (when there are any), then the
-        manuals' passages for ``question`` fitted beside them (on the worker thread: the index
+        """The latest events that stopped or held a plan and the nodes' latest warnings and
+        errors (when there are any), then the manuals' passages for ``question`` fitted beside them (on the worker thread: the index
         is opened where it is read), as the model will see them, and their citations."""
         consulted: list[Consultation] = []
         citations: tuple[Citation, ...] = ()
@@ -404,6 +410,12 @@ class PlannerNodeLogic:
         if events:
             said, citations = consult_events(self.planner, events, question, count)
             consulted.append(said)
+        lines = self.logs.latest(self.config.ask_logs) if self.logs is not None else []
+        if lines:
+            logged, cited = consult_logs(self.planner, lines, question, self.config.ask_logs,
+                                         beside=consulted)
+            consulted.append(logged)
+            citations += cited
         if self._manuals is not None:
             with DocumentIndex(self._manuals) as index:
                 passages, cited = consult(self.planner, index, question, beside=consulted)

@@ -75,6 +75,12 @@ PLANNER_ARGUMENTS = [
                           description="flight record (MCAP) the planner writes: commands, "
                           "plan inputs, plans, the executor's verdicts, results and status; "
                           "empty: none"),
+    DeclareLaunchArgument("ask_events", default_value="0",
+                          description="Ask answers from the latest N events that stopped or "
+                          "held a plan, citing their rule ids (0-20; 0: not)"),
+    DeclareLaunchArgument("ask_logs", default_value="0",
+                          description="Ask answers from the latest N warnings and errors on "
+                          "/rosout, citing their node (0-20; 0: /rosout is not read)"),
 ]
 
 
@@ -128,6 +134,8 @@ def planner_node(watch_executor: bool = False, copilot: bool = False) -> Lifecyc
             "tools_file": LaunchConfiguration("tools_file"),
             "executor_timeout_s": timeout,
             "record": LaunchConfiguration("record"),
+            "ask_events": LaunchConfiguration("ask_events"),
+            "ask_logs": LaunchConfiguration("ask_logs"),
             "use_sim_time": LaunchConfiguration("use_sim_time"),
             **manuals,
         }],

@@ -1,4 +1,5 @@
-"""The planner node's interfaces on the rclpy transport: camera, diagnostics, Ask and Instruct.
+"""The planner node's interfaces on the rclpy transport: camera, diagnostics, /rosout, Ask and
+Instruct.
 
 The transport looks every core type up in :mod:`gemma4_ros.ros.messages`' tables;
 :func:`register` adds the planner's entries to them (idempotent, additive: nothing there is
@@ -11,6 +12,7 @@ Ask and Instruct are field renames written here against the generated classes, s
 from __future__ import annotations
 
 from diagnostic_msgs.msg import DiagnosticArray as RosDiagnosticArray
+from rcl_interfaces.msg import Log as RosLog
 from sensor_msgs.msg import CompressedImage as RosCompressedImage
 from sensor_msgs.msg import Image as RosImage
 
@@ -23,6 +25,8 @@ from gemma4_ros.conversions.node_messages import (
     diagnostic_status_to_ros,
     image_data_from_ros,
     image_data_to_ros,
+    log_record_from_ros,
+    log_record_to_ros,
 )
 from gemma4_ros.interfaces import (
     AskRequest,
@@ -33,6 +37,7 @@ from gemma4_ros.interfaces import (
     InstructFeedback,
     InstructGoal,
     InstructResult,
+    LogRecord,
 )
 from gemma4_ros.ros import messages
 from gemma4_ros.ros.messages import TYPES, ActionWire, ServiceWire, TopicWire
@@ -89,6 +94,8 @@ TOPICS: dict[type, TopicWire] = {
     DiagnosticStatus: TopicWire(RosDiagnosticArray,
                                 lambda status: diagnostic_status_to_ros(status, TYPES),
                                 diagnostic_status_from_ros),
+    LogRecord: TopicWire(RosLog, lambda record: log_record_to_ros(record, TYPES),
+                         log_record_from_ros),
 }
 SERVICES: dict[tuple[type, type], ServiceWire] = {
     (AskRequest, AskResponse): ServiceWire(RosAsk, ask_request_from_ros, ask_response_to_ros),

@@ -10,18 +10,23 @@ from gemma4_ros.conversions.node_messages import (
     COMPRESSED_IMAGE,
     DIAGNOSTIC_ARRAY,
     IMAGE,
+    LOG,
     compressed_image_data_from_ros,
     compressed_image_data_to_ros,
     diagnostic_status_from_ros,
     diagnostic_status_to_ros,
     image_data_from_ros,
     image_data_to_ros,
+    log_record_from_ros,
+    log_record_to_ros,
 )
 from gemma4_ros.interfaces import (
     CompressedImageData,
     DiagnosticLevel,
     DiagnosticStatus,
     ImageData,
+    LogLevel,
+    LogRecord,
 )
 from gemma4_ros.nodes.planner_inputs import frame_from_image_data
 from gemma4_ros.wire import rosbags_types, typestore
@@ -77,3 +82,17 @@ def test_diagnostics_refuse_an_empty_array_and_unknown_levels(types: MessageType
     with pytest.raises(WireError, match=r"status\[0\].level = 7"):
         diagnostic_status_from_ros(odd)
     assert diagnostic_status_to_ros(status, types).status[0].level == b"\x00"  # rclpy's form
+
+
+def test_a_rosout_line_round_trips_through_cdr(types: MessageTypes) -> None:
+    line = LogRecord(stamp=STAMP, level=LogLevel.ERROR, name="gemma4.executor",
+                     msg="step 2 (move) FAILED: blocked", file="executor.py",
+                     function="_run", line=212)
+    assert log_record_from_ros(cdr(log_record_to_ros(line, types), LOG)) == line
+
+
+def test_a_rosout_line_with_an_unknown_level_names_it(types: MessageTypes) -> None:
+    msg = log_record_to_ros(LogRecord(stamp=STAMP, level=LogLevel.INFO, name="n", msg="m"), types)
+    msg.level = 25
+    with pytest.raises(WireError, match="Log.level"):
+        log_record_from_ros(msg)

@@ -20,6 +20,8 @@ from gemma4_ros.interfaces import (
     InstructFeedback,
     InstructGoal,
     InstructResult,
+    LogLevel,
+    LogRecord,
 )
 from gemma4_ros.nodes.bus_transport import BusTransport
 from gemma4_ros.nodes.planner_config import PlannerNodeConfig
@@ -277,7 +279,7 @@ def test_ask_answers_why_the_last_command_was_refused(bus: Bus, tokenizer: Gemma
     the plan it sent: Ask is given them as a recent_events response and cites the rule ids."""
     model = ScriptedModel(tokenizer, [call("move", distance=0.2, speed=0.9) + WAIT,
                                       "It was too fast.<turn|>"])
-    made = rig_for(bus, tokenizer, model)
+    made = rig_for(bus, tokenizer, model, ask_events=5)
     try:
         made.commands.publish("move 20 cm at 0.9 m/s")
         assert made.wait(lambda: any(v.rules for v in made.executor.probe.verdicts))
@@ -292,11 +294,36 @@ def test_ask_answers_why_the_last_command_was_refused(bus: Bus, tokenizer: Gemma
         assert "move 20 cm at 0.9 m/s" in model.prompts[-1]  # the command, not just a plan id
     finally:
         made.close()
-    quiet = rig_for(bus, tokenizer, ScriptedModel(tokenizer, ["Hello.<turn|>"]), ask_events=0)
+    quiet = rig_for(bus, tokenizer, ScriptedModel(tokenizer, ["Hello.<turn|>"]))
     try:
-        assert quiet.logic.events is None
+        assert quiet.logic.events is None and quiet.logic.logs is None  # off by default
     finally:
         quiet.close()
+
+
+def test_ask_answers_from_the_nodes_warnings_on_rosout(bus: Bus, tokenizer: Gemma4Tokenizer
+                                                       ) -> None:
+    """Warnings and errors any node logs on /rosout are kept (INFO is routine, left out) and
+    given to Ask as a recent_logs response, cited by logger."""
+    model = ScriptedModel(tokenizer, ["The lidar is blocked.<turn|>"])
+    made = rig_for(bus, tokenizer, model, ask_logs=5)
+    try:
+        rosout = bus.publisher("/rosout", LogRecord, depth=10)
+        rosout.publish(LogRecord(stamp=time.time(), level=LogLevel.INFO, name="lidar",
+                                 msg="scan at 10 Hz"))
+        rosout.publish(LogRecord(stamp=time.time(), level=LogLevel.ERROR, name="lidar",
+                                 msg="no scan for 2 s: lens blocked?"))
+        assert made.wait(lambda: bool(made.logic.logs and made.logic.logs.latest(1)))
+        client = bus.client(f"{NS}/planner/ask", AskRequest, AskResponse)
+        reply = client.call_async(AskRequest(question="why did you stop?")).result(WAIT_S)
+        assert reply.success and reply.answer == "The lidar is blocked."
+        logged = [c for c in reply.citations if c.kind is CitationKind.LOG]
+        assert [(c.source, c.quote) for c in logged] == [("lidar",
+                                                          "no scan for 2 s: lens blocked?")]
+        assert "call:recent_logs" in model.prompts[-1]
+        assert "scan at 10 Hz" not in model.prompts[-1]
+    finally:
+        made.close()
 
 
 def test_unsupported_encodings_are_dropped_with_one_throttled_warning(

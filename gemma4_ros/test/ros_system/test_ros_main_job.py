@@ -145,7 +145,7 @@ def test_ask_cites_the_rules_that_refused_the_last_command(launch: Callable[...,
     refusal with the command it answered: the response cites the gate's rule ids."""
     command = "rotate 270 degrees to the left"
     verdicts = client.collect(f"{NS}/executor/verdicts", SafetyVerdict)
-    start_system(launch, client)
+    start_system(launch, client, ask_events="5")
     client.publish_when_heard(f"{NS}/command", String(data=command))
     refused = wait_until(lambda: latest(
         verdicts, lambda v: v.decision == SafetyVerdict.DECISION_REJECTED), what="a refusal")
@@ -155,3 +155,19 @@ def test_ask_cites_the_rules_that_refused_the_last_command(launch: Callable[...,
     assert rules, (answer.error, answer.citations)
     assert [c.source for c in rules] == list(refused.rules)
     assert rules[0].quote == refused.reasons[0] and refused.plan_id in rules[0].locator
+
+
+def test_ask_cites_a_warning_any_node_logged(launch: Callable[..., Any], client: Client) -> None:
+    """Every node's logger publishes on /rosout: the planner keeps the warnings and errors it
+    hears there and Ask cites them by logger (here the test's own node)."""
+    start_system(launch, client, ask_logs="5")
+    message = "lidar: no scan for 2 s, lens blocked?"
+
+    def logged() -> Any:
+        client.node.get_logger().warning(message)
+        answer = client.call(f"{NS}/planner/ask", Ask, Ask.Request(question="why did you stop?"))
+        return next((c for c in answer.citations if c.kind == Citation.KIND_LOG), None)
+
+    cited = wait_until(logged, what="the warning cited")  # /rosout is matched in the background
+    assert cited.source == client.node.get_logger().name and cited.quote == message
+    assert cited.locator.startswith("WARN, ")
