@@ -8,7 +8,7 @@ in :mod:`gemma4_ros.types` mirror the messages, so the rclpy transport converts 
 - ``Plan`` / ``ExecutePlanFeedback`` / ``ExecutePlanResult`` ⇄ ``gemma4_ros_msgs/action/ExecutePlan``
 - ``AskRequest`` / ``AskResponse`` ⇄ ``gemma4_ros_msgs/srv/Ask``
 - ``InstructGoal`` / ``InstructFeedback`` / ``InstructResult`` ⇄ ``gemma4_ros_msgs/action/Instruct``
-- ``DiagnosticStatus`` ⇄ ``diagnostic_msgs/msg/DiagnosticArray`` (one status per array)
+- ``DiagnosticReport`` ⇄ ``diagnostic_msgs/msg/DiagnosticArray`` (every status of one array)
 - ``LogRecord`` ⇄ ``rcl_interfaces/msg/Log`` (``/rosout``)
 - ``ImageData`` ⇄ ``sensor_msgs/msg/Image``; ``CompressedImageData`` ⇄
   ``sensor_msgs/msg/CompressedImage``. These carry the message's bytes unconverted: the planner
@@ -187,4 +187,12 @@ class DiagnosticStatus(_Frozen):
     message: str = ""
     hardware_id: str = ""
     values: tuple[tuple[str, str], ...] = ()
+    stamp: float = 0.0
+
+
+class DiagnosticReport(_Frozen):
+    """One ``/diagnostics`` message: the statuses a node (or an aggregator) reports together,
+    as ``diagnostic_msgs/DiagnosticArray`` carries them."""
+
+    statuses: tuple[DiagnosticStatus, ...]
     stamp: float = 0.0

@@ -263,6 +263,7 @@ class CitationKind(str, Enum):
     RULE = "rule"  # a safety rule the gate applied (source: the rule id)
     AUDIT = "audit"  # another event of the audit log (a failed step, an e-stop)
     LOG = "log"  # a line a node logged on /rosout (source: the logger)
+    DIAGNOSTIC = "diagnostic"  # a component's latest /diagnostics status (source: its name)
 
 
 class Citation(_Frozen):

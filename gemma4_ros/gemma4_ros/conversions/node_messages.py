@@ -3,8 +3,8 @@
 - ``sensor_msgs/Image`` / ``CompressedImage`` → :class:`ImageData` / :class:`CompressedImageData`:
   the header becomes stamp and frame id, the pixel bytes stay the message's own buffer (no copy
   per frame at 30 Hz); turning them into a frame, and refusing encodings, is the planner's job.
-- :class:`DiagnosticStatus` ⇄ ``diagnostic_msgs/DiagnosticArray`` holding that one status, as
-  ``diagnostic_updater`` publishes it on ``/diagnostics``.
+- :class:`DiagnosticReport` ⇄ ``diagnostic_msgs/DiagnosticArray``, every status of it, as
+  ``diagnostic_updater`` (one array per node) and aggregators publish on ``/diagnostics``.
 - :class:`LogRecord` ⇄ ``rcl_interfaces/Log``, what every node's logger publishes on ``/rosout``.
 """
 
@@ -27,6 +27,7 @@ from gemma4_ros.conversions.base import (
 from gemma4_ros.interfaces import (
     CompressedImageData,
     DiagnosticLevel,
+    DiagnosticReport,
     DiagnosticStatus,
     ImageData,
     LogLevel,
@@ -73,31 +74,31 @@ def compressed_image_data_to_ros(image: CompressedImageData, types: MessageTypes
         format=image.format, data=types.uint8_array(bytes(memoryview(image.data))))
 
 
-def diagnostic_status_to_ros(status: DiagnosticStatus, types: MessageTypes,
+def diagnostic_report_to_ros(report: DiagnosticReport, types: MessageTypes,
                              byte: Callable[[int], Any] = rclpy_byte) -> Any:
-    """A DiagnosticArray stamped with the status's stamp, holding the status. ``byte`` makes
-    the ``level`` field's value: rclpy wants ``bytes``, rosbags (pass ``int``) an integer."""
-    entry = types(DIAGNOSTIC_STATUS)(
+    """A DiagnosticArray stamped with the report's stamp, holding its statuses. ``byte`` makes
+    the ``level`` fields' values: rclpy wants ``bytes``, rosbags (pass ``int``) an integer."""
+    entries = [types(DIAGNOSTIC_STATUS)(
         level=byte(status.level.value), name=status.name, message=status.message,
         hardware_id=status.hardware_id,
         values=[types(KEY_VALUE)(key=key, value=value) for key, value in status.values])
+        for status in report.statuses]
     return types(DIAGNOSTIC_ARRAY)(
-        header=header_field_to_ros(status.stamp, "", types, DIAGNOSTIC_ARRAY), status=[entry])
+        header=header_field_to_ros(report.stamp, "", types, DIAGNOSTIC_ARRAY), status=entries)
 
 
-def diagnostic_status_from_ros(msg: Any) -> DiagnosticStatus:
-    """The first status of a DiagnosticArray (the form :func:`diagnostic_status_to_ros` writes)."""
+def diagnostic_report_from_ros(msg: Any) -> DiagnosticReport:
+    """Every status of a DiagnosticArray, each stamped with the array's header (an empty array
+    is an empty report: a node with nothing to say)."""
     stamp, _ = header_field_from_ros(msg, DIAGNOSTIC_ARRAY)
-    if len(msg.status) == 0:
-        raise WireError(DIAGNOSTIC_ARRAY, "status", [], "holds no status",
-                        "publish one DiagnosticStatus per array")
-    entry = msg.status[0]
-    with inside(DIAGNOSTIC_ARRAY, "status[0]"):
-        level = _level(entry.level)
-    return DiagnosticStatus(name=entry.name, level=level, message=entry.message,
-                            hardware_id=entry.hardware_id,
-                            values=tuple((pair.key, pair.value) for pair in entry.values),
-                            stamp=stamp)
+    statuses = []
+    for index, entry in enumerate(msg.status):
+        with inside(DIAGNOSTIC_ARRAY, f"status[{index}]"):
+            level = _level(entry.level)
+        statuses.append(DiagnosticStatus(
+            name=entry.name, level=level, message=entry.message, hardware_id=entry.hardware_id,
+            values=tuple((pair.key, pair.value) for pair in entry.values), stamp=stamp))
+    return DiagnosticReport(statuses=tuple(statuses), stamp=stamp)
 
 
 def _level(raw: Any) -> DiagnosticLevel:

@@ -10,18 +10,21 @@ model was given, best match first, so an operator can check every answer against
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from gemma4_ros.copilot.index import DocumentIndex, Hit
+from gemma4_ros.copilot.node_diagnostics import diagnostic_citations, diagnostics_consultation
 from gemma4_ros.copilot.node_logs import log_citations, logs_consultation
 from gemma4_ros.copilot.records import event_citations, events_consultation, recent_events
-from gemma4_ros.interfaces import LogRecord
+from gemma4_ros.interfaces import DiagnosticStatus, LogRecord
 from gemma4_ros.planning.answer import Answer, Consultation
 from gemma4_ros.planning.planner import Planner
 from gemma4_ros.types import Citation
+
+T = TypeVar("T")
 
 QUOTE_CHARS = 300  # a citation's quote; the model is given the whole passage
 MIN_WORDS = 20  # a passage cut to fit the context keeps at least this many words
@@ -87,27 +90,39 @@ def consult_record(planner: Planner, audit: Path, question: str,
 
 
 def consult_events(planner: Planner, events: list[dict[str, Any]], question: str,
-                   count: int = 5) -> tuple[Consultation, tuple[Citation, ...]]:
-    """``events`` (newest first) as the model will see them, the oldest left out until they fit
-    its context with room for the answer, and their citations."""
-    events = list(events)
-    needed = planner.config.ask_max_tokens
-    while events and planner.answer_room(question, [events_consultation(events, count)]
-                                         ) < needed:
-        events.pop()
-    return events_consultation(events, count), event_citations(events)
+                   count: int = 5, beside: Sequence[Consultation] = ()
+                   ) -> tuple[Consultation, tuple[Citation, ...]]:
+    """``events`` (newest first) as the model will see them, and their citations."""
+    kept = _fit(planner, question, events, lambda e: events_consultation(e, count), beside)
+    return events_consultation(kept, count), event_citations(kept)
 
 
 def consult_logs(planner: Planner, lines: list[LogRecord], question: str, count: int = 5,
                  beside: Sequence[Consultation] = ()) -> tuple[Consultation, tuple[Citation, ...]]:
-    """Logged lines (newest first) as the model will see them beside what else it consults, the
-    oldest left out until they fit with room for the answer, and their citations."""
-    lines = list(lines)
+    """Logged lines (newest first) as the model will see them, and their citations."""
+    kept = _fit(planner, question, lines, lambda x: logs_consultation(x, count), beside)
+    return logs_consultation(kept, count), log_citations(kept)
+
+
+def consult_diagnostics(planner: Planner, statuses: list[DiagnosticStatus], question: str,
+                        count: int = 5, beside: Sequence[Consultation] = ()
+                        ) -> tuple[Consultation, tuple[Citation, ...]]:
+    """Components' statuses (troubled first) as the model will see them, and their
+    citations."""
+    kept = _fit(planner, question, statuses, lambda x: diagnostics_consultation(x, count),
+                beside)
+    return diagnostics_consultation(kept, count), diagnostic_citations(kept)
+
+
+def _fit(planner: Planner, question: str, items: Sequence[T],
+         shown: Callable[[list[T]], Consultation], beside: Sequence[Consultation]) -> list[T]:
+    """``items`` less the last ones until, shown beside what else the model consults, they
+    leave room for a whole answer in its context."""
+    kept = list(items)
     needed = planner.config.ask_max_tokens
-    while lines and planner.answer_room(question, [*beside, logs_consultation(lines, count)]
-                                        ) < needed:
-        lines.pop()
-    return logs_consultation(lines, count), log_citations(lines)
+    while kept and planner.answer_room(question, [*beside, shown(kept)]) < needed:
+        kept.pop()
+    return kept
 
 
 def ask_documents(planner: Planner, index: DocumentIndex, question: str, *, image: Any = None,

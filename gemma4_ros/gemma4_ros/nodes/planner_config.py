@@ -76,6 +76,10 @@ class PlannerNodeConfig(StrictModel):
                           "this many warnings and errors the robot's nodes logged on /rosout, "
                           "cited by node; 0: /rosout is not read (as ask_events: for a model "
                           "taught to read them)")
+    ask_diagnostics: int = Field(default=0, ge=0, le=20, description="Ask answers from the "
+                                 "latest /diagnostics status of this many components, the "
+                                 "troubled first, cited with level and values; 0: "
+                                 "/diagnostics is not read (as ask_events)")
     copilot_file: str = Field(default="", description="copilot.yaml (manual folders, index "
                               "file); empty: the packaged default, the simulated robot's manual")
     warning_throttle_s: float = Field(default=5.0, ge=0.0, le=3600.0, description="the same "

@@ -47,9 +47,11 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from gemma4_ros.copilot.answers import consult, consult_events, consult_logs
+from gemma4_ros.copilot.answers import (consult, consult_diagnostics, consult_events,
+                                        consult_logs)
 from gemma4_ros.copilot.config import load_copilot_config
 from gemma4_ros.copilot.index import DocumentIndex
+from gemma4_ros.copilot.node_diagnostics import DiagnosticsBoard
 from gemma4_ros.copilot.node_logs import LogBuffer
 from gemma4_ros.copilot.records import EventLog
 from gemma4_ros.errors import Gemma4RosError
@@ -59,6 +61,7 @@ from gemma4_ros.interfaces import (
     AskRequest,
     AskResponse,
     CompressedImageData,
+    DiagnosticReport,
     DiagnosticStatus,
     ImageData,
     InstructFeedback,
@@ -124,6 +127,7 @@ class PlannerNodeLogic:
         # What stopped or held plans, for Ask ("why was my last command refused?").
         self.events = EventLog(RECORD_DEPTH) if self.config.ask_events else None
         self.logs = LogBuffer() if self.config.ask_logs else None
+        self.health = DiagnosticsBoard() if self.config.ask_diagnostics else None
         self._manuals = self._index_manuals()  # first: a bad copilot.yaml leaves nothing open
         self.perception = perception or self.config.perception()
         self._detector = detector
@@ -143,7 +147,7 @@ class PlannerNodeLogic:
             "executor_status to it, or set executor_timeout_s to 0 if no executor runs the plans")
         self._plan_pub = transport.publisher("~/plan", Plan, qos=Qos.LATCHED, depth=1)
         self._heartbeat_pub = transport.raw_publisher("~/heartbeat", HEARTBEAT_TYPE)
-        self._diagnostics_pub = transport.publisher("/diagnostics", DiagnosticStatus)
+        self._diagnostics_pub = transport.publisher("/diagnostics", DiagnosticReport)
         self._estop = transport.subscribe("estop", bool, self.on_estop, qos=Qos.ESTOP, depth=1,
                                           group=ESTOP_GROUP)
 
@@ -191,6 +195,9 @@ class PlannerNodeLogic:
         if self.logs is not None:
             add(t.subscribe("/rosout", LogRecord, self.logs.add, depth=RECORD_DEPTH,
                             group=RECORD_GROUP))
+        if self.health is not None:
+            add(t.subscribe("/diagnostics", DiagnosticReport, self.health.add,
+                            depth=RECORD_DEPTH, group=RECORD_GROUP))
         self.publish_heartbeat()
         t.logger.info(f"planner ready: model {self.stats.model} on {self.stats.provider}")
 
@@ -400,8 +407,8 @@ class PlannerNodeLogic:
         return AskResponse(answer=answer.text, citations=citations, plan=plan, success=True)
 
     def _consult_records(self, question: str) -> tuple[list[Consultation], tuple[Citation, ...]]:
-        """The latest events that stopped or held a plan and the nodes' latest warnings and
-        errors (when there are any), then the manuals' passages for ``question`` fitted beside them (on the worker thread: the index
+        """The latest events that stopped or held a plan, the nodes' latest warnings and errors
+        and the components' latest statuses (when there are any), then the manuals' passages for ``question`` fitted beside them (on the worker thread: the index
         is opened where it is read), as the model will see them, and their citations."""
         consulted: list[Consultation] = []
         citations: tuple[Citation, ...] = ()
@@ -415,6 +422,13 @@ class PlannerNodeLogic:
             logged, cited = consult_logs(self.planner, lines, question, self.config.ask_logs,
                                          beside=consulted)
             consulted.append(logged)
+            citations += cited
+        health = self.config.ask_diagnostics
+        statuses = self.health.latest(health) if self.health is not None else []
+        if statuses:
+            reported, cited = consult_diagnostics(self.planner, statuses, question, health,
+                                                  beside=consulted)
+            consulted.append(reported)
             citations += cited
         if self._manuals is not None:
             with DocumentIndex(self._manuals) as index:
@@ -483,7 +497,8 @@ class PlannerNodeLogic:
         return f"{stats.written}/{stats.dropped}/{stats.failed}"
 
     def publish_diagnostics(self) -> None:
-        self._diagnostics_pub.publish(self.diagnostics())
+        status = self.diagnostics()
+        self._diagnostics_pub.publish(DiagnosticReport(statuses=(status,), stamp=status.stamp))
 
     def publish_heartbeat(self) -> None:
         """``std_msgs/Header`` stamped now: the executor only needs that it arrives."""

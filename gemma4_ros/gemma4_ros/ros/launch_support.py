@@ -81,6 +81,9 @@ PLANNER_ARGUMENTS = [
     DeclareLaunchArgument("ask_logs", default_value="0",
                           description="Ask answers from the latest N warnings and errors on "
                           "/rosout, citing their node (0-20; 0: /rosout is not read)"),
+    DeclareLaunchArgument("ask_diagnostics", default_value="0",
+                          description="Ask answers from the latest /diagnostics status of N "
+                          "components, troubled first (0-20; 0: /diagnostics is not read)"),
 ]
 
 
@@ -136,6 +139,7 @@ def planner_node(watch_executor: bool = False, copilot: bool = False) -> Lifecyc
             "record": LaunchConfiguration("record"),
             "ask_events": LaunchConfiguration("ask_events"),
             "ask_logs": LaunchConfiguration("ask_logs"),
+            "ask_diagnostics": LaunchConfiguration("ask_diagnostics"),
             "use_sim_time": LaunchConfiguration("use_sim_time"),
             **manuals,
         }],

@@ -21,8 +21,8 @@ from gemma4_ros.conversions.base import UINT32_MAX, in_range, parse_enum
 from gemma4_ros.conversions.node_messages import (
     compressed_image_data_from_ros,
     compressed_image_data_to_ros,
-    diagnostic_status_from_ros,
-    diagnostic_status_to_ros,
+    diagnostic_report_from_ros,
+    diagnostic_report_to_ros,
     image_data_from_ros,
     image_data_to_ros,
     log_record_from_ros,
@@ -32,7 +32,7 @@ from gemma4_ros.interfaces import (
     AskRequest,
     AskResponse,
     CompressedImageData,
-    DiagnosticStatus,
+    DiagnosticReport,
     ImageData,
     InstructFeedback,
     InstructGoal,
@@ -91,9 +91,9 @@ TOPICS: dict[type, TopicWire] = {
     CompressedImageData: TopicWire(
         RosCompressedImage, lambda image: compressed_image_data_to_ros(image, TYPES),
         compressed_image_data_from_ros),
-    DiagnosticStatus: TopicWire(RosDiagnosticArray,
-                                lambda status: diagnostic_status_to_ros(status, TYPES),
-                                diagnostic_status_from_ros),
+    DiagnosticReport: TopicWire(RosDiagnosticArray,
+                                lambda report: diagnostic_report_to_ros(report, TYPES),
+                                diagnostic_report_from_ros),
     LogRecord: TopicWire(RosLog, lambda record: log_record_to_ros(record, TYPES),
                          log_record_from_ros),
 }

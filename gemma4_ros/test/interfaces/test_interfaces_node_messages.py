@@ -1,5 +1,5 @@
 """The planner node's standard messages: sensor_msgs images → ImageData (bytes untouched, header
-kept), DiagnosticStatus ⇄ diagnostic_msgs/DiagnosticArray, checked against the real Jazzy
+kept), DiagnosticReport ⇄ diagnostic_msgs/DiagnosticArray, checked against the real Jazzy
 definitions through rosbags and CDR bytes."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from gemma4_ros.conversions.node_messages import (
     LOG,
     compressed_image_data_from_ros,
     compressed_image_data_to_ros,
-    diagnostic_status_from_ros,
-    diagnostic_status_to_ros,
+    diagnostic_report_from_ros,
+    diagnostic_report_to_ros,
     image_data_from_ros,
     image_data_to_ros,
     log_record_from_ros,
@@ -23,6 +23,7 @@ from gemma4_ros.conversions.node_messages import (
 from gemma4_ros.interfaces import (
     CompressedImageData,
     DiagnosticLevel,
+    DiagnosticReport,
     DiagnosticStatus,
     ImageData,
     LogLevel,
@@ -64,24 +65,28 @@ def test_compressed_image_keeps_format_and_bytes(types: MessageTypes) -> None:
 
 
 def test_diagnostics_round_trip_through_cdr(types: MessageTypes) -> None:
-    status = DiagnosticStatus(name="gemma4_ros: planner", level=DiagnosticLevel.WARN,
-                              message="last request failed", hardware_id="demo",
-                              values=(("model", "demo"), ("tokens_per_s", "41.5")), stamp=STAMP)
-    msg = diagnostic_status_to_ros(status, types, byte=int)
-    assert diagnostic_status_from_ros(cdr(msg, DIAGNOSTIC_ARRAY)) == status
+    """Every status of an array comes back, each with the array's stamp."""
+    report = DiagnosticReport(statuses=(
+        DiagnosticStatus(name="gemma4_ros: planner", level=DiagnosticLevel.WARN,
+                         message="last request failed", hardware_id="demo",
+                         values=(("model", "demo"), ("tokens_per_s", "41.5")), stamp=STAMP),
+        DiagnosticStatus(name="lidar: scan rate", level=DiagnosticLevel.ERROR,
+                         message="no scan for 2 s", stamp=STAMP)), stamp=STAMP)
+    msg = diagnostic_report_to_ros(report, types, byte=int)
+    assert diagnostic_report_from_ros(cdr(msg, DIAGNOSTIC_ARRAY)) == report
 
 
-def test_diagnostics_refuse_an_empty_array_and_unknown_levels(types: MessageTypes) -> None:
-    status = DiagnosticStatus(name="x", stamp=STAMP)
-    empty = diagnostic_status_to_ros(status, types, byte=int)
+def test_diagnostics_refuse_unknown_levels_and_take_an_empty_array(types: MessageTypes) -> None:
+    report = DiagnosticReport(statuses=(DiagnosticStatus(name="x", stamp=STAMP),
+                                        DiagnosticStatus(name="y", stamp=STAMP)), stamp=STAMP)
+    empty = diagnostic_report_to_ros(report, types, byte=int)
     empty.status.clear()
-    with pytest.raises(WireError, match="holds no status"):
-        diagnostic_status_from_ros(empty)
-    odd = diagnostic_status_to_ros(status, types, byte=int)
-    odd.status[0].level = 7
-    with pytest.raises(WireError, match=r"status\[0\].level = 7"):
-        diagnostic_status_from_ros(odd)
-    assert diagnostic_status_to_ros(status, types).status[0].level == b"\x00"  # rclpy's form
+    assert diagnostic_report_from_ros(empty) == DiagnosticReport(statuses=(), stamp=STAMP)
+    odd = diagnostic_report_to_ros(report, types, byte=int)
+    odd.status[1].level = 7
+    with pytest.raises(WireError, match=r"status\[1\].level = 7"):
+        diagnostic_report_from_ros(odd)
+    assert diagnostic_report_to_ros(report, types).status[0].level == b"\x00"  # rclpy's form
 
 
 def test_a_rosout_line_round_trips_through_cdr(types: MessageTypes) -> None:

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import numpy as np
 from gemma4_ros.bus import Bus
 from gemma4_ros.nodes.bus_transport import BusTransport
-from gemma4_ros.interfaces import DiagnosticStatus, ImageData
+from gemma4_ros.interfaces import DiagnosticReport, DiagnosticStatus, ImageData
 from gemma4_ros.nodes.planner_config import PlannerNodeConfig
 from gemma4_ros.nodes.planner_node import PlannerNodeLogic
 from gemma4_ros.perception.frame import Frame, frame_to_raw
@@ -101,7 +101,8 @@ def start_planner_rig(bus: Bus, planner: Planner, config: PlannerNodeConfig | No
                              recorder=recorder)
     rig = PlannerRig(bus, logic, executor)
     bus.subscribe(f"{NS}/planner/plan", Plan, rig.plans.append, latched=True, depth=100)
-    bus.subscribe("/diagnostics", DiagnosticStatus, rig.diagnostics.append, depth=100)
+    bus.subscribe("/diagnostics", DiagnosticReport,
+                  lambda report: rig.diagnostics.extend(report.statuses), depth=100)
     bus.subscribe(f"{NS}/planner/plan", Plan, executor.plans.publish, latched=True, depth=100)
     logic.activate()
     rig.commands = bus.publisher(f"{NS}/command", str)

@@ -16,6 +16,8 @@ from gemma4_ros.interfaces import (
     AskResponse,
     CompressedImageData,
     DiagnosticLevel,
+    DiagnosticReport,
+    DiagnosticStatus,
     ImageData,
     InstructFeedback,
     InstructGoal,
@@ -322,6 +324,31 @@ def test_ask_answers_from_the_nodes_warnings_on_rosout(bus: Bus, tokenizer: Gemm
                                                           "no scan for 2 s: lens blocked?")]
         assert "call:recent_logs" in model.prompts[-1]
         assert "scan at 10 Hz" not in model.prompts[-1]
+    finally:
+        made.close()
+
+
+def test_ask_answers_from_the_components_latest_diagnostics(bus: Bus,
+                                                           tokenizer: Gemma4Tokenizer) -> None:
+    """Every status of every /diagnostics array is kept, the latest per component, and given to
+    Ask (troubled first) as a diagnostics response, cited with its level and values."""
+    model = ScriptedModel(tokenizer, ["The battery is low.<turn|>"])
+    made = rig_for(bus, tokenizer, model, ask_diagnostics=2)
+    try:
+        board = bus.publisher("/diagnostics", DiagnosticReport, depth=10)
+        board.publish(DiagnosticReport(statuses=(
+            DiagnosticStatus(name="battery", level=DiagnosticLevel.WARN, message="low",
+                             values=(("percent", "12"),), stamp=time.time()),
+            DiagnosticStatus(name="lidar", message="scanning", stamp=time.time()))))
+        health = made.logic.health
+        assert made.wait(lambda: bool(health and len(health.latest(5)) >= 2))
+        client = bus.client(f"{NS}/planner/ask", AskRequest, AskResponse)
+        reply = client.call_async(AskRequest(question="is anything wrong?")).result(WAIT_S)
+        assert reply.success and reply.answer == "The battery is low."
+        reported = [c for c in reply.citations if c.kind is CitationKind.DIAGNOSTIC]
+        assert reported[0].source == "battery" and reported[0].quote == "low | percent=12"
+        assert len(reported) == 2  # ask_diagnostics components (the planner reports itself too)
+        assert "call:diagnostics" in model.prompts[-1]
     finally:
         made.close()
 

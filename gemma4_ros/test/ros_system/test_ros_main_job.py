@@ -23,6 +23,7 @@ from ros_harness import (  # noqa: E402
 )
 from gemma4_ros.recording import read_recording  # noqa: E402
 from gemma4_ros.recording import topics as recorded  # noqa: E402
+from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue  # noqa: E402
 from std_msgs.msg import String  # noqa: E402
 
 COMMAND = "go to the kitchen and wait 2 seconds"
@@ -171,3 +172,25 @@ def test_ask_cites_a_warning_any_node_logged(launch: Callable[..., Any], client:
     cited = wait_until(logged, what="the warning cited")  # /rosout is matched in the background
     assert cited.source == client.node.get_logger().name and cited.quote == message
     assert cited.locator.startswith("WARN, ")
+
+
+def test_ask_cites_a_components_diagnostics(launch: Callable[..., Any], client: Client) -> None:
+    """Every status of a DiagnosticArray on /diagnostics is kept, the latest per component;
+    Ask cites the troubled one first with its level and values as reported."""
+    start_system(launch, client, ask_diagnostics="3")
+    board = client.publisher("/diagnostics", DiagnosticArray)
+    array = DiagnosticArray(status=[
+        DiagnosticStatus(name="lidar", level=DiagnosticStatus.OK, message="scanning"),
+        DiagnosticStatus(name="battery", level=DiagnosticStatus.WARN, message="low",
+                         values=[KeyValue(key="percent", value="12")])])
+    array.header.stamp = client.node.get_clock().now().to_msg()
+
+    def reported() -> Any:
+        board.publish(array)
+        answer = client.call(f"{NS}/planner/ask", Ask, Ask.Request(question="is anything wrong?"))
+        return [c for c in answer.citations if c.kind == Citation.KIND_DIAGNOSTIC] or None
+
+    cited = wait_until(reported, what="the diagnostics cited")
+    assert (cited[0].source, cited[0].quote) == ("battery", "low | percent=12")
+    assert cited[0].locator.startswith("WARN, ")
+    assert "lidar" in [c.source for c in cited]
