@@ -82,12 +82,17 @@ class PlannerNodeConfig(StrictModel):
                                  "/diagnostics is not read (as ask_events)")
     copilot_file: str = Field(default="", description="copilot.yaml (manual folders, index "
                               "file); empty: the packaged default, the simulated robot's manual")
+    safety_file: str = Field(default="", description="safety.yaml whose confidence "
+                             "threshold and grounding check decide which steps of a manual's "
+                             "procedure an Ask with want_plan keeps as the model's calls; empty: "
+                             "the packaged default")
     warning_throttle_s: float = Field(default=5.0, ge=0.0, le=3600.0, description="the same "
                                       "input warning (e.g. an unsupported image encoding) is "
                                       "logged at most once per this many seconds")
 
     def path(self, name: Literal["model_dir", "tools_file", "planner_file", "runtime_file",
-                                 "perception_file", "record", "copilot_file"]) -> Path | None:
+                                 "perception_file", "record", "copilot_file",
+                                 "safety_file"]) -> Path | None:
         """The path for ``name``, or None for the default."""
         value: str = getattr(self, name)
         return Path(value).expanduser() if value else None

@@ -53,6 +53,7 @@ from gemma4_ros.copilot.config import load_copilot_config
 from gemma4_ros.copilot.index import DocumentIndex
 from gemma4_ros.copilot.node_diagnostics import DiagnosticsBoard
 from gemma4_ros.copilot.node_logs import LogBuffer
+from gemma4_ros.copilot.procedures import find_procedure, plan_procedure
 from gemma4_ros.copilot.records import EventLog
 from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.nodes.inference_worker import InferenceWorker, Job, PlannerBusyError
@@ -84,6 +85,7 @@ from gemma4_ros.planning.errors import (MediaUnavailableError, PlanCancelledErro
                                         PlanningError)
 from gemma4_ros.planning.planner import Planner
 from gemma4_ros.planning.stream import PlanStream
+from gemma4_ros.safety.config import SafetyConfig
 from gemma4_ros.stamps import split_stamp
 from gemma4_ros.types import (
     AudioChunk,
@@ -105,6 +107,7 @@ RECORD_GROUP = "record"
 FEEDBACK_PERIOD_S = 0.05
 AUDIO_DEPTH = 100
 RECORD_DEPTH = 100  # the executor's RESULT_DEPTH: a burst of verdicts is kept whole
+PROCEDURE_PASSAGES = 3  # passages searched for a procedure (the CLI's --passages default)
 R = TypeVar("R")
 M = TypeVar("M")
 
@@ -129,6 +132,10 @@ class PlannerNodeLogic:
         self.logs = LogBuffer() if self.config.ask_logs else None
         self.health = DiagnosticsBoard() if self.config.ask_diagnostics else None
         self._manuals = self._index_manuals()  # first: a bad copilot.yaml leaves nothing open
+        # How an Ask with want_plan judges a manual's procedure steps (read at configure, so a
+        # bad safety.yaml fails there, with its fix).
+        self._procedure_safety = (SafetyConfig.load(self.config.path("safety_file"))
+                                  if self._manuals is not None else None)
         self.perception = perception or self.config.perception()
         self._detector = detector
         self.camera = CameraInput(transport.logger, self.config.warning_throttle_s,
@@ -387,24 +394,44 @@ class PlannerNodeLogic:
 
     def _answer(self, job: Job[AskResponse], request: AskRequest,
                 image: Frame | None) -> AskResponse:
-        """The answer always; with ``want_plan`` also a plan of the question (source COPILOT,
-        a proposal the executor never receives from here), generated after the answer."""
+        """The answer always; with ``want_plan`` also a proposed plan (source COPILOT, never
+        sent to the executor from here): a manual's numbered procedure among the passages
+        found, step by step, else a plan of the question, generated after the answer. A
+        procedure's plan is sent even when the model gives no answer."""
         implicit = image is None
         frame = self._camera_frame() if implicit else image
         question = request.question
         consulted, citations = self._consult_records(question)
+        proposed = None
+        found = self._procedure_plan(question) if request.want_plan else None
+        if found is not None:
+            proposed, steps = found
+            citations += steps
         try:
             answer = self._generate(job, lambda f: self.planner.ask_stream(
                 question, None if f is None else f.rgb, cancel=job.cancel, consulted=consulted),
                 frame, implicit)
         except PlanningError as error:  # no answer, but the passages were found: send them
-            return AskResponse(citations=citations, error=_message(error))
-        plan = None
-        if request.want_plan:
-            plan = self._generate(job, lambda f: self.planner.plan_stream(
+            return AskResponse(citations=citations, plan=proposed, error=_message(error))
+        if request.want_plan and proposed is None:
+            proposed = self._generate(job, lambda f: self.planner.plan_stream(
                 question, None if f is None else f.rgb, source=PlanSource.COPILOT,
                 cancel=job.cancel), frame, implicit)
-        return AskResponse(answer=answer.text, citations=citations, plan=plan, success=True)
+        return AskResponse(answer=answer.text, citations=citations, plan=proposed, success=True)
+
+    def _procedure_plan(self, question: str) -> tuple[Plan, tuple[Citation, ...]] | None:
+        """The plan of a numbered procedure among the manuals' passages for ``question`` and
+        its steps' citations, if Ask answers from manuals and one is there (``ask --docs
+        --plan``'s rule); None otherwise."""
+        safety = self._procedure_safety
+        if self._manuals is None or safety is None:
+            return None
+        with DocumentIndex(self._manuals) as index:
+            procedure = find_procedure(index.search(question, PROCEDURE_PASSAGES))
+        if procedure is None:
+            return None
+        steps = tuple(procedure.citation(step) for step in procedure.steps)
+        return plan_procedure(self.planner, procedure, safety), steps
 
     def _consult_records(self, question: str) -> tuple[list[Consultation], tuple[Citation, ...]]:
         """The latest events that stopped or held a plan, the nodes' latest warnings and errors

@@ -353,6 +353,39 @@ def test_ask_answers_from_the_components_latest_diagnostics(bus: Bus,
         made.close()
 
 
+def test_ask_with_want_plan_proposes_a_manuals_procedure(bus: Bus, tokenizer: Gemma4Tokenizer,
+                                                        tmp_path: Path) -> None:
+    """With manuals, a numbered procedure among the passages found becomes the proposal: steps
+    the model does not do surely and as written go to the operator as reports, each citing its
+    line; the plan is sent even when the model gives no answer, and never published."""
+    copilot = tmp_path / "copilot.yaml"
+    copilot.write_text(f"documents: [{share_dir() / 'examples' / 'manuals'}]\n"
+                       f"index: {tmp_path / 'index.sqlite3'}\n", encoding="utf-8")
+
+    def reply(prompt: str) -> str:
+        if "call:search_manual" in prompt:  # the question, beside the passages
+            return "Follow the six steps.<turn|>"
+        return "sorry, i cannot do that with my tools.<turn|>"  # each step, planned alone
+
+    made = rig_for(bus, tokenizer, ScriptedModel(tokenizer, reply), documents=True,
+                   copilot_file=str(copilot))
+    try:
+        client = bus.client(f"{NS}/planner/ask", AskRequest, AskResponse)
+        reply_ = client.call_async(AskRequest(question="prepare the battery swap procedure",
+                                              want_plan=True)).result(WAIT_S)
+        assert reply_.success and reply_.answer == "Follow the six steps."
+        plan = reply_.plan
+        assert plan is not None and plan.source is PlanSource.COPILOT
+        assert [s.call.name for s in plan.steps] == ["report"] * 6
+        assert plan.steps[0].call.arguments["text"] == (
+            "Operator, step 1: Press the e-stop so that nothing can move.")
+        assert any(c.locator.endswith("line 38") and c.quote.startswith("1. Press")
+                   for c in reply_.citations)
+        assert not made.plans
+    finally:
+        made.close()
+
+
 def test_unsupported_encodings_are_dropped_with_one_throttled_warning(
         rig: PlannerRig, bus: Bus, caplog: pytest.LogCaptureFixture) -> None:
     depth = ImageData(b"\0" * 8 * 12 * 2, 8, 12, "16UC1", 24, time.time())
