@@ -42,20 +42,12 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, wait
 from concurrent.futures import TimeoutError as FutureTimeout
-from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
 
-from gemma4_ros.copilot.answers import (consult, consult_diagnostics, consult_events,
-                                        consult_logs)
-from gemma4_ros.copilot.config import load_copilot_config
-from gemma4_ros.copilot.index import DocumentIndex
-from gemma4_ros.copilot.node_diagnostics import DiagnosticsBoard
-from gemma4_ros.copilot.node_logs import LogBuffer
-from gemma4_ros.copilot.procedures import find_procedure, plan_procedure
-from gemma4_ros.copilot.records import EventLog
 from gemma4_ros.errors import Gemma4RosError
+from gemma4_ros.nodes.ask_sources import RECORD_DEPTH, RECORD_GROUP, AskSources
 from gemma4_ros.nodes.inference_worker import InferenceWorker, Job, PlannerBusyError
 from gemma4_ros.nodes.liveness import HEARTBEAT_TYPE, Liveness, PeerSilentError
 from gemma4_ros.interfaces import (
@@ -68,7 +60,6 @@ from gemma4_ros.interfaces import (
     InstructFeedback,
     InstructGoal,
     InstructResult,
-    LogRecord,
 )
 from gemma4_ros.nodes.mission_record import MissionRecord
 from gemma4_ros.nodes.planner_config import PlannerNodeConfig
@@ -80,16 +71,13 @@ from gemma4_ros.perception.frame import Frame
 from gemma4_ros.perception.listener import SpeechListener
 from gemma4_ros.perception.utterances import SAMPLE_RATE, Utterance
 from gemma4_ros.perception.vad import VoiceDetector
-from gemma4_ros.planning.answer import Consultation
 from gemma4_ros.planning.errors import (MediaUnavailableError, PlanCancelledError,
                                         PlanningError)
 from gemma4_ros.planning.planner import Planner
 from gemma4_ros.planning.stream import PlanStream
-from gemma4_ros.safety.config import SafetyConfig
 from gemma4_ros.stamps import split_stamp
 from gemma4_ros.types import (
     AudioChunk,
-    Citation,
     ExecutorStatus,
     Plan,
     PlanSource,
@@ -103,11 +91,8 @@ COPILOT_GROUP = "copilot"
 DIAGNOSTICS_GROUP = "diagnostics"
 ESTOP_GROUP = "estop"
 HEARTBEAT_GROUP = "heartbeat"
-RECORD_GROUP = "record"
 FEEDBACK_PERIOD_S = 0.05
 AUDIO_DEPTH = 100
-RECORD_DEPTH = 100  # the executor's RESULT_DEPTH: a burst of verdicts is kept whole
-PROCEDURE_PASSAGES = 3  # passages searched for a procedure (the CLI's --passages default)
 R = TypeVar("R")
 M = TypeVar("M")
 
@@ -127,15 +112,8 @@ class PlannerNodeLogic:
         self.planner = planner
         self.config = config or PlannerNodeConfig()
         self.recorder = recorder
-        # What stopped or held plans, for Ask ("why was my last command refused?").
-        self.events = EventLog(RECORD_DEPTH) if self.config.ask_events else None
-        self.logs = LogBuffer() if self.config.ask_logs else None
-        self.health = DiagnosticsBoard() if self.config.ask_diagnostics else None
-        self._manuals = self._index_manuals()  # first: a bad copilot.yaml leaves nothing open
-        # How an Ask with want_plan judges a manual's procedure steps (read at configure, so a
-        # bad safety.yaml fails there, with its fix).
-        self._procedure_safety = (SafetyConfig.load(self.config.path("safety_file"))
-                                  if self._manuals is not None else None)
+        # First: a bad copilot.yaml or safety.yaml leaves nothing open.
+        self.sources = AskSources(self.config, transport.logger)
         self.perception = perception or self.config.perception()
         self._detector = detector
         self.camera = CameraInput(transport.logger, self.config.warning_throttle_s,
@@ -157,21 +135,6 @@ class PlannerNodeLogic:
         self._diagnostics_pub = transport.publisher("/diagnostics", DiagnosticReport)
         self._estop = transport.subscribe("estop", bool, self.on_estop, qos=Qos.ESTOP, depth=1,
                                           group=ESTOP_GROUP)
-
-    def _index_manuals(self) -> Path | None:
-        """With ``documents``: bring the manuals' index up to date now (configure), naming each
-        file it skips; returns the index Ask searches, else None. A bad copilot.yaml or a
-        missing folder fails here, at configure, with its fix."""
-        if not self.config.documents:
-            return None
-        copilot = load_copilot_config(self.config.path("copilot_file"))
-        with DocumentIndex(copilot.index) as index:
-            report = copilot.refresh_index(index)
-        for name, why in report.skipped.items():
-            self.transport.logger.warning(f"manual {name} not indexed: {why}")
-        self.transport.logger.info(f"Ask answers from the manuals in {index.path}: "
-                                   f"{report.summary()}")
-        return index.path
 
     # --- lifecycle -------------------------------------------------------------------------------
 
@@ -199,12 +162,7 @@ class PlannerNodeLogic:
         add(t.timer(self.config.heartbeat_period_s, self.publish_heartbeat,
                     group=HEARTBEAT_GROUP))
         self._follow_executor()
-        if self.logs is not None:
-            add(t.subscribe("/rosout", LogRecord, self.logs.add, depth=RECORD_DEPTH,
-                            group=RECORD_GROUP))
-        if self.health is not None:
-            add(t.subscribe("/diagnostics", DiagnosticReport, self.health.add,
-                            depth=RECORD_DEPTH, group=RECORD_GROUP))
+        self.sources.subscribe(t, self._active)
         self.publish_heartbeat()
         t.logger.info(f"planner ready: model {self.stats.model} on {self.stats.provider}")
 
@@ -212,7 +170,8 @@ class PlannerNodeLogic:
         """The executor's verdicts and results into the flight record and the event log Ask
         reads, its status into the record, from the executor's own topics beside this node
         (``executor/...`` in the same namespace)."""
-        t, add, recorder, events = self.transport, self._active.add, self.recorder, self.events
+        t, add, recorder = self.transport, self._active.add, self.recorder
+        events = self.sources.events
         verdicts: list[Callable[[SafetyVerdict], None]] = []
         results: list[Callable[[ToolResult], None]] = []
         if recorder is not None:
@@ -264,8 +223,8 @@ class PlannerNodeLogic:
         Questions (Ask) go on: answering moves nothing."""
         if pressed and self.recorder is not None:
             self.recorder.estop()
-        if pressed and self.events is not None:
-            self.events.add_estop(self.transport.now())
+        if pressed and self.sources.events is not None:
+            self.sources.events.add_estop(self.transport.now())
         if pressed and self.worker.cancel_all(lambda job: job.void_after_estop):
             self.transport.logger.warning("e-stop: plan requests in flight cancelled")
 
@@ -313,8 +272,8 @@ class PlannerNodeLogic:
             if publish and plan.steps:  # no steps: the model declined; nothing to execute
                 self._require_executor(job.kind)
                 self._plan_pub.publish(plan)
-                if self.events is not None:
-                    self.events.add_plan(plan)
+                if self.sources.events is not None:
+                    self.sources.events.add_plan(plan)
             return plan
 
         job: Job[Plan] = Job(f"{source.value} plan", run, void_after_estop=True)
@@ -401,9 +360,9 @@ class PlannerNodeLogic:
         implicit = image is None
         frame = self._camera_frame() if implicit else image
         question = request.question
-        consulted, citations = self._consult_records(question)
+        consulted, citations = self.sources.consult(self.planner, question)
         proposed = None
-        found = self._procedure_plan(question) if request.want_plan else None
+        found = self.sources.procedure_plan(self.planner, question) if request.want_plan else None
         if found is not None:
             proposed, steps = found
             citations += steps
@@ -418,51 +377,6 @@ class PlannerNodeLogic:
                 question, None if f is None else f.rgb, source=PlanSource.COPILOT,
                 cancel=job.cancel), frame, implicit)
         return AskResponse(answer=answer.text, citations=citations, plan=proposed, success=True)
-
-    def _procedure_plan(self, question: str) -> tuple[Plan, tuple[Citation, ...]] | None:
-        """The plan of a numbered procedure among the manuals' passages for ``question`` and
-        its steps' citations, if Ask answers from manuals and one is there (``ask --docs
-        --plan``'s rule); None otherwise."""
-        safety = self._procedure_safety
-        if self._manuals is None or safety is None:
-            return None
-        with DocumentIndex(self._manuals) as index:
-            procedure = find_procedure(index.search(question, PROCEDURE_PASSAGES))
-        if procedure is None:
-            return None
-        steps = tuple(procedure.citation(step) for step in procedure.steps)
-        return plan_procedure(self.planner, procedure, safety), steps
-
-    def _consult_records(self, question: str) -> tuple[list[Consultation], tuple[Citation, ...]]:
-        """The latest events that stopped or held a plan, the nodes' latest warnings and errors
-        and the components' latest statuses (when there are any), then the manuals' passages for ``question`` fitted beside them (on the worker thread: the index
-        is opened where it is read), as the model will see them, and their citations."""
-        consulted: list[Consultation] = []
-        citations: tuple[Citation, ...] = ()
-        count = self.config.ask_events
-        events = self.events.latest(count) if self.events is not None else []
-        if events:
-            said, citations = consult_events(self.planner, events, question, count)
-            consulted.append(said)
-        lines = self.logs.latest(self.config.ask_logs) if self.logs is not None else []
-        if lines:
-            logged, cited = consult_logs(self.planner, lines, question, self.config.ask_logs,
-                                         beside=consulted)
-            consulted.append(logged)
-            citations += cited
-        health = self.config.ask_diagnostics
-        statuses = self.health.latest(health) if self.health is not None else []
-        if statuses:
-            reported, cited = consult_diagnostics(self.planner, statuses, question, health,
-                                                  beside=consulted)
-            consulted.append(reported)
-            citations += cited
-        if self._manuals is not None:
-            with DocumentIndex(self._manuals) as index:
-                passages, cited = consult(self.planner, index, question, beside=consulted)
-            consulted.append(passages)
-            citations += cited
-        return consulted, citations
 
     # --- the worker side -------------------------------------------------------------------------
 

@@ -285,7 +285,8 @@ def test_ask_answers_why_the_last_command_was_refused(bus: Bus, tokenizer: Gemma
     try:
         made.commands.publish("move 20 cm at 0.9 m/s")
         assert made.wait(lambda: any(v.rules for v in made.executor.probe.verdicts))
-        assert made.wait(lambda: bool(made.logic.events and made.logic.events.latest(1)))
+        events = made.logic.sources.events
+        assert made.wait(lambda: bool(events and events.latest(1)))
         client = bus.client(f"{NS}/planner/ask", AskRequest, AskResponse)
         reply = client.call_async(AskRequest(question="why was my last command refused?")
                                   ).result(WAIT_S)
@@ -298,7 +299,8 @@ def test_ask_answers_why_the_last_command_was_refused(bus: Bus, tokenizer: Gemma
         made.close()
     quiet = rig_for(bus, tokenizer, ScriptedModel(tokenizer, ["Hello.<turn|>"]))
     try:
-        assert quiet.logic.events is None and quiet.logic.logs is None  # off by default
+        off = quiet.logic.sources
+        assert off.events is None and off.logs is None and off.health is None  # the default
     finally:
         quiet.close()
 
@@ -315,7 +317,8 @@ def test_ask_answers_from_the_nodes_warnings_on_rosout(bus: Bus, tokenizer: Gemm
                                  msg="scan at 10 Hz"))
         rosout.publish(LogRecord(stamp=time.time(), level=LogLevel.ERROR, name="lidar",
                                  msg="no scan for 2 s: lens blocked?"))
-        assert made.wait(lambda: bool(made.logic.logs and made.logic.logs.latest(1)))
+        logs = made.logic.sources.logs
+        assert made.wait(lambda: bool(logs and logs.latest(1)))
         client = bus.client(f"{NS}/planner/ask", AskRequest, AskResponse)
         reply = client.call_async(AskRequest(question="why did you stop?")).result(WAIT_S)
         assert reply.success and reply.answer == "The lidar is blocked."
@@ -340,7 +343,7 @@ def test_ask_answers_from_the_components_latest_diagnostics(bus: Bus,
             DiagnosticStatus(name="battery", level=DiagnosticLevel.WARN, message="low",
                              values=(("percent", "12"),), stamp=time.time()),
             DiagnosticStatus(name="lidar", message="scanning", stamp=time.time()))))
-        health = made.logic.health
+        health = made.logic.sources.health
         assert made.wait(lambda: bool(health and len(health.latest(5)) >= 2))
         client = bus.client(f"{NS}/planner/ask", AskRequest, AskResponse)
         reply = client.call_async(AskRequest(question="is anything wrong?")).result(WAIT_S)
