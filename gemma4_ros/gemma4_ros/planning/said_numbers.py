@@ -9,9 +9,13 @@ the command is read as the gate reads it (:func:`gemma4_ros.safety.grounding.rea
 converted, signs from each clause's direction words, implied turns) and the grammar admits only
 those values, written as a call writes them. Which of them goes where is still the model's choice,
 and the gate still matches the plan's numbers to what was said. A sign is narrowed only where the
-clause says a direction word. A command that says nothing of an
-argument's kind leaves it free (the gate then asks about any value not allowed unsaid), and voice
-(no words) is never narrowed.
+clause says a direction word. A command that says nothing of an argument's kind leaves it free
+(the gate then asks about any value not allowed unsaid), and voice (no words) is never narrowed.
+
+The price: for these numbers grammar and gate share one reader, so a misreading the model would
+not have made is forced on it and approved; the free cases above (no direction word, a bare
+number beside an amount) are where the reader is least sure. ``grammar.said_numbers: false``
+keeps the gate's check independent.
 """
 
 from __future__ import annotations
