@@ -16,12 +16,13 @@ plan carries source COPILOT: it is proposed, and runs only if the operator sends
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from gemma4_ros.copilot.index import Hit
 from gemma4_ros.errors import Gemma4RosError
-from gemma4_ros.planning.errors import PlanningError
+from gemma4_ros.planning.errors import PlanCancelledError, PlanningError
 from gemma4_ros.planning.planner import Planner
 from gemma4_ros.safety.config import SafetyConfig
 from gemma4_ros.safety.rules_grounding import GroundingRule
@@ -30,6 +31,7 @@ from gemma4_ros.types import Citation, Plan, PlanSource, ToolCall
 
 PROMPT_TOOLS = ("report", "speak")  # how a step goes to the operator, first declared wins
 MIN_STEPS = 2  # a numbered list of one item is no procedure
+MAX_PROMPT_CHARS = 2000  # a prompt's length when the tool's argument declares none
 _ITEM = re.compile(r"^\s{0,3}(\d{1,3})[.)]\s+(\S.*)$")
 
 
@@ -91,23 +93,26 @@ def _numbered(text: str, first_line: int) -> tuple[ProcedureStep, ...]:
     return tuple(steps)
 
 
-def plan_procedure(planner: Planner, procedure: Procedure, safety: SafetyConfig) -> Plan:
+def plan_procedure(planner: Planner, procedure: Procedure, safety: SafetyConfig,
+                   cancel: threading.Event | None = None) -> Plan:
     """The procedure as one proposed plan (source COPILOT), its instruction the numbered steps
     as written (on one line), so the gate checks every number and place against the manual's
-    words."""
+    words. ``cancel`` set (an Ask that timed out) stops it: PlanCancelledError, no half plan."""
     registry = planner.registry
-    prompt_tool, prompt_argument = _prompt_tool(registry)
+    prompt_tool, prompt_argument, most = _prompt_tool(registry)
     grounding = GroundingRule(safety, registry)
     threshold = safety.confidence.min_for_motion
     calls: list[ToolCall] = []
     rationales: list[str] = []
     confidences: list[float | None] = []
     for step in procedure.steps:
-        planned = _sure_plan(planner, step, grounding, threshold)
+        planned = _sure_plan(planner, step, grounding, threshold, cancel)
         where = procedure.where(step)
         if planned is None:
-            calls.append(ToolCall(name=prompt_tool, arguments={
-                prompt_argument: f"Operator, step {step.number}: {step.text}"}))
+            prompt = f"Operator, step {step.number}: {step.text}"
+            if len(prompt) > most:  # the tool's maxLength: the citation keeps the whole step
+                prompt = prompt[:most - 4].rstrip() + " ..."
+            calls.append(ToolCall(name=prompt_tool, arguments={prompt_argument: prompt}))
             rationales.append(f"{where}: for the operator (no tool does it surely as written)")
             confidences.append(None)
             continue
@@ -124,11 +129,13 @@ def plan_procedure(planner: Planner, procedure: Procedure, safety: SafetyConfig)
 
 
 def _sure_plan(planner: Planner, step: ProcedureStep, grounding: GroundingRule,
-               threshold: float) -> Plan | None:
+               threshold: float, cancel: threading.Event | None) -> Plan | None:
     """The model's plan of one step when it has calls, each as sure as the threshold and
     grounded in the step's words; None otherwise (a refusal, an error, a doubt)."""
     try:
-        plan = planner.plan(step.text, source=PlanSource.COPILOT)
+        plan = planner.plan(step.text, source=PlanSource.COPILOT, cancel=cancel)
+    except PlanCancelledError:
+        raise
     except PlanningError:
         return None
     if not plan.steps or any(s.confidence is None or s.confidence < threshold
@@ -139,16 +146,18 @@ def _sure_plan(planner: Planner, step: ProcedureStep, grounding: GroundingRule,
     return plan
 
 
-def _prompt_tool(registry: ToolRegistry) -> tuple[str, str]:
+def _prompt_tool(registry: ToolRegistry) -> tuple[str, str, int]:
     """The tool and argument a step goes to the operator with: the first of
-    :data:`PROMPT_TOOLS` declared, and its first required string argument."""
+    :data:`PROMPT_TOOLS` declared, its first required string argument, and that argument's
+    maxLength (a long step is cut to fit)."""
     for name in PROMPT_TOOLS:
         if name not in registry.names:
             continue
         schema = registry.get(name).parameters
         for argument in schema.get("required", ()):
-            if schema.get("properties", {}).get(argument, {}).get("type") == "string":
-                return name, argument
+            spec = schema.get("properties", {}).get(argument, {})
+            if spec.get("type") == "string":
+                return name, argument, int(spec.get("maxLength", MAX_PROMPT_CHARS))
     raise ProcedureError(
         "no tool can put a procedure step to the operator",
         f"declare {' or '.join(PROMPT_TOOLS)} with a required string argument in tools.yaml")

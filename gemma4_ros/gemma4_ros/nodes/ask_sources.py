@@ -12,6 +12,7 @@ the node's planning side: none of it touches the robot.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from gemma4_ros.copilot.answers import (consult, consult_diagnostics, consult_events,
@@ -89,7 +90,8 @@ class AskSources:
             citations += cited
         return consulted, citations
 
-    def procedure_plan(self, planner: Planner, question: str
+    def procedure_plan(self, planner: Planner, question: str,
+                       cancel: threading.Event | None = None
                        ) -> tuple[Plan, tuple[Citation, ...]] | None:
         """The plan of a numbered procedure among the manuals' passages for ``question`` and
         its steps' citations (``ask --docs --plan``'s rule); None without manuals or one."""
@@ -101,7 +103,7 @@ class AskSources:
         if procedure is None:
             return None
         steps = tuple(procedure.citation(step) for step in procedure.steps)
-        return plan_procedure(planner, procedure, safety), steps
+        return plan_procedure(planner, procedure, safety, cancel), steps
 
 
 def _index_manuals(config: PlannerNodeConfig, logger: Logger) -> Path | None:

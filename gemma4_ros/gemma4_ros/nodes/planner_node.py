@@ -362,7 +362,8 @@ class PlannerNodeLogic:
         question = request.question
         consulted, citations = self.sources.consult(self.planner, question)
         proposed = None
-        found = self.sources.procedure_plan(self.planner, question) if request.want_plan else None
+        found = (self.sources.procedure_plan(self.planner, question, job.cancel)
+                 if request.want_plan else None)
         if found is not None:
             proposed, steps = found
             citations += steps

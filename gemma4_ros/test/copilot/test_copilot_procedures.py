@@ -4,6 +4,7 @@ lines, each planned by the model where it is sure and grounded, put to the opera
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from gemma4_ros.cli import main
 from gemma4_ros.copilot.index import Hit
 from gemma4_ros.copilot.procedures import (ProcedureError, _prompt_tool, find_procedure,
                                            plan_procedure)
+from gemma4_ros.planning.errors import PlanCancelledError
 from gemma4_ros.paths import share_dir
 from gemma4_ros.planning import Planner, PlannerConfig
 from gemma4_ros.runtime.generation import Engine
@@ -102,11 +104,27 @@ def test_sure_grounded_steps_are_calls_the_rest_go_to_the_operator(tokenizer) ->
     assert plan.steps[0].confidence is not None and plan.steps[3].confidence is None
 
 
+def test_a_long_step_is_cut_to_fit_and_a_cancel_stops_it_all(tokenizer) -> None:
+    model = ScriptedModel(tokenizer, reply)
+    engine = Engine(model, eos_token_id=tokenizer.special_ids.eos, stop_token_ids=[])
+    planner = Planner(engine, tokenizer, ToolRegistry.load(), PlannerConfig())
+    long = find_procedure([hit("1. Check " + "the valve " * 300 + "\n2. Done.")])
+    assert long is not None
+    plan = plan_procedure(planner, long, SafetyConfig.load())
+    text = plan.steps[0].call.arguments["text"]
+    assert len(text) <= 2000 and text.endswith(" ...")
+    assert long.citation(long.steps[0]).quote.endswith("the valve")  # the citation keeps it all
+    cancelled = threading.Event()
+    cancelled.set()
+    with pytest.raises(PlanCancelledError):
+        plan_procedure(planner, long, SafetyConfig.load(), cancelled)
+
+
 def test_a_registry_without_a_prompt_tool_is_an_error(tmp_path: Path) -> None:
     packaged = ToolRegistry.load()
     kept = [name for name in packaged.names if name not in ("report", "speak")]
     assert kept and ("report" in packaged.names)
-    assert _prompt_tool(packaged) == ("report", "text")
+    assert _prompt_tool(packaged) == ("report", "text", 2000)
     tools = tmp_path / "tools.yaml"
     tools.write_text("frame: map\ntools:\n  - name: stop\n    description: Stop.\n"
                      "    parameters: {type: object, properties: {}, additionalProperties: false}\n"
