@@ -23,6 +23,7 @@ JOINS = frozenset(("then", "and", "after", "afterwards", "next", "finally", "bef
                    "plus"))
 TURN_VERBS = frozenset(("turn", "rotate", "spin", "pivot", "face", "swivel"))
 SIDES = frozenset(("left", "right"))
+AROUND = frozenset(("around", "round"))
 # Implied angles (degrees), longest phrase first; only where the clause says no angle itself.
 IMPLIED_ANGLES = (
     (("spin", "around"), 360.0), (("spin", "round"), 360.0),
@@ -186,13 +187,18 @@ def understand(text: str) -> Instruction:
 
 def _implied_angles(words: list[str], clause: int) -> list[Mention]:
     """Every turn the clause's phrases imply ("spin round to face the other way": 360 or 180,
-    either may be meant), or a quarter turn for a turn verb with a side."""
+    either may be meant); else half a turn for a turn verb with "around" apart from it ("turn
+    yourself around"; a whole one for "spin"), or a quarter turn for a turn verb with a side."""
     found = {degrees: phrase for phrase, degrees in reversed(IMPLIED_ANGLES)
              if any(_starts(words, i, phrase) for i in range(len(words)))}
     if found:
         return [Mention(degrees, "angle", clause, " ".join(phrase))
                 for degrees, phrase in sorted(found.items(), reverse=True)]
-    if TURN_VERBS.intersection(words):
+    verbs = TURN_VERBS.intersection(words)
+    if verbs and AROUND.intersection(words):  # "turn yourself around", "spin the robot round"
+        degrees = 360.0 if "spin" in verbs else 180.0
+        return [Mention(degrees, "angle", clause, f"{min(verbs)} ... around")]
+    if verbs:
         side = next((w for w in words if w in SIDES), None)
         if side is not None:
             return [Mention(90.0, "angle", clause, f"turn {side}")]

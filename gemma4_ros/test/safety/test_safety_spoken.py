@@ -131,6 +131,7 @@ def test_clauses_split_at_joins_and_punctuation() -> None:
 @pytest.mark.parametrize("text, degrees", [
     ("turn left", 90.0), ("turn to your right", 90.0), ("turn around", 180.0),
     ("make a u-turn", 180.0), ("face the other way", 180.0), ("spin around once", 360.0),
+    ("turn yourself around", 180.0), ("spin the robot round", 360.0),
 ])
 def test_implied_angles(text: str, degrees: float) -> None:
     assert [(m.value, m.dimension) for m in understand(text).mentions] == [(degrees, "angle")]
