@@ -38,6 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tools", type=Path, default=None, help="tools.yaml (default: packaged)")
     parser.add_argument("--safety", type=Path, default=None,
                         help="safety.yaml of the checks (default: packaged)")
+    parser.add_argument("--planner-config", type=Path, default=None,
+                        help="planner.yaml (default: packaged); e.g. one with grammar: "
+                             "{said_numbers: false} for the figures without said numbers")
     sets = parser.add_mutually_exclusive_group()
     sets.add_argument("--eval-file", type=Path, default=None,
                       help="a hand-written set in the same format (default: the packaged one)")
@@ -54,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     model_dir = args.model or demo_model_dir()
     eval_file = default_dev_file() if args.dev else args.eval_file
     report = evaluate(model_dir, args.tools, args.safety, eval_file=eval_file,
-                      limit=args.limit, threads=args.threads)
+                      limit=args.limit, threads=args.threads, planner_config=args.planner_config)
     result = {**report.as_json(), "model_dir": str(model_dir)}
     if args.heldout_limit != 0:
         result["heldout"] = evaluate_heldout(model_dir, args.tools, args.heldout_limit,

@@ -150,13 +150,14 @@ class FaithfulnessReport:
 
 def evaluate(model_dir: Path, tools: Path | None = None, safety: Path | None = None,
              sim: Path | None = None, eval_file: Path | None = None, limit: int | None = None,
-             threads: int = 1) -> FaithfulnessReport:
-    """Plan every command of the set (the first ``limit``) on CPU and judge it with the gate."""
+             threads: int = 1, planner_config: Path | None = None) -> FaithfulnessReport:
+    """Plan every command of the set (the first ``limit``) on CPU and judge it with the gate;
+    ``planner_config`` is a planner.yaml (e.g. ``grammar: {said_numbers: false}``)."""
     registry = ToolRegistry.load(tools)
     commands = load_eval_set(eval_file, registry)[:limit]
     runtime = RuntimeConfig(model_dir=model_dir, providers=["cpu"],
                             intra_op_threads=threads)
-    planner = load_planner(model_dir, tools, runtime_config=runtime)
+    planner = load_planner(model_dir, tools, planner_config, runtime_config=runtime)
     planner.warm_up()
     checker = PlanChecker.from_files(planner, safety, sim)
     report = FaithfulnessReport(registry)
