@@ -7,6 +7,7 @@ a numbered procedure among those passages becomes the proposed plan, step by ste
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import time
@@ -16,9 +17,11 @@ from typing import Any
 from gemma4_ros.cli.arguments import add_config_options, add_model_option
 from gemma4_ros.cli.text import command_text
 from gemma4_ros.copilot.answers import consult, consult_record
-from gemma4_ros.copilot.config import load_copilot_config
+from gemma4_ros.copilot.config import CopilotConfig, load_copilot_config
 from gemma4_ros.copilot.index import DocumentIndex
+from gemma4_ros.copilot.loop import answer_with_tools, audit_events, manual_search
 from gemma4_ros.copilot.procedures import Procedure, find_procedure, plan_procedure
+from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.planning.answer import Answer, Consultation
 from gemma4_ros.planning.errors import PlanningError
 from gemma4_ros.planning.planner import Planner
@@ -53,6 +56,11 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                              "their rule ids and reasons")
     parser.add_argument("--events", type=int, default=5, choices=range(1, 21), metavar="N",
                         help="latest events of --audit given to the model (1-20, default 5)")
+    parser.add_argument("--tool-calls", type=int, default=0, choices=range(0, 9), metavar="N",
+                        help="let the model call search_manual (--docs) and recent_events "
+                             "(--audit) itself, up to N times, instead of being given them "
+                             "first (0-8, default 0: given first); a model taught the calls "
+                             "asks for what the question needs")
     parser.add_argument("--db", type=Path, metavar="FILE",
                         help="the index file of --docs (default: index of copilot.yaml)")
     parser.add_argument("--copilot-config", metavar="FILE",
@@ -68,7 +76,14 @@ def run(args: argparse.Namespace) -> int:
     # The image is read before the model loads, so a wrong path fails at once.
     image = None if args.image is None else frame_from_bgr(load_image(args.image), time.time()).rgb
     planner = load_cli_planner(args.model, args.tools, args.planner_config, args.runtime_config)
-    if args.docs or args.audit:
+    if args.tool_calls and (args.docs or args.audit):
+        if image is not None or args.plan:
+            raise Gemma4RosError("--tool-calls answers from the manuals and the audit log alone",
+                                 "leave out --image and --plan, or --tool-calls")
+        answer = _ask_with_tools(planner, args)
+        if answer is None:
+            return 1
+    elif args.docs or args.audit:
         consulted, citations, procedure = _consult(planner, args)
         # read before the model runs, so a wrong --safety fails at once
         safety = SafetyConfig.load(args.safety) if procedure is not None else None
@@ -102,6 +117,25 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _ask_with_tools(planner: Planner, args: argparse.Namespace) -> Answer | None:
+    """The model's own loop over the manuals' search and the audit log's events; None (the
+    error named on stderr) when it gives no answer."""
+    config = load_copilot_config(args.copilot_config)
+    with contextlib.ExitStack() as stack:
+        tools = []
+        if args.docs:
+            index = stack.enter_context(DocumentIndex((args.db or config.index).expanduser()))
+            _refresh(index, config, args)
+            tools.append(manual_search(planner, index, args.passages))
+        if args.audit:
+            tools.append(audit_events(planner, args.audit, args.question))
+        try:
+            return answer_with_tools(planner, args.question, tools, args.tool_calls)
+        except PlanningError as error:
+            print(f"gemma4-ros ask: error: {error}", file=sys.stderr)
+            return None
+
+
 def _consult(planner: Planner, args: argparse.Namespace
              ) -> tuple[list[Consultation], tuple[Citation, ...], Procedure | None]:
     """The audit log's latest events, then the manuals' best passages for the question (fitted
@@ -126,11 +160,8 @@ def _consult_documents(planner: Planner, args: argparse.Namespace, beside: list[
     left out), then search it for the question (whole passages for a procedure: the model's
     are fitted to its context)."""
     config = load_copilot_config(args.copilot_config)
-    folders = [folder.expanduser().resolve() for folder in args.docs]
     with DocumentIndex((args.db or config.index).expanduser()) as index:
-        report = config.refresh_index(index, folders)
-        for name, why in report.skipped.items():
-            print(f"gemma4-ros ask: skipped {name}: {why}", file=sys.stderr)
+        _refresh(index, config, args)
         consulted, cited = consult(planner, index, args.question, args.passages, beside)
         procedure = (find_procedure(index.search(args.question, args.passages)) if args.plan
                      else None)
@@ -139,6 +170,13 @@ def _consult_documents(planner: Planner, args: argparse.Namespace, beside: list[
               "answers from the question alone (the search takes the question's words as "
               "written: ask in the manuals' language, or check --docs)", file=sys.stderr)
     return consulted, cited, procedure
+
+
+def _refresh(index: DocumentIndex, config: CopilotConfig, args: argparse.Namespace) -> None:
+    """Bring the index up to date with ``--docs``, naming on stderr each file it skips."""
+    report = config.refresh_index(index, [folder.expanduser().resolve() for folder in args.docs])
+    for name, why in report.skipped.items():
+        print(f"gemma4-ros ask: skipped {name}: {why}", file=sys.stderr)
 
 
 def _print_citations(citations: tuple[Citation, ...]) -> None:

@@ -19,8 +19,9 @@ through the model without sampling).
 from __future__ import annotations
 
 import copy
+import json
 import threading
-from typing import Any, Literal, Optional
+from typing import Any, Literal, Mapping, Optional, Sequence
 
 from gemma4_ros.decoding.constraint import (CompiledGrammar, GrammarTokenizer,
                                             ToolCallConstraint, compile_grammar,
@@ -52,6 +53,7 @@ class ConstraintFactory:
                           if spec.grounding} if limits.said_numbers else {})
         self._grammar_tokenizer: Optional[GrammarTokenizer] = None
         self._compiled: dict[tuple[Mode, Thinking, int], CompiledGrammar] = {}
+        self._compiled_tools: dict[tuple[str, Thinking], CompiledGrammar] = {}
         self._lock = threading.Lock()
 
     def grammar_tokenizer(self) -> GrammarTokenizer:
@@ -73,6 +75,24 @@ class ConstraintFactory:
         compiled = self._compiled.get(key)
         if compiled is None:
             compiled = self._compiled[key] = self._compile(mode, thinking, max_calls)
+        return compiled.new_constraint()
+
+    def for_tools(self, schemas: Sequence[tuple[str, Mapping[str, Any]]],
+                  thinking: Thinking) -> ToolCallConstraint:
+        """A fresh constraint for one turn that either calls one of ``schemas`` (read-only
+        tools, not the robot's: the copilot's loop) or answers in text; compiled once per tool
+        set and thinking mode."""
+        key = (json.dumps(list(schemas), sort_keys=True), thinking)
+        compiled = self._compiled_tools.get(key)
+        if compiled is None:
+            limits = self.limits
+            options = GrammarOptions(
+                mode="auto", max_calls=1, thinking=thinking,
+                max_text_chars=limits.max_text_chars, max_thought_chars=limits.max_thought_chars,
+                max_string_chars=limits.max_string_chars,
+                max_array_items=limits.max_array_items, max_decimals=limits.max_decimals)
+            compiled = self._compiled_tools[key] = compile_grammar(
+                self.grammar_tokenizer(), build_grammar(schemas, options))
         return compiled.new_constraint()
 
     def _compile(self, mode: Mode, thinking: Thinking, max_calls: int,

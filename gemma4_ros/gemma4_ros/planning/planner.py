@@ -35,7 +35,7 @@ from gemma4_ros.chat.chat_template import ChatFormat
 from gemma4_ros.runtime.generation import Engine, Generation, GenerationOptions, StopReason
 from gemma4_ros.chat.tokenizer import Gemma4Tokenizer
 from gemma4_ros.tools import ToolRegistry
-from gemma4_ros.types import Plan, PlanLatency, PlanSource, ToolResult
+from gemma4_ros.types import Plan, PlanLatency, PlanSource, ToolCall, ToolResult
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,7 @@ class _Request:
     started: float
     constraint: Optional[ToolCallConstraint]
     build: Callable[[ParsedTurn, str, Stats], Any]
+    validator: Optional[CallValidator] = None  # another tool set's (the copilot's loop)
 
 
 class Planner:
@@ -209,13 +210,42 @@ class Planner:
 
         return self._start(prompt, "text", think, limits, started, cancel, inputs, answer)
 
+    def consult_turn(self, question: str, tools: Sequence[dict[str, Any]],
+                     consulted: Sequence[Consultation] = (), *,
+                     cancel: Optional[threading.Event] = None) -> Union[Answer, ToolCall]:
+        """One turn of the copilot's loop: shown the read-only ``tools`` (declarations: name,
+        description, parameters) and what it consulted so far, the model either calls one of
+        them (the call is returned, to be run by the caller) or answers. Never a robot tool."""
+        started = self.engine.clock()
+        limits = self._limits(1, None, None, self.config.ask_max_tokens)
+        think = self.config.thinking
+        prompt = self.prompts.question(question, thinking=think, consulted=consulted,
+                                       declared=tools)
+        schemas = [(str(t["name"]), t["parameters"]) for t in tools]
+        validator = CallValidator(dict(schemas))
+
+        def turn_result(turn: ParsedTurn, _: str, stats: Stats) -> Union[Answer, ToolCall]:
+            if turn.calls:
+                return ToolCall(name=turn.calls[0].name, arguments=turn.calls[0].arguments)
+            return Answer(question=question, text=turn.text, model=self.model_name,
+                          prompt_tokens=stats.prompt_tokens,
+                          completion_tokens=stats.completion_tokens, latency=stats.latency)
+
+        stream: PlanStream[Union[Answer, ToolCall]] = self._start(
+            prompt, "auto", think, limits, started, cancel, NO_MEDIA, turn_result,
+            tools=(schemas, validator))
+        return stream.result()
+
     # --- the shared path -------------------------------------------------------------------
     def _start(self, prompt: Prompt, mode: Mode, thinking: bool, limits: Limits, started: float,
                cancel: Optional[threading.Event], inputs: EncodedInputs,
                build: Callable[[ParsedTurn, str, Stats], Union[ResultT, PlanningError]],
-               verbatim_source: str = "") -> PlanStream[ResultT]:
+               verbatim_source: str = "",
+               tools: Optional[tuple[Sequence[tuple[str, Any]], CallValidator]] = None
+               ) -> PlanStream[ResultT]:
         """Generate under the request's constraint; ``verbatim_source`` is the operator's written
-        words that the tools' verbatim arguments are copied from (empty for voice: none)."""
+        words that the tools' verbatim arguments are copied from (empty for voice: none);
+        ``tools`` another tool set than the robot's (schemas and their validator)."""
         ids = self.tokenizer.encode(prompt.text)
         self._reuse_head(prompt.head, ids)
         cancel = cancel if cancel is not None else threading.Event()
@@ -223,14 +253,17 @@ class Planner:
         options.score_tokens = mode != "text"  # plans carry a confidence per call; answers none
         constraint = None
         if self.config.constrained:
-            constraint = self.constraints.new(mode, _thinking_mode(prompt, thinking),
-                                              limits.max_steps, verbatim_source)
+            thinking_mode = _thinking_mode(prompt, thinking)
+            constraint = (self.constraints.for_tools(tools[0], thinking_mode) if tools else
+                          self.constraints.new(mode, thinking_mode, limits.max_steps,
+                                               verbatim_source))
             hook(options, constraint)
         try:
             generation = self.engine.generate(ids, options)
         except Gemma4RosError as error:
             raise InvalidRequestError(error.problem, error.hint) from None
-        request = _Request(prompt, mode, limits, started, constraint, build)
+        request = _Request(prompt, mode, limits, started, constraint, build,
+                           tools[1] if tools else None)
         return PlanStream(generation, self.tokenizer.stream_decoder(), cancel, self.engine.clock,
                           started, functools.partial(self._finish, request))
 
@@ -247,7 +280,8 @@ class Planner:
                            grammar_error=constraint.error() if constraint is not None else "")
         if error is not None:
             return error
-        turn = parse_answer(text, self.validator if request.mode != "text" else None,
+        validator = request.validator or self.validator
+        turn = parse_answer(text, validator if request.mode != "text" else None,
                             starts_in_thought=request.prompt.starts_in_thought,
                             max_steps=limits.max_steps, calls_required=request.mode == "required",
                             stop_reason=done.stop_reason)

@@ -81,14 +81,16 @@ class PromptBuilder:
                            thinking, media)
 
     def question(self, question: str, *, thinking: bool = False, media: Media = Media(),
-                 consulted: Sequence[Consultation] = ()) -> Prompt:
+                 consulted: Sequence[Consultation] = (),
+                 declared: Sequence[dict[str, Any]] = ()) -> Prompt:
         """The prompt of ``ask``: its own system turn, no robot tools; each consultation is a
-        call of its (declared) read-only tool with the tool's response, the answer after."""
+        call of its (declared) read-only tool with the tool's response, the answer after.
+        ``declared`` read-only tools are declared too, so the model may call them next."""
         turn = self.user_turn(question, None, media)
         messages = [chat_format.system(self.ask_system_prompt), turn]
-        declarations = None
+        shown = {d["name"]: d for d in [*declared, *(c.declaration for c in consulted)]}
+        declarations = [{"type": "function", "function": d} for d in shown.values()] or None
         if consulted:
-            declarations = [{"type": "function", "function": c.declaration} for c in consulted]
             calls = [chat_format.tool_call(c.name, c.arguments) for c in consulted]
             responses = [{"name": c.name, "response": c.response} for c in consulted]
             messages.append(chat_format.model(calls=calls, responses=responses))
