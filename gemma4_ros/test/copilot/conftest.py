@@ -1,8 +1,16 @@
-"""Copilot fixtures: documents written on the spot, PDFs included (built byte by byte)."""
+"""Copilot fixtures: documents written on the spot, PDFs included (built byte by byte); a
+tokenizer for scripted models and the shipped manuals' index, built once per session."""
 
 from __future__ import annotations
 
 import pytest
+
+from gemma4_ros.chat.tokenizer import Gemma4Tokenizer
+from gemma4_ros.copilot.index import DocumentIndex
+from gemma4_ros.paths import share_dir
+from gemma4_ros.testing.fixture_tokenizer import build_fixture_tokenizer
+
+MANUALS = share_dir() / "examples" / "manuals"
 
 
 def pdf_bytes(pages: list[str]) -> bytes:
@@ -34,3 +42,17 @@ def pdf_bytes(pages: list[str]) -> bytes:
 @pytest.fixture
 def make_pdf():
     return pdf_bytes
+
+
+@pytest.fixture(scope="session")
+def tokenizer(tmp_path_factory: pytest.TempPathFactory) -> Gemma4Tokenizer:
+    made = build_fixture_tokenizer(tmp_path_factory.mktemp("tokenizer"), vocab_size=2048)
+    return Gemma4Tokenizer.from_file(made.path)
+
+
+@pytest.fixture(scope="session")
+def index(tmp_path_factory: pytest.TempPathFactory) -> DocumentIndex:
+    """The shipped manuals, indexed as the copilot.yaml default does."""
+    made = DocumentIndex(tmp_path_factory.mktemp("index") / "manuals.sqlite3")
+    made.update([MANUALS], chunk_words=200, max_file_bytes=10_000_000)
+    return made

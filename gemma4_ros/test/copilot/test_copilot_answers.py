@@ -12,29 +12,14 @@ import pytest
 from gemma4_ros.chat.tokenizer import Gemma4Tokenizer
 from gemma4_ros.cli import main
 from gemma4_ros.copilot.answers import ask_documents, consultation, fitted
-from gemma4_ros.copilot.index import DocumentIndex
 from gemma4_ros.paths import default_config, share_dir
 from gemma4_ros.planning import Planner, PlannerConfig
 from gemma4_ros.runtime.generation import Engine
-from gemma4_ros.testing.fixture_tokenizer import build_fixture_tokenizer
 from gemma4_ros.testing.scripted_model import ScriptedModel
 from gemma4_ros.tools import ToolRegistry
 
 MANUALS = share_dir() / "examples" / "manuals"
 REPLY = "Press the e-stop, switch the robot off, then open the battery bay.<turn|>"
-
-
-@pytest.fixture(scope="module")
-def tokenizer(tmp_path_factory: pytest.TempPathFactory) -> Gemma4Tokenizer:
-    made = build_fixture_tokenizer(tmp_path_factory.mktemp("tokenizer"), vocab_size=2048)
-    return Gemma4Tokenizer.from_file(made.path)
-
-
-@pytest.fixture(scope="module")
-def index(tmp_path_factory: pytest.TempPathFactory) -> DocumentIndex:
-    made = DocumentIndex(tmp_path_factory.mktemp("index") / "manuals.sqlite3")
-    made.update([MANUALS], chunk_words=200, max_file_bytes=10_000_000)
-    return made
 
 
 def planner_for(tokenizer: Gemma4Tokenizer, context: int = 8192) -> tuple[Planner, ScriptedModel]:

@@ -11,13 +11,11 @@ import pytest
 
 from gemma4_ros.chat.tokenizer import Gemma4Tokenizer
 from gemma4_ros.cli import main
-from gemma4_ros.copilot.index import DocumentIndex
 from gemma4_ros.copilot.loop import answer_with_tools, audit_events, manual_search
 from gemma4_ros.paths import share_dir
 from gemma4_ros.planning import Planner, PlannerConfig
 from gemma4_ros.runtime.generation import Engine
 from gemma4_ros.safety.audit import AuditLog
-from gemma4_ros.testing.fixture_tokenizer import build_fixture_tokenizer
 from gemma4_ros.testing.scripted_model import ScriptedModel
 from gemma4_ros.tools import ToolRegistry
 from gemma4_ros.types import CitationKind, Decision, Plan, SafetyVerdict, ToolCall
@@ -27,19 +25,6 @@ Q = '<|"|>'
 SEARCH = f"<|tool_call>call:search_manual{{query:{Q}replace the battery{Q}}}<tool_call|>" \
          "<|tool_response>"
 EVENTS = "<|tool_call>call:recent_events{count:3}<tool_call|><|tool_response>"
-
-
-@pytest.fixture(scope="module")
-def tokenizer(tmp_path_factory: pytest.TempPathFactory) -> Gemma4Tokenizer:
-    made = build_fixture_tokenizer(tmp_path_factory.mktemp("tokenizer"), vocab_size=2048)
-    return Gemma4Tokenizer.from_file(made.path)
-
-
-@pytest.fixture(scope="module")
-def index(tmp_path_factory: pytest.TempPathFactory) -> DocumentIndex:
-    made = DocumentIndex(tmp_path_factory.mktemp("index") / "manuals.sqlite3")
-    made.update([MANUALS], chunk_words=200, max_file_bytes=10_000_000)
-    return made
 
 
 def planner_with(tokenizer: Gemma4Tokenizer, replies: list[str]) -> tuple[Planner, ScriptedModel]:

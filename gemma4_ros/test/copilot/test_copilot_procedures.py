@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from gemma4_ros.chat.tokenizer import Gemma4Tokenizer
 from gemma4_ros.cli import main
 from gemma4_ros.copilot.index import Hit
 from gemma4_ros.copilot.procedures import (ProcedureError, _prompt_tool, find_procedure,
@@ -19,7 +18,6 @@ from gemma4_ros.paths import share_dir
 from gemma4_ros.planning import Planner, PlannerConfig
 from gemma4_ros.runtime.generation import Engine
 from gemma4_ros.safety.config import SafetyConfig
-from gemma4_ros.testing.fixture_tokenizer import build_fixture_tokenizer
 from gemma4_ros.testing.scripted_model import ScriptedModel
 from gemma4_ros.tools import ToolRegistry
 from gemma4_ros.types import PlanSource
@@ -61,12 +59,6 @@ def test_steps_with_their_lines_and_wrapped_text() -> None:
                                   ""])
 def test_no_procedure(text: str) -> None:
     assert find_procedure([hit(text)]) is None
-
-
-@pytest.fixture(scope="module")
-def tokenizer(tmp_path_factory: pytest.TempPathFactory) -> Gemma4Tokenizer:
-    made = build_fixture_tokenizer(tmp_path_factory.mktemp("tokenizer"), vocab_size=2048)
-    return Gemma4Tokenizer.from_file(made.path)
 
 
 REPLIES = {
