@@ -19,7 +19,8 @@ from gemma4_ros.cli.text import command_text
 from gemma4_ros.copilot.answers import consult, consult_record
 from gemma4_ros.copilot.config import CopilotConfig, load_copilot_config
 from gemma4_ros.copilot.index import DocumentIndex
-from gemma4_ros.copilot.loop import answer_with_tools, audit_events, manual_search
+from gemma4_ros.copilot.loop import (ConsultedError, answer_with_tools, audit_events,
+                                     manual_search)
 from gemma4_ros.copilot.procedures import Procedure, find_procedure, plan_procedure
 from gemma4_ros.errors import Gemma4RosError
 from gemma4_ros.planning.answer import Answer, Consultation
@@ -131,8 +132,13 @@ def _ask_with_tools(planner: Planner, args: argparse.Namespace) -> Answer | None
             tools.append(audit_events(planner, args.audit, args.question))
         try:
             return answer_with_tools(planner, args.question, tools, args.tool_calls)
-        except PlanningError as error:
+        except ConsultedError as error:  # the sources consulted are printed all the same
             print(f"gemma4-ros ask: error: {error}", file=sys.stderr)
+            if args.json:
+                empty = Answer(question=args.question, citations=error.citations)
+                print(json.dumps({**empty.model_dump(mode="json"), "error": str(error)}))
+            else:
+                _print_citations(error.citations)
             return None
 
 

@@ -12,6 +12,7 @@ the node's planning side: none of it touches the robot.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from pathlib import Path
 
@@ -19,6 +20,8 @@ from gemma4_ros.copilot.answers import (consult, consult_diagnostics, consult_ev
                                         consult_logs)
 from gemma4_ros.copilot.config import load_copilot_config
 from gemma4_ros.copilot.index import DocumentIndex
+from gemma4_ros.copilot.loop import (CopilotTool, answer_with_tools, diagnostics_tool,
+                                     events_tool, logs_tool, manual_search)
 from gemma4_ros.copilot.node_diagnostics import DiagnosticsBoard
 from gemma4_ros.copilot.node_logs import LogBuffer
 from gemma4_ros.copilot.procedures import find_procedure, plan_procedure
@@ -26,7 +29,7 @@ from gemma4_ros.copilot.records import EventLog
 from gemma4_ros.interfaces import DiagnosticReport, LogRecord
 from gemma4_ros.nodes.planner_config import PlannerNodeConfig
 from gemma4_ros.nodes.transport import Endpoints, Logger, Transport
-from gemma4_ros.planning.answer import Consultation
+from gemma4_ros.planning.answer import Answer, Consultation
 from gemma4_ros.planning.planner import Planner
 from gemma4_ros.safety.config import SafetyConfig
 from gemma4_ros.types import Citation, Plan
@@ -89,6 +92,26 @@ class AskSources:
             consulted.append(passages)
             citations += cited
         return consulted, citations
+
+    def answer_with_tools(self, planner: Planner, question: str,
+                          cancel: threading.Event | None = None) -> Answer:
+        """The model's own loop over the sources enabled (``ask_tool_calls`` calls at most),
+        citing what it consulted; the index is opened where it is read (this thread)."""
+        with contextlib.ExitStack() as stack:
+            tools: list[CopilotTool] = []
+            if self.manuals is not None:
+                tools.append(manual_search(planner,
+                                           stack.enter_context(DocumentIndex(self.manuals))))
+            if self.events is not None:
+                tools.append(events_tool(planner, question, self.events.latest))
+            if self.logs is not None:
+                tools.append(logs_tool(planner, question, self.logs.latest))
+            if self.health is not None:
+                tools.append(diagnostics_tool(planner, question, self.health.latest))
+            if not tools:
+                return planner.ask(question, cancel=cancel)
+            return answer_with_tools(planner, question, tools, self.config.ask_tool_calls,
+                                     cancel)
 
     def procedure_plan(self, planner: Planner, question: str,
                        cancel: threading.Event | None = None

@@ -80,6 +80,11 @@ class PlannerNodeConfig(StrictModel):
                                  "latest /diagnostics status of this many components, the "
                                  "troubled first, cited with level and values; 0: "
                                  "/diagnostics is not read (as ask_events)")
+    ask_tool_calls: int = Field(default=0, ge=0, le=8, description="Ask lets the model call "
+                                "the read-only tools itself (search_manual with documents, "
+                                "recent_events, recent_logs, diagnostics as the ask_* "
+                                "parameters enable them), up to this many times, instead of "
+                                "being given them first; 0: given first")
     copilot_file: str = Field(default="", description="copilot.yaml (manual folders, index "
                               "file); empty: the packaged default, the simulated robot's manual")
     safety_file: str = Field(default="", description="safety.yaml whose confidence "

@@ -47,6 +47,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from gemma4_ros.errors import Gemma4RosError
+from gemma4_ros.copilot.loop import ConsultedError
 from gemma4_ros.nodes.ask_sources import RECORD_DEPTH, RECORD_GROUP, AskSources
 from gemma4_ros.nodes.inference_worker import InferenceWorker, Job, PlannerBusyError
 from gemma4_ros.nodes.liveness import HEARTBEAT_TYPE, Liveness, PeerSilentError
@@ -360,6 +361,8 @@ class PlannerNodeLogic:
         implicit = image is None
         frame = self._camera_frame() if implicit else image
         question = request.question
+        if self.config.ask_tool_calls and image is None and not request.want_plan:
+            return self._answer_with_tools(job, question)
         consulted, citations = self.sources.consult(self.planner, question)
         proposed = None
         found = (self.sources.procedure_plan(self.planner, question, job.cancel)
@@ -378,6 +381,18 @@ class PlannerNodeLogic:
                 question, None if f is None else f.rgb, source=PlanSource.COPILOT,
                 cancel=job.cancel), frame, implicit)
         return AskResponse(answer=answer.text, citations=citations, plan=proposed, success=True)
+
+    def _answer_with_tools(self, job: Job[AskResponse], question: str) -> AskResponse:
+        """Ask through the model's own loop (``ask_tool_calls``), without the camera frame: a
+        question with an image or a want_plan takes the path above, where everything is given
+        first."""
+        try:
+            answer = self.sources.answer_with_tools(self.planner, question, job.cancel)
+        except ConsultedError as error:  # no answer, but what was consulted is sent
+            return AskResponse(citations=error.citations, error=_message(error))
+        except PlanningError as error:
+            return AskResponse(error=_message(error))
+        return AskResponse(answer=answer.text, citations=answer.citations, success=True)
 
     # --- the worker side -------------------------------------------------------------------------
 

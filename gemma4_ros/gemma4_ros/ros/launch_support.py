@@ -81,6 +81,10 @@ PLANNER_ARGUMENTS = [
     DeclareLaunchArgument("ask_logs", default_value="0",
                           description="Ask answers from the latest N warnings and errors on "
                           "/rosout, citing their node (0-20; 0: /rosout is not read)"),
+    DeclareLaunchArgument("ask_tool_calls", default_value="0",
+                          description="Ask lets the model call the read-only tools (manuals, "
+                          "events, logs, diagnostics as enabled) up to N times instead of being "
+                          "given them first (0-8; 0: given first)"),
     DeclareLaunchArgument("ask_diagnostics", default_value="0",
                           description="Ask answers from the latest /diagnostics status of N "
                           "components, troubled first (0-20; 0: /diagnostics is not read)"),
@@ -140,6 +144,7 @@ def planner_node(watch_executor: bool = False, copilot: bool = False) -> Lifecyc
             "ask_events": LaunchConfiguration("ask_events"),
             "ask_logs": LaunchConfiguration("ask_logs"),
             "ask_diagnostics": LaunchConfiguration("ask_diagnostics"),
+            "ask_tool_calls": LaunchConfiguration("ask_tool_calls"),
             "use_sim_time": LaunchConfiguration("use_sim_time"),
             **manuals,
         }],

@@ -11,7 +11,8 @@ import pytest
 
 from gemma4_ros.chat.tokenizer import Gemma4Tokenizer
 from gemma4_ros.cli import main
-from gemma4_ros.copilot.loop import answer_with_tools, audit_events, manual_search
+from gemma4_ros.copilot.loop import (ConsultedError, answer_with_tools, audit_events,
+                                     manual_search)
 from gemma4_ros.paths import share_dir
 from gemma4_ros.planning import Planner, PlannerConfig
 from gemma4_ros.runtime.generation import Engine
@@ -27,11 +28,13 @@ SEARCH = f"<|tool_call>call:search_manual{{query:{Q}replace the battery{Q}}}<too
 EVENTS = "<|tool_call>call:recent_events{count:3}<tool_call|><|tool_response>"
 
 
-def planner_with(tokenizer: Gemma4Tokenizer, replies: list[str]) -> tuple[Planner, ScriptedModel]:
+def planner_with(tokenizer: Gemma4Tokenizer, replies: list[str],
+                 **config: object) -> tuple[Planner, ScriptedModel]:
     model = ScriptedModel(tokenizer, replies)
     engine = Engine(model, eos_token_id=tokenizer.special_ids.eos, stop_token_ids=[],
                     max_context_tokens=8192)
-    return Planner(engine, tokenizer, ToolRegistry.load(), PlannerConfig()), model
+    return Planner(engine, tokenizer, ToolRegistry.load(),
+                   PlannerConfig.model_validate(config)), model
 
 
 def test_the_model_searches_then_answers_from_what_it_found(tokenizer, index) -> None:
@@ -44,6 +47,22 @@ def test_the_model_searches_then_answers_from_what_it_found(tokenizer, index) ->
     assert "declaration:search_manual" in first and "call:search_manual" not in first
     assert "call:search_manual{query:" in second and "Open the battery bay" in second
     assert "declaration:navigate_to" not in first  # never a robot tool
+
+
+def test_a_source_read_twice_is_cited_once(tokenizer, index) -> None:
+    planner, _ = planner_with(tokenizer, [SEARCH, SEARCH, "Open the bay.<turn|>"])
+    answer = answer_with_tools(planner, "how do I swap the battery?",
+                               [manual_search(planner, index)], max_calls=3)
+    assert len(answer.citations) == len(set(answer.citations)) > 0
+
+
+def test_no_answer_after_consulting_keeps_the_citations(tokenizer, index) -> None:
+    """A turn that fails (here the answer runs past ask_max_tokens) raises ConsultedError with
+    what was consulted before, so the sources still reach the operator."""
+    planner, _ = planner_with(tokenizer, [SEARCH, "word " * 200 + "<turn|>"], ask_max_tokens=40)
+    with pytest.raises(ConsultedError, match="tokens") as failed:
+        answer_with_tools(planner, "how do I swap the battery?", [manual_search(planner, index)])
+    assert failed.value.citations and failed.value.citations[0].source == "battery.md"
 
 
 def test_the_call_cap_makes_it_answer_from_what_it_has(tokenizer, index, tmp_path: Path) -> None:

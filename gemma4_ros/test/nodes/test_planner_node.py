@@ -305,6 +305,31 @@ def test_ask_answers_why_the_last_command_was_refused(bus: Bus, tokenizer: Gemma
         quiet.close()
 
 
+def test_ask_tool_calls_let_the_model_read_the_events_itself(bus: Bus,
+                                                             tokenizer: Gemma4Tokenizer) -> None:
+    """With ``ask_tool_calls`` nothing is given first: the model calls recent_events, reads the
+    refusal and answers, citing its rule."""
+    events_call = "<|tool_call>call:recent_events{count:3}<tool_call|><|tool_response>"
+    model = ScriptedModel(tokenizer, [call("move", distance=0.2, speed=0.9) + WAIT, events_call,
+                                      "It was too fast.<turn|>"])
+    made = rig_for(bus, tokenizer, model, ask_events=5, ask_tool_calls=2)
+    try:
+        made.commands.publish("move 20 cm at 0.9 m/s")
+        events = made.logic.sources.events
+        assert made.wait(lambda: bool(events and events.latest(1)))
+        client = bus.client(f"{NS}/planner/ask", AskRequest, AskResponse)
+        reply = client.call_async(AskRequest(question="why was my last command refused?")
+                                  ).result(WAIT_S)
+        assert reply.success and reply.answer == "It was too fast.", reply.error
+        assert [c.source for c in reply.citations if c.kind is CitationKind.RULE] == [
+            "bounds.speed"]
+        asked, answered = model.prompts[-2:]
+        assert "declaration:recent_events" in asked and "call:recent_events" not in asked
+        assert "call:recent_events{count:3}" in answered
+    finally:
+        made.close()
+
+
 def test_ask_answers_from_the_nodes_warnings_on_rosout(bus: Bus, tokenizer: Gemma4Tokenizer
                                                        ) -> None:
     """Warnings and errors any node logs on /rosout are kept (INFO is routine, left out) and

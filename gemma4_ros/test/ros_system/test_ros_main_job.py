@@ -194,3 +194,20 @@ def test_ask_cites_a_components_diagnostics(launch: Callable[..., Any], client: 
     assert (cited[0].source, cited[0].quote) == ("battery", "low | percent=12")
     assert cited[0].locator.startswith("WARN, ")
     assert "lidar" in [c.source for c in cited]
+
+
+def test_ask_through_the_models_own_tool_calls(launch: Callable[..., Any],
+                                                client: Client) -> None:
+    """``ask_tool_calls:=2``: nothing is given to the model first; it is shown recent_events and
+    calls it itself (the demo model does, for this question), and the response cites the
+    refusal's rules — sent even when the demo model then gives no answer text."""
+    verdicts = client.collect(f"{NS}/executor/verdicts", SafetyVerdict)
+    start_system(launch, client, ask_events="5", ask_tool_calls="2")
+    client.publish_when_heard(f"{NS}/command", String(data="rotate 270 degrees to the left"))
+    refused = wait_until(lambda: latest(
+        verdicts, lambda v: v.decision == SafetyVerdict.DECISION_REJECTED), what="a refusal")
+    answer = client.call(f"{NS}/planner/ask", Ask,
+                         Ask.Request(question="why was my last command refused?"))
+    rules = [c.source for c in answer.citations if c.kind == Citation.KIND_RULE]
+    assert rules == list(refused.rules), (answer.error, answer.citations)
+    assert not answer.plan.plan_id
