@@ -85,27 +85,26 @@ class ConstraintFactory:
         key = (json.dumps(list(schemas), sort_keys=True), thinking)
         compiled = self._compiled_tools.get(key)
         if compiled is None:
-            limits = self.limits
-            options = GrammarOptions(
-                mode="auto", max_calls=1, thinking=thinking,
-                max_text_chars=limits.max_text_chars, max_thought_chars=limits.max_thought_chars,
-                max_string_chars=limits.max_string_chars,
-                max_array_items=limits.max_array_items, max_decimals=limits.max_decimals)
+            options = self._options("auto", thinking, 1)
             compiled = self._compiled_tools[key] = compile_grammar(
                 self.grammar_tokenizer(), build_grammar(schemas, options))
         return compiled.new_constraint()
 
-    def _compile(self, mode: Mode, thinking: Thinking, max_calls: int,
-                 instruction: str = "") -> CompiledGrammar:
+    def _options(self, mode: Mode, thinking: Thinking, max_calls: int,
+                 instruction: str = "") -> GrammarOptions:
         limits = self.limits
-        options = GrammarOptions(
+        return GrammarOptions(
             mode=mode, max_calls=max_calls, thinking=thinking,
             max_text_chars=limits.max_text_chars, max_thought_chars=limits.max_thought_chars,
             max_string_chars=limits.max_string_chars, max_array_items=limits.max_array_items,
             max_decimals=limits.max_decimals, verbatim_source=instruction)
+
+    def _compile(self, mode: Mode, thinking: Thinking, max_calls: int,
+                 instruction: str = "") -> CompiledGrammar:
+        options = self._options(mode, thinking, max_calls, instruction)
         schemas = self.schemas
         if self.grounded and instruction.strip():
-            schemas = said_schemas(schemas, self.grounded, instruction, limits.max_decimals)
+            schemas = said_schemas(schemas, self.grounded, instruction, self.limits.max_decimals)
         grammar = build_grammar(schemas if mode != "text" else [], options)
         return compile_grammar(self.grammar_tokenizer(), grammar)
 

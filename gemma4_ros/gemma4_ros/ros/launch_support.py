@@ -61,6 +61,20 @@ COMMON_ARGUMENTS = [
                           "voids the planner's queued requests)"),
 ]
 
+# What Ask may answer from besides the manuals (planner parameters of the same names; all 0:
+# the demo model was not taught to read them).
+ASK_SOURCES = {
+    "ask_events": "Ask answers from the latest N events that stopped or held a plan, citing "
+                  "their rule ids (0-20; 0: not)",
+    "ask_logs": "Ask answers from the latest N warnings and errors on /rosout, citing their "
+                "node (0-20; 0: /rosout is not read)",
+    "ask_diagnostics": "Ask answers from the latest /diagnostics status of N components, "
+                       "troubled first (0-20; 0: /diagnostics is not read)",
+    "ask_tool_calls": "Ask lets the model call the read-only tools (manuals, events, logs, "
+                      "diagnostics as enabled) up to N times instead of being given them first "
+                      "(0-8; 0: given first)",
+}
+
 PLANNER_ARGUMENTS = [
     DeclareLaunchArgument("model_dir", default_value="",
                           description="Gemma 4 ONNX model directory (see models.yaml); empty: "
@@ -75,19 +89,8 @@ PLANNER_ARGUMENTS = [
                           description="flight record (MCAP) the planner writes: commands, "
                           "plan inputs, plans, the executor's verdicts, results and status; "
                           "empty: none"),
-    DeclareLaunchArgument("ask_events", default_value="0",
-                          description="Ask answers from the latest N events that stopped or "
-                          "held a plan, citing their rule ids (0-20; 0: not)"),
-    DeclareLaunchArgument("ask_logs", default_value="0",
-                          description="Ask answers from the latest N warnings and errors on "
-                          "/rosout, citing their node (0-20; 0: /rosout is not read)"),
-    DeclareLaunchArgument("ask_tool_calls", default_value="0",
-                          description="Ask lets the model call the read-only tools (manuals, "
-                          "events, logs, diagnostics as enabled) up to N times instead of being "
-                          "given them first (0-8; 0: given first)"),
-    DeclareLaunchArgument("ask_diagnostics", default_value="0",
-                          description="Ask answers from the latest /diagnostics status of N "
-                          "components, troubled first (0-20; 0: /diagnostics is not read)"),
+    *[DeclareLaunchArgument(name, default_value="0", description=description)
+      for name, description in ASK_SOURCES.items()],
 ]
 
 
@@ -141,10 +144,7 @@ def planner_node(watch_executor: bool = False, copilot: bool = False) -> Lifecyc
             "tools_file": LaunchConfiguration("tools_file"),
             "executor_timeout_s": timeout,
             "record": LaunchConfiguration("record"),
-            "ask_events": LaunchConfiguration("ask_events"),
-            "ask_logs": LaunchConfiguration("ask_logs"),
-            "ask_diagnostics": LaunchConfiguration("ask_diagnostics"),
-            "ask_tool_calls": LaunchConfiguration("ask_tool_calls"),
+            **{name: LaunchConfiguration(name) for name in ASK_SOURCES},
             "use_sim_time": LaunchConfiguration("use_sim_time"),
             **manuals,
         }],
